@@ -1,0 +1,7 @@
+import { runCli } from './cli.js';
+
+const code = await runCli(process.argv.slice(2), {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+});
+process.exitCode = code;

@@ -1,0 +1,157 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+/** Variables whose values are secrets: never echoed in errors, logs or replies. */
+export const SECRET_ENV_KEYS = [
+  'DISCORD_TOKEN',
+  'DISCORD_WEBHOOK_URL',
+  'POLYGON_API_KEY',
+  'ALPACA_KEY_ID',
+  'ALPACA_SECRET_KEY',
+  'ALPHAVANTAGE_API_KEY',
+  'MONGODB_URI',
+] as const;
+
+const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)');
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const idList = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(z.array(snowflake));
+const optionalSnowflake = optionalText.pipe(snowflake.optional());
+const symbolList = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? 'SPX,SPY,QQQ,DIA').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean))
+  .pipe(
+    z
+      .array(z.string().regex(/^[A-Z][A-Z0-9.\-]{0,9}$/, 'each symbol must be 1-10 letters, digits, "." or "-"'))
+      .min(1, 'must list at least one symbol'),
+  );
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const PROVIDERS = ['demo', 'polygon', 'alpaca', 'alphavantage'] as const;
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    MONGODB_URI: optionalText.pipe(
+      z
+        .string()
+        .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+        .optional(),
+    ),
+    LOCAL_DB_DIR: z.string().min(1).default('.data'),
+    DISCORD_TOKEN: optionalText,
+    DISCORD_APP_ID: optionalSnowflake,
+    DISCORD_GUILD_ID: optionalSnowflake,
+    DISCORD_ADMIN_ROLE_IDS: idList,
+    DISCORD_API_URL: optionalText.pipe(z.url('must be an http(s) URL').optional()),
+    DISCORD_WEBHOOK_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^https?:\/\/\S+\/webhooks\/\d+\/\S+$/, 'must be a Discord webhook URL (…/webhooks/<id>/<token>)')
+        .optional(),
+    ),
+    DISCORD_CHANNEL_SIGNALS: optionalSnowflake,
+    DISCORD_CHANNEL_TRADES: optionalSnowflake,
+    DISCORD_CHANNEL_SCANS: optionalSnowflake,
+    DISCORD_CHANNEL_DIGESTS: optionalSnowflake,
+    DISCORD_CHANNEL_TUNING: optionalSnowflake,
+    DISCORD_CHANNEL_OPS: optionalSnowflake,
+    MARKET_DATA_PROVIDER: z.enum(PROVIDERS).default('demo'),
+    MARKET_DATA_SECONDARY: optionalText.pipe(z.enum(PROVIDERS).optional()),
+    MARKET_UNIVERSE: symbolList,
+    POLYGON_API_KEY: optionalText,
+    ALPACA_KEY_ID: optionalText,
+    ALPACA_SECRET_KEY: optionalText,
+    ALPHAVANTAGE_API_KEY: optionalText,
+    SCHEDULE_TIMEZONE: z
+      .string()
+      .default('America/New_York')
+      .refine(isTimeZone, 'must be an IANA time zone such as America/New_York'),
+    WORKER_MAX_CONCURRENCY: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(64).default(4),
+    SHUTDOWN_GRACE_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(600_000).default(30_000),
+  })
+  .superRefine((env, ctx) => {
+    const needs: Record<string, string[]> = {
+      polygon: ['POLYGON_API_KEY'],
+      alpaca: ['ALPACA_KEY_ID', 'ALPACA_SECRET_KEY'],
+      alphavantage: ['ALPHAVANTAGE_API_KEY'],
+      demo: [],
+    };
+    for (const key of ['MARKET_DATA_PROVIDER', 'MARKET_DATA_SECONDARY'] as const) {
+      const provider = env[key];
+      if (!provider) continue;
+      for (const required of needs[provider] ?? []) {
+        if (!env[required as keyof typeof env]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [required],
+            message: `is required when ${key}=${provider}`,
+          });
+        }
+      }
+    }
+    if (env.DISCORD_TOKEN && !env.DISCORD_APP_ID) {
+      ctx.addIssue({ code: 'custom', path: ['DISCORD_APP_ID'], message: 'is required when DISCORD_TOKEN is set' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'EnvError';
+    this.problems = problems;
+  }
+}
+
+const ALLOWED_HINTS: Partial<Record<string, string>> = {
+  NODE_ENV: 'development, production or test',
+  LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent',
+  MARKET_DATA_PROVIDER: PROVIDERS.join(', '),
+  MARKET_DATA_SECONDARY: PROVIDERS.join(', '),
+  WORKER_MAX_CONCURRENCY: 'a whole number from 1 to 64',
+  SHUTDOWN_GRACE_MS: 'a whole number of milliseconds from 0 to 600000',
+};
+
+/** Parse raw variables. Pure: the caller decides where they come from. */
+export function parseEnvVars(raw: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? 'environment');
+    const secret = (SECRET_ENV_KEYS as readonly string[]).includes(key);
+    const value = raw[key];
+    const shown = value === undefined ? 'not set' : secret ? 'value hidden' : `got ${JSON.stringify(value)}`;
+    const allowed = ALLOWED_HINTS[key];
+    const message = issue.message.replace(/^Invalid option: expected one of .*$/, 'is not an allowed value');
+    return `${key} ${message} (${shown})${allowed ? `; allowed: ${allowed}` : ''}`;
+  });
+  throw new EnvError([...new Set(problems)]);
+}
+
+/** Read `.env` (if present) under the process environment, which wins, and parse both. */
+export function loadEnv(opts: { cwd?: string; source?: Record<string, string | undefined> } = {}): Env {
+  const source = opts.source ?? process.env;
+  const file = `${opts.cwd ?? process.cwd()}/.env`;
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return parseEnvVars({ ...fromFile, ...source });
+}

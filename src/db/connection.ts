@@ -1,0 +1,47 @@
+import mongoose, { type Connection } from 'mongoose';
+import { allModels } from './models/index.js';
+
+export const DEFAULT_DB_NAME = 'signaldesk';
+
+/** The database name in a URI's path, if any (mongodb://host/name?opts). */
+export function dbNameFromUri(uri: string): string | undefined {
+  const m = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(uri);
+  return m?.[1] ? decodeURIComponent(m[1]) : undefined;
+}
+
+/**
+ * Connect mongoose and create every index before any job or command runs: the unique
+ * indexes are what make re-runs change nothing, so they must exist before the first write.
+ */
+export async function connectDatabase(uri: string, dbName?: string): Promise<Connection> {
+  mongoose.set('strictQuery', true);
+  await mongoose.connect(uri, {
+    dbName: dbName ?? dbNameFromUri(uri) ?? DEFAULT_DB_NAME,
+    autoIndex: false,
+    serverSelectionTimeoutMS: 10_000,
+  });
+  await Promise.all(allModels().map((m) => m.createIndexes()));
+  return mongoose.connection;
+}
+
+export async function disconnectDatabase(): Promise<void> {
+  await mongoose.disconnect();
+}
+
+/** The driver-level database behind mongoose (Agenda shares it). */
+export function nativeDb(): NonNullable<Connection['db']> {
+  const db = mongoose.connection.db;
+  if (!db) throw new Error('database is not connected');
+  return db;
+}
+
+export async function pingDatabase(): Promise<number> {
+  const started = performance.now();
+  await nativeDb().command({ ping: 1 });
+  return performance.now() - started;
+}
+
+/** True for a duplicate-key error (E11000), the signal that a unique index refused a second copy. */
+export function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}

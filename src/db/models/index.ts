@@ -1,0 +1,16 @@
+import type { Model } from 'mongoose';
+import { AuditEntry } from './audit-entry.js';
+import { JobRun } from './job-run.js';
+import { Outbox } from './outbox.js';
+import { Position } from './position.js';
+import { PriceBar } from './price-bar.js';
+import { Signal } from './signal.js';
+import { Trade } from './trade.js';
+import { ConfigSwitch, TradingConfig } from './trading-config.js';
+
+export { AuditEntry, ConfigSwitch, JobRun, Outbox, Position, PriceBar, Signal, Trade, TradingConfig };
+
+// Models differ in their document types; this list only needs createIndexes().
+export function allModels(): Array<Model<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous model list
+  return [PriceBar, TradingConfig, ConfigSwitch, Signal, Trade, Position, JobRun, AuditEntry, Outbox];
+}

@@ -1,0 +1,29 @@
+import { Schema, model, type InferSchemaType } from 'mongoose';
+
+export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'dead'] as const;
+
+/**
+ * A post waiting to be delivered. The idempotency key is unique, so a job that runs twice queues
+ * its post once; the deliverer claims a post with a lease, so two deliverers never send it twice.
+ */
+const outboxSchema = new Schema(
+  {
+    idempotencyKey: { type: String, required: true },
+    channelKey: { type: String, required: true },
+    post: { type: Schema.Types.Mixed, required: true },
+    status: { type: String, enum: OUTBOX_STATUSES, required: true },
+    attempts: { type: Number, required: true },
+    nextAttemptAt: { type: Date, required: true },
+    leaseUntil: { type: Date, default: null },
+    lastError: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    sentAt: { type: Date, default: null },
+    sink: { type: String, default: null },
+  },
+  { versionKey: false, minimize: false },
+);
+outboxSchema.index({ idempotencyKey: 1 }, { unique: true });
+outboxSchema.index({ status: 1, nextAttemptAt: 1 });
+
+export type OutboxDoc = InferSchemaType<typeof outboxSchema>;
+export const Outbox = model('Outbox', outboxSchema, 'outbox');

@@ -1,0 +1,23 @@
+import { Schema, model, type InferSchemaType } from 'mongoose';
+
+/** One paper fill; a signal trades each symbol at most once (unique index). */
+const tradeSchema = new Schema(
+  {
+    portfolio: { type: String, required: true },
+    signalId: { type: Schema.Types.ObjectId, required: true },
+    tradeDate: { type: String, required: true },
+    symbol: { type: String, required: true },
+    action: { type: String, enum: ['BUY', 'SELL'], required: true },
+    quantity: { type: Number, required: true },
+    price: { type: Number, required: true },
+    amount: { type: Number, required: true },
+    realizedPnl: { type: Number, default: 0 },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+tradeSchema.index({ signalId: 1, symbol: 1 }, { unique: true });
+tradeSchema.index({ portfolio: 1, tradeDate: 1 });
+
+export type TradeDoc = InferSchemaType<typeof tradeSchema>;
+export const Trade = model('Trade', tradeSchema, 'trades');

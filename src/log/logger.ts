@@ -1,0 +1,71 @@
+import pino, { type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Object keys whose values are never written to a log line, wherever they sit (two levels deep). */
+export const REDACT_PATHS = [
+  'token', 'apiKey', 'api_key', 'apikey', 'password', 'secret', 'authorization', 'webhookUrl', 'uri',
+  'DISCORD_TOKEN', 'DISCORD_WEBHOOK_URL', 'POLYGON_API_KEY', 'ALPACA_KEY_ID', 'ALPACA_SECRET_KEY',
+  'ALPHAVANTAGE_API_KEY', 'MONGODB_URI',
+].flatMap((k) => [k, `*.${k}`, `*.*.${k}`])
+  .concat(['headers.authorization', '*.headers.authorization', '*.headers["apca-api-key-id"]', '*.headers["apca-api-secret-key"]',
+    'config.headers', '*.config.headers', 'config.params.apiKey', '*.config.params.apiKey', 'config.params.apikey', '*.config.params.apikey']);
+
+const secrets = new Set<string>();
+
+/** Remember secret values (tokens, keys) so they are masked even inside free text. */
+export function registerSecrets(values: Array<string | undefined>): void {
+  for (const v of values) if (v && v.length >= 6) secrets.add(v);
+}
+
+/** Replace every registered secret, and credentials inside URLs, with a mask. */
+export function scrub(text: string): string {
+  let out = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+):([^/@\s]+)@/gi, '$1$2:***@');
+  for (const s of secrets) out = out.split(s).join('[REDACTED]');
+  return out;
+}
+
+export interface LoggerSettings {
+  level: string;
+  pretty: boolean;
+  name?: string;
+  /** 1 = stdout, 2 = stderr (the CLI keeps stdout for its output). */
+  fd?: 1 | 2;
+}
+
+export function createLogger(settings: LoggerSettings, destination?: pino.DestinationStream): Logger {
+  const options: LoggerOptions = {
+    name: settings.name ?? 'signaldesk',
+    level: settings.level,
+    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    hooks: {
+      logMethod(args, method) {
+        const cleaned = args.map((a) => (typeof a === 'string' ? scrub(a) : a));
+        method.apply(this, cleaned as Parameters<typeof method>);
+      },
+    },
+    serializers: {
+      err: (err: unknown) => {
+        const base = pino.stdSerializers.err(err as Error);
+        return { ...base, message: scrub(String(base.message)), stack: base.stack ? scrub(base.stack) : undefined };
+      },
+    },
+  };
+  if (destination) return pino(options, destination);
+  const fd = settings.fd ?? 1;
+  if (settings.pretty) {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:standard', ignore: 'pid,hostname', destination: fd } } });
+  }
+  return pino(options, pino.destination({ fd, sync: true }));
+}
+
+let root: Logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info', pretty: false });
+
+export function setRootLogger(logger: Logger): void {
+  root = logger;
+}
+
+/** The process-wide logger; modules take children of it with their own bindings. */
+export function log(): Logger {
+  return root;
+}

@@ -1,0 +1,115 @@
+import { addDays, type IsoDate } from '../calendar/dates.js';
+import { previousTradingDay, tradingDaysBetween } from '../calendar/nyse.js';
+import { COLORS, type PostInput } from '../notify/post.js';
+import { lastBarDates, readBars, upsertBars, type UpsertReport } from './bar-store.js';
+import type { MarketDataProvider } from './provider.js';
+
+export interface FetchOptions {
+  date: IsoDate;
+  symbols: string[];
+  provider: MarketDataProvider;
+  /** Calendar days of history to load for a symbol seen for the first time. */
+  backfillDays?: number;
+}
+
+export interface SymbolMove {
+  symbol: string;
+  close: number;
+  previousClose: number | undefined;
+  changePct: number | undefined;
+  synthetic: boolean;
+}
+
+export interface FetchSummary extends UpsertReport {
+  date: IsoDate;
+  provider: string;
+  symbols: number;
+  requestedFrom: IsoDate;
+  missing: string[];
+  moves: SymbolMove[];
+  synthetic: boolean;
+}
+
+/**
+ * Load daily bars for `date` (and, for a symbol with no history or a gap since its last bar, the
+ * missing days: an incremental update asks only for what is not stored). Idempotent: a second
+ * run for the same date inserts and modifies nothing.
+ */
+export async function fetchMarketData(opts: FetchOptions): Promise<FetchSummary> {
+  const backfillDays = opts.backfillDays ?? 420;
+  const last = await lastBarDates(opts.symbols);
+  // Group symbols by the first date each needs, so each group is one provider request.
+  const groups = new Map<IsoDate, string[]>();
+  for (const s of opts.symbols) {
+    const l = last.get(s);
+    const from = l === undefined ? addDays(opts.date, -backfillDays) : l >= opts.date ? opts.date : addDays(l, 1);
+    groups.set(from, [...(groups.get(from) ?? []), s]);
+  }
+  const report: UpsertReport = { inserted: 0, updated: 0, unchanged: 0 };
+  let requestedFrom = opts.date;
+  for (const [from, symbols] of groups) {
+    if (from < requestedFrom) requestedFrom = from;
+    if (tradingDaysBetween(from, opts.date).length === 0) continue;
+    const bars = await opts.provider.getDailyBars(symbols, from, opts.date);
+    const r = await upsertBars(bars, opts.provider.id);
+    report.inserted += r.inserted;
+    report.updated += r.updated;
+    report.unchanged += r.unchanged;
+  }
+  const prev = previousTradingDay(opts.date);
+  const recent = await readBars(opts.symbols, prev, opts.date);
+  const moves: SymbolMove[] = [];
+  const missing: string[] = [];
+  for (const s of opts.symbols) {
+    const bars = recent.get(s) ?? [];
+    const today = bars.find((b) => b.date === opts.date);
+    if (!today) {
+      missing.push(s);
+      continue;
+    }
+    const before = bars.find((b) => b.date === prev);
+    moves.push({
+      symbol: s,
+      close: today.close,
+      previousClose: before?.close,
+      changePct: before ? (today.close / before.close - 1) * 100 : undefined,
+      synthetic: today.synthetic,
+    });
+  }
+  return {
+    date: opts.date,
+    provider: opts.provider.id,
+    symbols: opts.symbols.length,
+    requestedFrom,
+    missing,
+    moves,
+    synthetic: moves.some((m) => m.synthetic) || opts.provider.id === 'demo',
+    ...report,
+  };
+}
+
+function fmtPct(p: number | undefined): string {
+  return p === undefined ? 'n/a' : `${p >= 0 ? '+' : ''}${p.toFixed(2)}%`;
+}
+
+/** The summary post of a fetch, as users read it in the data channel. */
+export function fetchSummaryPost(s: FetchSummary): PostInput {
+  const lines = s.moves
+    .slice(0, 20)
+    .map((m) => `${m.symbol.padEnd(6)} ${m.close.toFixed(2).padStart(10)}  ${fmtPct(m.changePct).padStart(8)}${m.synthetic ? '  (synthetic)' : ''}`);
+  const fields = [
+    { name: 'Closes', value: `\`\`\`\n${lines.join('\n') || 'no bars'}\n\`\`\`` },
+    { name: 'Bars', value: `${s.inserted} new · ${s.updated} corrected · ${s.unchanged} unchanged`, inline: true },
+    { name: 'Provider', value: s.provider, inline: true },
+  ];
+  if (s.missing.length) fields.push({ name: 'No bar for this date', value: s.missing.slice(0, 50).join(', '), inline: false });
+  return {
+    kind: 'ops',
+    title: `Market data · ${s.date}`,
+    description: `${s.symbols} symbols updated through ${s.date}.`,
+    fields,
+    color: s.missing.length ? COLORS.warn : COLORS.ok,
+    demo: s.provider === 'demo',
+    footer: 'fetch-market-data',
+  };
+}

@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { DiscordAPIError, HTTPError, REST, Routes } from 'discord.js';
+import { toEmbed } from '../render.js';
+import { SinkError, sinkErrorFromStatus, type Delivery, type DeliveryReceipt, type Sink } from './sink.js';
+
+/** Discord's message nonce (max 25 chars), derived from the idempotency key: with enforce_nonce,
+ * Discord itself drops a second send of the same post made within a few minutes. */
+export function nonceFor(idempotencyKey: string): string {
+  return createHash('sha256').update(idempotencyKey).digest('base64url').slice(0, 25);
+}
+
+export interface DiscordChannelSinkOptions {
+  token: string;
+  channelFor: (channelKey: string) => string | undefined;
+  /** Override the API base (tests point it at the local stand-in). */
+  api?: string | undefined;
+  timeoutMs?: number;
+}
+
+/** Posts through Discord's REST API (no gateway needed), one channel per alert type. */
+export class DiscordChannelSink implements Sink {
+  readonly name = 'discord';
+  private readonly rest: REST;
+
+  constructor(private readonly opts: DiscordChannelSinkOptions) {
+    // retries: 0 — the outbox owns back-off, so a failing Discord never blocks a worker.
+    this.rest = new REST({ version: '10', retries: 0, timeout: opts.timeoutMs ?? 15_000, ...(opts.api ? { api: opts.api } : {}) }).setToken(opts.token);
+  }
+
+  canDeliver(channelKey: string): boolean {
+    return this.opts.channelFor(channelKey) !== undefined;
+  }
+
+  async send(delivery: Delivery): Promise<DeliveryReceipt> {
+    const channelId = this.opts.channelFor(delivery.channelKey);
+    if (!channelId) throw new SinkError(`discord: no channel configured for ${delivery.channelKey}`, { retryable: false });
+    try {
+      const res = (await this.rest.post(Routes.channelMessages(channelId), {
+        body: { embeds: [toEmbed(delivery.post)], nonce: nonceFor(delivery.idempotencyKey), enforce_nonce: true },
+      })) as { id?: string };
+      return { sink: this.name, messageId: res.id };
+    } catch (err) {
+      if (err instanceof DiscordAPIError || err instanceof HTTPError) {
+        throw sinkErrorFromStatus(this.name, err.status, err.message);
+      }
+      // A RateLimitError, a timeout or a refused connection: try again later.
+      const retryAfter = (err as { retryAfter?: number }).retryAfter;
+      throw new SinkError(`discord: ${(err as Error).message ?? String(err)}`, { retryable: true, retryAfterMs: retryAfter });
+    }
+  }
+
+  destroy(): void {
+    this.rest.clearHashSweeper();
+    this.rest.clearHandlerSweeper();
+  }
+}

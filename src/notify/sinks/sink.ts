@@ -1,0 +1,36 @@
+import type { Post } from '../post.js';
+
+export interface Delivery {
+  idempotencyKey: string;
+  channelKey: string;
+  post: Post;
+}
+
+export interface DeliveryReceipt {
+  sink: string;
+  messageId?: string | undefined;
+}
+
+/** Where posts go: the console, a Discord channel, a Discord webhook. */
+export interface Sink {
+  readonly name: string;
+  send(delivery: Delivery): Promise<DeliveryReceipt>;
+}
+
+/** A failed send; `retryable` decides between back-off and giving up ('dead'). */
+export class SinkError extends Error {
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, opts: { retryable: boolean; retryAfterMs?: number | undefined }) {
+    super(message);
+    this.name = 'SinkError';
+    this.retryable = opts.retryable;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+/** HTTP status → SinkError: 429 and 5xx (and no answer at all) are worth retrying, other 4xx are not. */
+export function sinkErrorFromStatus(sink: string, status: number | undefined, detail: string, retryAfterMs?: number): SinkError {
+  const retryable = status === undefined || status === 429 || status >= 500 || status === 408;
+  return new SinkError(`${sink}: ${status ?? 'no response'} ${detail}`.trim(), { retryable, retryAfterMs });
+}

@@ -1,0 +1,21 @@
+import axios, { AxiosError } from 'axios';
+import { toEmbed } from '../render.js';
+import { sinkErrorFromStatus, type Delivery, type DeliveryReceipt, type Sink } from './sink.js';
+
+/** Posts to one Discord webhook URL (no bot needed). The URL holds a secret: never logged. */
+export class WebhookSink implements Sink {
+  readonly name = 'webhook';
+  constructor(private readonly url: string, private readonly timeoutMs = 15_000) {}
+
+  async send(delivery: Delivery): Promise<DeliveryReceipt> {
+    try {
+      const res = await axios.post<{ id?: string }>(`${this.url}?wait=true`, { embeds: [toEmbed(delivery.post)] }, { timeout: this.timeoutMs });
+      return { sink: this.name, messageId: res.data?.id };
+    } catch (err) {
+      const e = err as AxiosError<{ retry_after?: number; message?: string }>;
+      const retryAfter = e.response?.data?.retry_after;
+      throw sinkErrorFromStatus(this.name, e.response?.status, e.response?.data?.message ?? e.code ?? 'request failed',
+        retryAfter !== undefined ? Math.ceil(retryAfter * 1000) : undefined);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import type { HealthReport } from '../health/health-service.js';
+import { COLORS, type PostInput } from '../notify/post.js';
+
+function ago(iso: string | null, now: Date): string {
+  if (!iso) return 'never';
+  const s = Math.round((now.getTime() - new Date(iso).getTime()) / 1000);
+  if (s < 90) return `${s}s ago`;
+  if (s < 5400) return `${Math.round(s / 60)}m ago`;
+  if (s < 172_800) return `${Math.round(s / 3600)}h ago`;
+  return `${Math.round(s / 86_400)}d ago`;
+}
+
+function uptime(sec: number): string {
+  const d = Math.floor(sec / 86_400);
+  const h = Math.floor((sec % 86_400) / 3600);
+  const m = Math.floor((sec % 3600) / 60);
+  return d ? `${d}d ${h}h ${m}m` : h ? `${h}h ${m}m` : `${m}m ${sec % 60}s`;
+}
+
+export function healthPost(r: HealthReport): PostInput {
+  const now = new Date(r.checkedAt);
+  const jobLines = r.jobs.map((j) => {
+    const last = j.lastRun ? `${j.lastRun.status} ${ago(j.lastRun.startedAt, now)} (${j.lastRun.runKey})` : 'never ran';
+    return `${j.name}: ${last}`;
+  });
+  return {
+    kind: 'ops',
+    title: r.ok ? 'Health: all good' : `Health: ${r.problems.length} problem(s)`,
+    description: r.problems.length ? r.problems.map((p) => `• ${p}`).join('\n') : undefined,
+    color: r.ok ? COLORS.ok : COLORS.bad,
+    fields: [
+      { name: 'Database', value: r.database.ok ? `${r.database.kind}, ping ${r.database.pingMs} ms` : `down: ${r.database.error}`, inline: true },
+      { name: 'Scheduler', value: `${r.scheduler.state}; ${r.scheduler.running} running, ${r.scheduler.queued} due, ${r.scheduler.stuckLocks} stuck`, inline: true },
+      { name: 'Outbox', value: `${r.outbox.pending} pending, ${r.outbox.dead} dead`, inline: true },
+      { name: 'Uptime', value: uptime(r.uptimeSec), inline: true },
+      { name: 'Last runs', value: jobLines.join('\n') || 'no jobs' },
+    ],
+    footer: `checked ${r.checkedAt}`,
+  };
+}

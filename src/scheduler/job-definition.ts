@@ -1,0 +1,67 @@
+import type { Logger } from 'pino';
+import type { IsoDate } from '../calendar/dates.js';
+import type { Env } from '../config/env.js';
+import type { PostInput } from '../notify/post.js';
+
+export type JobTrigger = 'schedule' | 'cli' | 'discord' | 'test';
+
+/** What a handler receives: the trading date it runs for, and the edges it may touch. */
+export interface JobContext {
+  job: string;
+  date: IsoDate;
+  runKey: string;
+  runId: string;
+  attempt: number;
+  force: boolean;
+  trigger: JobTrigger;
+  env: Env;
+  log: Logger;
+  /** Queue a post in the outbox; the key makes a re-run queue it once. */
+  publish(key: string, post: PostInput): Promise<void>;
+}
+
+export interface JobOutcome {
+  /** Plain data stored on the JobRun and shown by `jobs` and /jobs. */
+  summary: Record<string, unknown>;
+}
+
+/** The module contract of a file in jobs/. */
+export interface JobModule {
+  name: string;
+  description: string;
+  /** Cron in `timezone` (default: SCHEDULE_TIMEZONE); absent for on-demand jobs. */
+  schedule?: { cron: string; timezone?: string } | undefined;
+  options?: {
+    /** Runs only on NYSE trading days (cron knows no holidays). Default true. */
+    marketDaysOnly?: boolean;
+    concurrency?: number;
+    lockLifetimeMs?: number;
+    /** How one run is told from another: by trading date (default) or by time slot in minutes. */
+    runKeyEvery?: 'tradingDate' | { minutes: number };
+  };
+  handler(ctx: JobContext): Promise<JobOutcome>;
+}
+
+export interface JobDefinition {
+  name: string;
+  description: string;
+  schedule: { cron: string; timezone: string } | undefined;
+  marketDaysOnly: boolean;
+  concurrency: number;
+  lockLifetimeMs: number;
+  runKeyEvery: 'tradingDate' | { minutes: number };
+  handler(ctx: JobContext): Promise<JobOutcome>;
+}
+
+export function toDefinition(mod: JobModule, defaultZone: string): JobDefinition {
+  return {
+    name: mod.name,
+    description: mod.description,
+    schedule: mod.schedule ? { cron: mod.schedule.cron, timezone: mod.schedule.timezone ?? defaultZone } : undefined,
+    marketDaysOnly: mod.options?.marketDaysOnly ?? true,
+    concurrency: mod.options?.concurrency ?? 1,
+    lockLifetimeMs: mod.options?.lockLifetimeMs ?? 10 * 60_000,
+    runKeyEvery: mod.options?.runKeyEvery ?? 'tradingDate',
+    handler: mod.handler,
+  };
+}

@@ -1,0 +1,84 @@
+import mongoose from 'mongoose';
+import { JobRun } from '../db/models/job-run.js';
+import { UserFacingError } from '../errors.js';
+import type { JobDefinition } from './job-definition.js';
+import { AGENDA_COLLECTION } from './worker.js';
+
+export interface JobRunView {
+  runKey: string;
+  status: string;
+  trigger: string;
+  attempt: number;
+  startedAt: string;
+  durationMs: number | null;
+  error: string | null;
+  summary: Record<string, unknown> | null;
+}
+
+export interface JobView {
+  name: string;
+  description: string;
+  cron: string | null;
+  timezone: string | null;
+  marketDaysOnly: boolean;
+  nextRunAt: string | null;
+  lockedAt: string | null;
+  lastRun: JobRunView | null;
+}
+
+interface AgendaJobDoc {
+  name: string;
+  type?: string;
+  nextRunAt?: Date | null;
+  lockedAt?: Date | null;
+}
+
+function view(r: { runKey: string; status: string; trigger: string; attempt: number; startedAt: Date; durationMs?: number | null; error?: string | null; summary?: unknown }): JobRunView {
+  return {
+    runKey: r.runKey,
+    status: r.status,
+    trigger: r.trigger,
+    attempt: r.attempt,
+    startedAt: r.startedAt.toISOString(),
+    durationMs: r.durationMs ?? null,
+    error: r.error ?? null,
+    summary: (r.summary as Record<string, unknown> | null) ?? null,
+  };
+}
+
+/** Every known job with its schedule, next run (from Agenda's collection) and last run. */
+export async function listJobs(jobs: Map<string, JobDefinition>): Promise<JobView[]> {
+  const db = mongoose.connection.db;
+  const agendaDocs = db ? await db.collection<AgendaJobDoc>(AGENDA_COLLECTION).find({ type: 'single' }).toArray() : [];
+  const byName = new Map(agendaDocs.map((d) => [d.name, d]));
+  return Promise.all(
+    [...jobs.values()].map(async (def) => {
+      const last = await JobRun.findOne({ job: def.name }).sort({ startedAt: -1 }).lean();
+      const a = byName.get(def.name);
+      return {
+        name: def.name,
+        description: def.description,
+        cron: def.schedule?.cron ?? null,
+        timezone: def.schedule?.timezone ?? null,
+        marketDaysOnly: def.marketDaysOnly,
+        nextRunAt: a?.nextRunAt ? a.nextRunAt.toISOString() : null,
+        lockedAt: a?.lockedAt ? a.lockedAt.toISOString() : null,
+        lastRun: last ? view(last) : null,
+      };
+    }),
+  );
+}
+
+export async function jobHistory(jobs: Map<string, JobDefinition>, name: string, limit = 20): Promise<JobRunView[]> {
+  if (!jobs.has(name)) {
+    throw new UserFacingError('UNKNOWN_JOB', `There is no job "${name}". Jobs: ${[...jobs.keys()].join(', ')}.`);
+  }
+  const runs = await JobRun.find({ job: name }).sort({ startedAt: -1 }).limit(limit).lean();
+  return runs.map(view);
+}
+
+export function requireJob(jobs: Map<string, JobDefinition>, name: string): JobDefinition {
+  const def = jobs.get(name);
+  if (!def) throw new UserFacingError('UNKNOWN_JOB', `There is no job "${name}". Jobs: ${[...jobs.keys()].join(', ')}.`);
+  return def;
+}
