@@ -18,7 +18,10 @@ export interface Scheduler {
   agenda: Agenda;
   /** Queue a run now (used by /rerun); the worker that picks it up claims its run key as usual. */
   enqueueNow(job: string, data: JobData): Promise<void>;
-  /** Graceful stop: wait for running jobs up to `graceMs`, then unlock what is left. */
+  /**
+   * Graceful stop: wait for running jobs up to `graceMs`, then unlock what is left. Agenda 6 keeps a
+   * liveness timer (lockLifetime/2) that stop() does not cancel, so a process exits explicitly after it.
+   */
   stop(graceMs: number): Promise<{ timedOut: boolean }>;
 }
 
@@ -27,12 +30,13 @@ export interface Scheduler {
  * are created with every(cron, { timezone }), which upserts one 'single' record per name, so a
  * restart (or a second worker) never duplicates them.
  */
-export async function startScheduler(db: Db, jobs: Map<string, JobDefinition>, env: Env, opts: { schedule?: boolean; processEvery?: string } = {}): Promise<Scheduler> {
+export async function startScheduler(db: Db, jobs: Map<string, JobDefinition>, env: Env, opts: { schedule?: boolean; processEveryMs?: number } = {}): Promise<Scheduler> {
   const logger = log().child({ component: 'scheduler' });
   const agenda = new Agenda({
     backend: new MongoBackend({ mongo: db, collection: AGENDA_COLLECTION }),
     name: `signaldesk-${process.pid}`,
-    processEvery: opts.processEvery ?? '10 seconds',
+    // A number: Agenda's human-interval parsing reads '200 milliseconds' as 200 seconds.
+    processEvery: opts.processEveryMs ?? 10_000,
     maxConcurrency: env.WORKER_MAX_CONCURRENCY,
   });
   agenda.on('error', (err) => logger.error({ err }, 'agenda error'));

@@ -24,7 +24,8 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on (port 0 picks a free port)")
 	dir := flag.String("dir", ".data/ferretdb", "folder for SQLite files")
-	memory := flag.Bool("memory", false, "keep data in memory only (SQLite mode=memory)")
+	// Beware: with FerretDB v1.24 findAndModify deadlocks in SQLite memory mode; tests use a fresh folder instead.
+	memory := flag.Bool("memory", false, "keep data in memory only (SQLite mode=memory; findAndModify deadlocks there)")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	watchStdin := flag.Bool("watch-stdin", true, "exit when stdin reaches EOF (parent closed the pipe or died)")
 	flag.Parse()

@@ -35,8 +35,10 @@ const configSwitchSchema = new Schema(
     toVersion: { type: Number, required: true },
     endDate: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    /** The complete new version, written before the first effect so a crash can be rolled forward. */
+    doc: { type: Schema.Types.Mixed, default: null },
   },
-  { versionKey: false },
+  { versionKey: false, minimize: false },
 );
 configSwitchSchema.index({ portfolio: 1 }, { unique: true });
 export const ConfigSwitch = model('ConfigSwitch', configSwitchSchema, 'config_switches');

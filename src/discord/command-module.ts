@@ -1,0 +1,21 @@
+import type { AutocompleteInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type { Runtime } from '../runtime/runtime.js';
+
+/** What a command may touch: the runtime's services (never mongoose, Agenda or axios directly). */
+export interface CommandContext {
+  rt: Runtime;
+}
+
+/** Declared permissions, checked before execute by one guard (Sapphire-style preconditions). */
+export interface CommandMeta {
+  /** Admin-only: needs a configured admin role (or Manage Server when no admin role is configured). */
+  admin?: boolean;
+}
+
+/** The contract of a file in commands/ (discord.js guide: `data` + `execute`). */
+export interface CommandModule {
+  data: { name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
+  meta?: CommandMeta;
+  execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void>;
+  autocomplete?(interaction: AutocompleteInteraction, ctx: CommandContext): Promise<void>;
+}

@@ -1,0 +1,137 @@
+import { parseArgs } from 'node:util';
+import { EnvError, loadEnv, type Env } from './config/env.js';
+import { startBot, type Bot } from './discord/bot.js';
+import { describeError, isUserFacingError } from './errors.js';
+import { log } from './log/logger.js';
+import { Outbox } from './db/models/outbox.js';
+import { deliverPending } from './notify/delivery.js';
+import { buildPost, type PostInput } from './notify/post.js';
+import { toText } from './notify/render.js';
+import { DEMO_LAST_REAL_DATE } from './market-data/demo-provider.js';
+import { requireJob } from './scheduler/jobs-service.js';
+import { runJob } from './scheduler/run-job.js';
+import { startScheduler } from './scheduler/worker.js';
+import { openRuntime, type Runtime } from './runtime/runtime.js';
+
+/**
+ * signaldesk's processes:
+ *   worker (default) — Agenda scheduler + outbox delivery, and the Discord bot when DISCORD_TOKEN is set;
+ *   bot              — only the Discord bot (scale it apart from the workers);
+ *   demo             — run the main job once on the embedded default and print its post.
+ */
+const USAGE = 'usage: tsx src/main.ts [worker|bot|demo] [--date YYYY-MM-DD] [--no-bot]';
+const DEMO_DATE = '2020-03-16';
+
+async function runDemo(rt: Runtime, date: string): Promise<number> {
+  process.stdout.write(
+    `signaldesk demo: database=${rt.database.kind}${rt.database.owned ? ' (started here)' : ' (already running)'}, ` +
+      `provider=${rt.env.MARKET_DATA_PROVIDER}, posts go to ${rt.env.DISCORD_TOKEN ? 'Discord' : 'this console'}.\n\n`,
+  );
+  const result = await runJob(requireJob(rt.jobs, 'fetch-market-data'), rt.env, { date, trigger: 'cli' });
+  await deliverPending(rt.env);
+  if (result.status === 'duplicate') {
+    const earlier = await Outbox.findOne({ idempotencyKey: `fetch-market-data:${date}` }).lean();
+    process.stdout.write(`fetch-market-data for ${date} had already run: nothing changed and nothing was posted twice. The post it made then:\n\n`);
+    if (earlier) process.stdout.write(`${toText(buildPost(earlier.post as PostInput))}\n`);
+  }
+  process.stdout.write(
+    `\nNext: npm run cli -- run fetch-market-data --date <YYYY-MM-DD>   (demo SPX is real until ${DEMO_LAST_REAL_DATE})\n` +
+      '      npm run cli -- jobs | health   (add --json for machine-readable output)\n',
+  );
+  return result.status === 'failed' ? 3 : 0;
+}
+
+async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
+  const logger = log();
+  rt.scheduler = await startScheduler((await import('./db/connection.js')).nativeDb(), rt.jobs, rt.env);
+  let bot: Bot | undefined;
+  if (withBot && rt.env.DISCORD_TOKEN) bot = await startBot(rt);
+  // Deliver posts within seconds of being queued; the deliver-outbox job is the backstop.
+  let delivering = false;
+  const loop = setInterval(() => {
+    if (delivering) return;
+    delivering = true;
+    deliverPending(rt.env)
+      .catch((err: unknown) => logger.warn({ err: describeError(err) }, 'delivery round failed'))
+      .finally(() => {
+        delivering = false;
+      });
+  }, 5_000);
+  logger.info({ jobs: [...rt.jobs.keys()], bot: Boolean(bot), database: rt.database.kind }, 'worker running (Ctrl-C to stop)');
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, graceMs: rt.env.SHUTDOWN_GRACE_MS }, 'stopping: draining running jobs');
+    clearInterval(loop);
+    await bot?.stop().catch(() => undefined);
+    const drained = await rt.scheduler!.stop(rt.env.SHUTDOWN_GRACE_MS).catch((err: unknown) => {
+      logger.error({ err }, 'scheduler stop failed');
+      return { timedOut: true };
+    });
+    if (drained.timedOut) logger.warn('some jobs were still running at the deadline; their run keys will be taken over after their lease');
+    await deliverPending(rt.env).catch(() => undefined);
+    await rt.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+async function runBotOnly(rt: Runtime): Promise<void> {
+  if (!rt.env.DISCORD_TOKEN) throw new EnvError(['DISCORD_TOKEN is required for the bot process (not set)']);
+  const bot = await startBot(rt);
+  const shutdown = async (): Promise<void> => {
+    await bot.stop().catch(() => undefined);
+    await rt.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+async function main(): Promise<number | undefined> {
+  const { positionals, values } = parseArgs({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    options: { date: { type: 'string' }, 'no-bot': { type: 'boolean', default: false } },
+  });
+  const mode = positionals[0] ?? 'worker';
+  if (!['worker', 'bot', 'demo'].includes(mode)) {
+    process.stderr.write(`unknown mode "${mode}"\n${USAGE}\n`);
+    return 2;
+  }
+  let env: Env;
+  try {
+    env = loadEnv();
+  } catch (err) {
+    if (err instanceof EnvError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const rt = await openRuntime(env, { logFd: mode === 'demo' ? 2 : 1 });
+  if (mode === 'demo') {
+    try {
+      return await runDemo(rt, values.date ?? DEMO_DATE);
+    } finally {
+      await rt.close();
+    }
+  }
+  if (mode === 'bot') await runBotOnly(rt);
+  else await runWorker(rt, !values['no-bot']);
+  return undefined;
+}
+
+main()
+  .then((code) => {
+    if (code !== undefined) process.exitCode = code;
+  })
+  .catch((err: unknown) => {
+    if (err instanceof EnvError || isUserFacingError(err)) process.stderr.write(`${err.message}\n`);
+    else process.stderr.write(`signaldesk failed to start: ${describeError(err)}\n`);
+    process.exitCode = 1;
+  });
