@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { PROJECT_ROOT } from '../paths.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CommandModule } from './command-module.js';
 
-export const COMMANDS_DIR = join(PROJECT_ROOT, 'commands');
+/** ../../commands from this file: the repository's commands/ under tsx, dist/commands/ when compiled. */
+export const COMMANDS_DIR = fileURLToPath(new URL('../../commands/', import.meta.url));
 
 /** Load every module in commands/; a file without `data` or `execute` is skipped with a warning. */
 export async function loadCommands(dir = COMMANDS_DIR, warn: (msg: string) => void = console.warn): Promise<Map<string, CommandModule>> {

@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { PROJECT_ROOT } from '../paths.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { toDefinition, type JobDefinition, type JobModule } from './job-definition.js';
 
-export const JOBS_DIR = join(PROJECT_ROOT, 'jobs');
+/** ../../jobs from this file: the repository's jobs/ under tsx, dist/jobs/ when compiled. */
+export const JOBS_DIR = fileURLToPath(new URL('../../jobs/', import.meta.url));
 
 function isJobModule(m: Partial<JobModule>): m is JobModule {
   return typeof m.name === 'string' && typeof m.description === 'string' && typeof m.handler === 'function';
