@@ -46,7 +46,8 @@ export function createLogger(settings: LoggerSettings, destination?: pino.Destin
     },
     serializers: {
       err: (err: unknown) => {
-        const base = pino.stdSerializers.err(err as Error);
+        if (!(err instanceof Error)) return typeof err === 'string' ? scrub(err) : err;
+        const base = pino.stdSerializers.err(err);
         return { ...base, message: scrub(String(base.message)), stack: base.stack ? scrub(base.stack) : undefined };
       },
     },

@@ -28,3 +28,9 @@ test('tokens and keys never reach a log line, as fields or inside text', () => {
 test('credentials inside URLs are masked', () => {
   assert.equal(scrub('mongodb://admin:hunter2@db.example:27017/x'), 'mongodb://admin:***@db.example:27017/x');
 });
+
+test('an error given as text is logged as text', () => {
+  const c = capture();
+  createLogger({ level: 'info', pretty: false }, c.stream).warn({ err: 'discord: 503 Service Unavailable' }, 'post not delivered');
+  assert.equal(JSON.parse(c.lines()).err, 'discord: 503 Service Unavailable');
+});
