@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { after, describe, test } from 'node:test';
+import { MongoClient } from 'mongodb';
+import { runCli } from '../../src/cli/cli.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
+import { testUri } from '../helpers/db.js';
+
+const dbName = `t_cli_${randomBytes(3).toString('hex')}`;
+const uri = `${testUri().replace(/\/$/, '')}/${dbName}`;
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(args, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), env: { MONGODB_URI: uri, LOG_LEVEL: 'silent' } });
+  return { code, out, err };
+}
+
+describe('CLI', () => {
+  after(async () => {
+    const c = await new MongoClient(testUri()).connect();
+    await c.db(dbName).dropDatabase();
+    await c.close();
+  });
+
+  test('run --json prints one JSON document; the post goes to stderr', async () => {
+    const r = await cli(['run', 'fetch-market-data', '--date', '2020-03-16', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const data = JSON.parse(r.out) as { status: string; date: string; summary: { inserted: number } };
+    assert.equal(data.status, 'succeeded');
+    assert.equal(data.date, '2020-03-16');
+    assert.ok(data.summary.inserted > 0);
+    assert.match(r.err, /\[ops\] Market data · 2020-03-16/);
+  });
+
+  test('jobs --json and health --json share the services the slash commands use', async () => {
+    const jobs = await cli(['jobs', '--json']);
+    assert.equal(jobs.code, 0);
+    const list = JSON.parse(jobs.out) as Array<{ name: string; cron: string | null; lastRun: { status: string } | null }>;
+    const fetch = list.find((j) => j.name === 'fetch-market-data');
+    assert.equal(fetch?.cron, '35 16 * * 1-5');
+    assert.equal(fetch?.lastRun?.status, 'succeeded');
+    const health = await cli(['health', '--json']);
+    const report = JSON.parse(health.out) as { database: { ok: boolean; kind: string } };
+    assert.equal(report.database.ok, true);
+  });
+
+  test('bad input: unknown command, unknown job, bad date — clear message, exit 2, nothing run', async () => {
+    const unknown = await cli(['frobnicate']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /unknown command "frobnicate"; allowed: run, jobs, health/);
+    const job = await cli(['run', 'fetch-everything']);
+    assert.equal(job.code, 2);
+    assert.match(job.err, /There is no job "fetch-everything". Jobs: .*fetch-market-data/);
+    const date = await cli(['run', 'fetch-market-data', '--date', '16/03/2020']);
+    assert.equal(date.code, 2);
+    assert.match(date.err, /YYYY-MM-DD/);
+    const history = await cli(['jobs', 'history', 'fetch-market-data', '--json']);
+    assert.equal((JSON.parse(history.out) as unknown[]).length, 1, 'only the one real run is on record');
+  });
+});
+
+describe('worker process', () => {
+  test('SIGTERM drains and exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: uri, LOG_LEVEL: 'info', NODE_ENV: 'production', SHUTDOWN_GRACE_MS: '2000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 20_000;
+    while (!out.includes('worker running') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    assert.match(out, /worker running/);
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    assert.equal(code, 0);
+    assert.match(out, /"msg":"stopped"/);
+  });
+});
