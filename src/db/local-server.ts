@@ -184,9 +184,13 @@ export async function startFerretDb(opts: { dir: string; memory?: boolean; timeo
       rej(err);
     });
   });
-  const handle = track(child, 'ferretdb', uri, serverFile);
+  return readyOrStopped(track(child, 'ferretdb', uri, serverFile), opts.timeoutMs ?? 15_000);
+}
+
+/** The handle once the server answers hello; a server that never does is stopped, not left behind. */
+async function readyOrStopped(handle: DatabaseHandle, timeoutMs: number): Promise<DatabaseHandle> {
   try {
-    await waitForHello(uri, opts.timeoutMs ?? 15_000);
+    await waitForHello(handle.uri, timeoutMs);
   } catch (err) {
     await handle.stop();
     throw err;
@@ -204,14 +208,7 @@ export async function startMongod(opts: { dir: string; timeoutMs?: number }): Pr
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const uri = `mongodb://127.0.0.1:${port}/`;
-  const handle = track(child, 'mongod', uri, serverFile);
-  try {
-    await waitForHello(uri, opts.timeoutMs ?? 30_000);
-  } catch (err) {
-    await handle.stop();
-    throw err;
-  }
-  return handle;
+  return readyOrStopped(track(child, 'mongod', uri, serverFile), opts.timeoutMs ?? 30_000);
 }
 
 export async function resolveDatabase(opts: ResolveOptions = {}): Promise<DatabaseHandle> {
