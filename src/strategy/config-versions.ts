@@ -200,3 +200,32 @@ export async function getActiveConfig(portfolio = 'main'): Promise<ConfigVersion
 export async function countActive(portfolio: string): Promise<number> {
   return TradingConfig.countDocuments({ portfolio, endDate: null });
 }
+
+/** The version in force on a date (startDate ≤ date ≤ endDate), else the active one. */
+export async function configForDate(portfolio: string, date: IsoDate): Promise<ConfigVersion> {
+  const active = await getActiveConfig(portfolio);
+  const dated = await TradingConfig.findOne({ portfolio, startDate: { $lte: date }, $or: [{ endDate: null }, { endDate: { $gte: date } }] })
+    .sort({ version: -1 })
+    .lean();
+  return dated ? toView(dated) : active;
+}
+
+export async function getVersion(portfolio: string, version: number): Promise<ConfigVersion & { report: string | null }> {
+  const doc = await TradingConfig.findOne({ portfolio, version }).lean();
+  if (!doc) {
+    const versions = (await TradingConfig.find({ portfolio }).sort({ version: 1 }).lean()).map((d) => d.version);
+    throw new UserFacingError('UNKNOWN_VERSION', `Portfolio "${portfolio}" has no config version ${version}; versions: ${versions.join(', ') || 'none'}.`);
+  }
+  return { ...toView(doc), report: doc.report ?? null };
+}
+
+export async function listVersions(portfolio: string): Promise<ConfigVersion[]> {
+  await getActiveConfig(portfolio);
+  return (await TradingConfig.find({ portfolio }).sort({ version: -1 }).lean()).map(toView);
+}
+
+/** Every portfolio that has a configuration ('main' always exists). */
+export async function listPortfolios(): Promise<string[]> {
+  await getActiveConfig('main');
+  return ((await TradingConfig.distinct('portfolio')) as string[]).sort();
+}

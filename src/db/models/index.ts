@@ -1,5 +1,7 @@
 import type { Model } from 'mongoose';
 import { AuditEntry } from './audit-entry.js';
+import { BacktestRun } from './backtest-run.js';
+import { CapitalInjection } from './capital-injection.js';
 import { JobRun } from './job-run.js';
 import { Outbox } from './outbox.js';
 import { Position } from './position.js';
@@ -8,9 +10,9 @@ import { Signal } from './signal.js';
 import { Trade } from './trade.js';
 import { ConfigSwitch, TradingConfig } from './trading-config.js';
 
-export { AuditEntry, ConfigSwitch, JobRun, Outbox, Position, PriceBar, Signal, Trade, TradingConfig };
+export { AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, JobRun, Outbox, Position, PriceBar, Signal, Trade, TradingConfig };
 
 // Models differ in their document types; this list only needs createIndexes().
 export function allModels(): Array<Model<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous model list
-  return [PriceBar, TradingConfig, ConfigSwitch, Signal, Trade, Position, JobRun, AuditEntry, Outbox];
+  return [PriceBar, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, AuditEntry, Outbox, BacktestRun];
 }

@@ -1,0 +1,89 @@
+import { UserFacingError } from '../errors.js';
+import { DEFAULT_PARAMS, PARAM_KEYS, type StrategyParams } from './config-schema.js';
+import { activateNewVersion, getActiveConfig, getVersion, listVersions, type Actor, type ConfigVersion } from './config-versions.js';
+
+export interface ParamChange {
+  key: string;
+  from: unknown;
+  to: unknown;
+}
+
+/** What differs between two parameter sets, key by key (pure). */
+export function diffParams(a: StrategyParams, b: StrategyParams): ParamChange[] {
+  return PARAM_KEYS.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => ({ key: k, from: a[k], to: b[k] }));
+}
+
+/**
+ * Parse `key=value` assignments into typed values (pure): numbers for numeric keys, a
+ * comma-separated list for `assets`. Unknown keys and unreadable values are refused by name.
+ */
+export function parseAssignments(assignments: string[]): Partial<StrategyParams> {
+  if (assignments.length === 0) throw new UserFacingError('USAGE', `config set needs key=value pairs; keys: ${PARAM_KEYS.join(', ')}.`);
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const a of assignments) {
+    const eq = a.indexOf('=');
+    const key = eq > 0 ? a.slice(0, eq).trim() : a.trim();
+    const raw = eq > 0 ? a.slice(eq + 1).trim() : '';
+    if (eq <= 0 || raw === '') {
+      problems.push(`"${a}" is not key=value`);
+      continue;
+    }
+    if (!(PARAM_KEYS as string[]).includes(key)) {
+      problems.push(`unknown key "${key}"; allowed keys: ${PARAM_KEYS.join(', ')}`);
+      continue;
+    }
+    if (key === 'assets') {
+      out[key] = raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+      continue;
+    }
+    const n = Number(raw);
+    if (!Number.isFinite(n)) {
+      problems.push(`${key} must be a number (got "${raw}")`);
+      continue;
+    }
+    out[key] = n;
+  }
+  if (problems.length) throw new UserFacingError('INVALID_CONFIG', `The configuration was not changed:\n${problems.map((p) => `• ${p}`).join('\n')}`, { problems });
+  return out as Partial<StrategyParams>;
+}
+
+export async function showConfig(portfolio: string, version?: number): Promise<ConfigVersion & { defaults: StrategyParams }> {
+  const v = version === undefined ? await getActiveConfig(portfolio) : await getVersion(portfolio, version);
+  return { ...v, defaults: DEFAULT_PARAMS };
+}
+
+export async function configHistory(portfolio: string): Promise<ConfigVersion[]> {
+  return listVersions(portfolio);
+}
+
+export async function configDiff(portfolio: string, a: number, b: number): Promise<{ a: number; b: number; changes: ParamChange[] }> {
+  const [va, vb] = await Promise.all([getVersion(portfolio, a), getVersion(portfolio, b)]);
+  return { a, b, changes: diffParams(va.params, vb.params) };
+}
+
+/** Apply key=value changes to the active version → a new, validated, audited version. */
+export async function setConfig(portfolio: string, assignments: string[], actor: Actor, notes?: string): Promise<{ version: ConfigVersion; changes: ParamChange[] }> {
+  const changes = parseAssignments(assignments);
+  const active = await getActiveConfig(portfolio);
+  const next = { ...active.params, ...changes };
+  const diff = diffParams(active.params, next as StrategyParams);
+  if (diff.length === 0) throw new UserFacingError('NO_CHANGE', `Nothing to change: version ${active.version} already has ${assignments.join(', ')}.`);
+  const version = await activateNewVersion(portfolio, next, { actor, notes: notes ?? `set ${diff.map((d) => d.key).join(', ')}`, action: 'config.set' });
+  return { version, changes: diff };
+}
+
+/** A new version that copies version `v` (history is never rewritten). */
+export async function rollbackConfig(portfolio: string, v: number, actor: Actor): Promise<{ version: ConfigVersion; changes: ParamChange[] }> {
+  const target = await getVersion(portfolio, v);
+  const active = await getActiveConfig(portfolio);
+  if (active.version === v) throw new UserFacingError('NO_CHANGE', `Version ${v} is already the active version.`);
+  const version = await activateNewVersion(portfolio, target.params, { actor, notes: `rollback to v${v}`, parentVersion: v, action: 'config.rollback' });
+  return { version, changes: diffParams(active.params, target.params) };
+}
+
+export async function configReport(portfolio: string, v: number): Promise<{ version: number; report: string }> {
+  const doc = await getVersion(portfolio, v);
+  if (!doc.report) throw new UserFacingError('NO_REPORT', `Version ${v} has no tuning report (only versions written by strategy-tuning do).`);
+  return { version: v, report: doc.report };
+}

@@ -1,0 +1,102 @@
+import { isIsoDate, type IsoDate } from '../calendar/dates.js';
+import { Trade } from '../db/models/trade.js';
+import { UserFacingError } from '../errors.js';
+import { listPortfolios } from '../strategy/config-versions.js';
+import { lastCloses, equitySeries } from './portfolio-store.js';
+import { performance, pnlByPeriod, type Period, type PeriodPnl } from './performance.js';
+
+export interface PositionView {
+  symbol: string;
+  quantity: number;
+  avgCost: number;
+  lastClose: number | null;
+  marketValue: number;
+  unrealizedPnl: number;
+}
+
+export interface PortfolioView {
+  name: string;
+  asOf: IsoDate | null;
+  cash: number;
+  marketValue: number;
+  equity: number;
+  capitalInjected: number;
+  realizedPnl: number;
+  unrealizedPnl: number;
+  dayPnl: number | null;
+  positions: PositionView[];
+  performance: { totalReturn: number; maxDrawdown: number; sharpe: number; exposure: number; days: number };
+}
+
+export async function requirePortfolio(name: string): Promise<void> {
+  const known = await listPortfolios();
+  if (!known.includes(name)) throw new UserFacingError('UNKNOWN_PORTFOLIO', `There is no portfolio "${name}". Portfolios: ${known.join(', ')}.`);
+}
+
+function checkDate(label: string, d: string | undefined): void {
+  if (d !== undefined && !isIsoDate(d)) throw new UserFacingError('BAD_DATE', `--${label} "${d}" is not a date: use YYYY-MM-DD.`);
+}
+
+export async function portfolioView(name = 'main', asOf?: IsoDate): Promise<PortfolioView> {
+  checkDate('date', asOf);
+  await requirePortfolio(name);
+  const { points, state, history } = await equitySeries(name, asOf);
+  const date = points[points.length - 1]?.date ?? null;
+  const closes = date ? await lastCloses([...state.holdings.keys()], date) : {};
+  const positions = [...state.holdings.values()].map((h) => {
+    const c = closes[h.symbol];
+    const mv = h.quantity * (c ?? h.avgCost);
+    return { symbol: h.symbol, quantity: h.quantity, avgCost: h.avgCost, lastClose: c ?? null, marketValue: mv, unrealizedPnl: c === undefined ? 0 : h.quantity * (c - h.avgCost) };
+  });
+  const mv = positions.reduce((a, p) => a + p.marketValue, 0);
+  const perf = performance(points);
+  const last = points[points.length - 1];
+  const prev = points[points.length - 2];
+  return {
+    name,
+    asOf: date,
+    cash: state.cash,
+    marketValue: mv,
+    equity: state.cash + mv,
+    capitalInjected: [...history.capital.values()].reduce((a, b) => a + b, 0),
+    realizedPnl: state.realized,
+    unrealizedPnl: positions.reduce((a, p) => a + p.unrealizedPnl, 0),
+    dayPnl: last ? last.equity - (prev?.equity ?? 0) - last.capital : null,
+    positions,
+    performance: { totalReturn: perf.totalReturn, maxDrawdown: perf.maxDrawdown, sharpe: perf.sharpe, exposure: perf.exposure, days: perf.days },
+  };
+}
+
+export interface TradeView {
+  tradeDate: IsoDate;
+  symbol: string;
+  action: string;
+  quantity: number;
+  price: number;
+  amount: number;
+  realizedPnl: number;
+}
+
+export async function tradesView(opts: { portfolio?: string; from?: IsoDate; to?: IsoDate; symbol?: string; limit?: number }): Promise<TradeView[]> {
+  const portfolio = opts.portfolio ?? 'main';
+  checkDate('from', opts.from);
+  checkDate('to', opts.to);
+  if (opts.from && opts.to && opts.from > opts.to) throw new UserFacingError('BAD_RANGE', `--from ${opts.from} is after --to ${opts.to}.`);
+  await requirePortfolio(portfolio);
+  const filter: Record<string, unknown> = { portfolio };
+  if (opts.from || opts.to) filter.tradeDate = { ...(opts.from ? { $gte: opts.from } : {}), ...(opts.to ? { $lte: opts.to } : {}) };
+  if (opts.symbol) filter.symbol = opts.symbol.toUpperCase();
+  const docs = await Trade.find(filter).sort({ tradeDate: -1, symbol: 1 }).limit(opts.limit ?? 500).lean();
+  return docs.map((t) => ({ tradeDate: t.tradeDate, symbol: t.symbol, action: t.action, quantity: t.quantity, price: t.price, amount: t.amount, realizedPnl: t.realizedPnl ?? 0 }));
+}
+
+export const PERIODS = ['daily', 'weekly', 'monthly'] as const;
+
+export async function pnlView(portfolio = 'main', period: string = 'daily', limit = 30): Promise<PeriodPnl[]> {
+  if (!(PERIODS as readonly string[]).includes(period)) {
+    throw new UserFacingError('BAD_PERIOD', `--period "${period}" is not allowed; allowed: ${PERIODS.join(', ')}.`);
+  }
+  await requirePortfolio(portfolio);
+  const { points } = await equitySeries(portfolio);
+  return pnlByPeriod(points, period as Period).slice(-limit);
+}

@@ -1,0 +1,96 @@
+import type { IsoDate } from '../calendar/dates.js';
+import { tradingDaysBetween } from '../calendar/nyse.js';
+import { CapitalInjection } from '../db/models/capital-injection.js';
+import { Position } from '../db/models/position.js';
+import { PriceBar } from '../db/models/price-bar.js';
+import { Trade } from '../db/models/trade.js';
+import { emptyState, type Fill, type LedgerState } from './ledger.js';
+import type { EquityPoint } from './performance.js';
+import { replayDays, type Day } from './simulate.js';
+
+/** A portfolio's stored history: capital injections and fills by date (the source of truth). */
+export interface History {
+  capital: Map<IsoDate, number>;
+  fills: Map<IsoDate, Fill[]>;
+  symbols: Set<string>;
+  first: IsoDate | undefined;
+  last: IsoDate | undefined;
+}
+
+export async function loadHistory(portfolio: string, through?: IsoDate): Promise<History> {
+  const dateFilter = through ? { $lte: through } : { $exists: true };
+  const [caps, trades] = await Promise.all([
+    CapitalInjection.find({ portfolio, date: dateFilter }).lean(),
+    Trade.find({ portfolio, tradeDate: dateFilter }).sort({ tradeDate: 1, createdAt: 1, symbol: 1 }).lean(),
+  ]);
+  const capital = new Map<IsoDate, number>();
+  for (const c of caps) capital.set(c.date, (capital.get(c.date) ?? 0) + c.amount);
+  const fills = new Map<IsoDate, Fill[]>();
+  const symbols = new Set<string>();
+  for (const t of trades) {
+    symbols.add(t.symbol);
+    const list = fills.get(t.tradeDate) ?? [];
+    list.push({ symbol: t.symbol, action: t.action, quantity: t.quantity, price: t.price, amount: t.amount, realizedPnl: t.realizedPnl ?? 0 });
+    fills.set(t.tradeDate, list);
+  }
+  const dates = [...capital.keys(), ...fills.keys()].sort();
+  return { capital, fills, symbols, first: dates[0], last: dates[dates.length - 1] };
+}
+
+/** The ledger after all activity strictly before `date` (what a day's orders are planned against). */
+export async function ledgerBefore(portfolio: string, date: IsoDate): Promise<LedgerState> {
+  const h = await loadHistory(portfolio);
+  const days: Day[] = [...new Set([...h.capital.keys(), ...h.fills.keys()])]
+    .filter((d) => d < date)
+    .sort()
+    .map((d) => ({ date: d, capital: h.capital.get(d) ?? 0, fills: h.fills.get(d) ?? [], closes: {} }));
+  return replayDays(days, emptyState()).state;
+}
+
+/** Daily closes for symbols over a range: symbol → date → close. */
+export async function closesBetween(symbols: string[], from: IsoDate, to: IsoDate): Promise<Map<string, Map<IsoDate, number>>> {
+  const docs = await PriceBar.find({ symbol: { $in: symbols }, date: { $gte: from, $lte: to } }).lean();
+  const out = new Map<string, Map<IsoDate, number>>(symbols.map((s) => [s, new Map()]));
+  for (const d of docs) out.get(d.symbol)?.set(d.date, d.close);
+  return out;
+}
+
+/** The last close on or before `date` for each symbol. */
+export async function lastCloses(symbols: string[], date: IsoDate): Promise<Record<string, number | undefined>> {
+  const out: Record<string, number | undefined> = {};
+  await Promise.all(
+    symbols.map(async (s) => {
+      out[s] = (await PriceBar.findOne({ symbol: s, date: { $lte: date } }).sort({ date: -1 }).lean())?.close;
+    }),
+  );
+  return out;
+}
+
+/** Equity every trading day from the first activity through `to`: cash + positions at that day's close. */
+export async function equitySeries(portfolio: string, to?: IsoDate): Promise<{ points: EquityPoint[]; state: LedgerState; history: History }> {
+  const h = await loadHistory(portfolio, to);
+  if (!h.first) return { points: [], state: emptyState(), history: h };
+  const end = to ?? h.last!;
+  const closes = await closesBetween([...h.symbols], h.first, end);
+  const days: Day[] = tradingDaysBetween(h.first, end).map((d) => ({
+    date: d,
+    capital: h.capital.get(d) ?? 0,
+    fills: h.fills.get(d) ?? [],
+    closes: Object.fromEntries([...closes].map(([s, m]) => [s, m.get(d)])),
+  }));
+  const { state, points } = replayDays(days);
+  return { points, state, history: h };
+}
+
+/** Keep the Position collection (a projection for quick reads) equal to the ledger. */
+export async function syncPositions(portfolio: string, state: LedgerState): Promise<void> {
+  const now = new Date();
+  for (const h of state.holdings.values()) {
+    await Position.updateOne(
+      { portfolio, symbol: h.symbol },
+      { $set: { quantity: h.quantity, avgCost: h.avgCost, updatedAt: now } },
+      { upsert: true },
+    );
+  }
+  await Position.deleteMany({ portfolio, symbol: { $nin: [...state.holdings.keys()] } });
+}
