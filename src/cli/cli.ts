@@ -1,26 +1,30 @@
 import { parseArgs } from 'node:util';
 import { EnvError, loadEnv, type Env } from '../config/env.js';
-import { getHealth } from '../health/health-service.js';
-import { describeError, isUserFacingError, UserFacingError } from '../errors.js';
+import { describeError, isUserFacingError } from '../errors.js';
 import { log } from '../log/logger.js';
 import { deliverPending } from '../notify/delivery.js';
-import { buildPost, type PostInput } from '../notify/post.js';
+import { buildPost } from '../notify/post.js';
 import { toText } from '../notify/render.js';
 import { ConsoleSink } from '../notify/sinks/console-sink.js';
-import { healthPost } from '../present/health-view.js';
-import { historyPost, jobsPost, runResultPost } from '../present/jobs-view.js';
-import { jobHistory, listJobs, requireJob } from '../scheduler/jobs-service.js';
-import { runJob } from '../scheduler/run-job.js';
 import { openRuntime, type Runtime } from '../runtime/runtime.js';
+import type { Flags, Handler } from './handler.js';
+import { opsHandlers } from './handlers/ops-handlers.js';
+import { strategyHandlers } from './handlers/strategy-handlers.js';
+import { tradingHandlers } from './handlers/trading-handlers.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, jobFailed: 3 } as const;
 
-export const USAGE = `usage: signaldesk <command> [options]
+export const USAGE = `usage: signaldesk <command> [options]      (every read command takes --json)
 
-  run <job> [--date YYYY-MM-DD] [--force] [--json]   run a job now for a trading date (default: today, New York)
-  jobs [--json]                                      every job: schedule, next run, last run
-  jobs history <job> [--json]                        the last runs of one job
-  health [--json]                                    database, scheduler, outbox, last run of every job
+  run <job> [--date YYYY-MM-DD] [--force]          run a job now for a trading date (default: today, New York)
+  jobs [list] | jobs history <job>                 schedule, next and last runs; a job's run history
+  health                                           database, scheduler, outbox, last run of every job
+  portfolio [--name P] [--date D]                  cash, positions, equity, P&L, drawdown, Sharpe
+  trades [--name P] [--from D] [--to D] [--symbol S]
+  pnl [--name P] --period daily|weekly|monthly
+  signal show [--name P] [--date D]                the stored signal (latest when no date)
+  config show [--version V] | history | diff A B | set key=value … [--notes "…"] | rollback V | report V   [--name P]
+  backtest --from D --to D [--version V] [--symbols A,B] [--name P]
 
 Without MONGODB_URI the CLI starts (or reuses) the embedded local database under LOCAL_DB_DIR.`;
 
@@ -30,37 +34,7 @@ export interface CliIo {
   env?: Record<string, string | undefined>;
 }
 
-type Handler = (rt: Runtime, args: string[], flags: Flags) => Promise<{ data: unknown; post: PostInput; code?: number }>;
-
-interface Flags {
-  date?: string | undefined;
-  force: boolean;
-  json: boolean;
-}
-
-const handlers: Record<string, Handler> = {
-  async run(rt, args, flags) {
-    const name = args[0];
-    if (!name) throw new UserFacingError('USAGE', `run needs a job name. Jobs: ${[...rt.jobs.keys()].join(', ')}.`);
-    const result = await runJob(requireJob(rt.jobs, name), rt.env, { date: flags.date, force: flags.force, trigger: 'cli' });
-    return { data: result, post: runResultPost(result), code: result.status === 'failed' ? EXIT.jobFailed : EXIT.ok };
-  },
-  async jobs(rt, args) {
-    if (args[0] === 'history') {
-      const name = args[1];
-      if (!name) throw new UserFacingError('USAGE', 'jobs history needs a job name.');
-      const runs = await jobHistory(rt.jobs, name);
-      return { data: runs, post: historyPost(name, runs) };
-    }
-    if (args[0] !== undefined && args[0] !== 'list') throw new UserFacingError('USAGE', `unknown jobs subcommand "${args[0]}"; allowed: list, history <job>.`);
-    const jobs = await listJobs(rt.jobs);
-    return { data: jobs, post: jobsPost(jobs) };
-  },
-  async health(rt) {
-    const report = await getHealth({ jobs: rt.jobs, databaseKind: rt.database.kind, schedulerRunning: false, startedAt: rt.startedAt });
-    return { data: report, post: healthPost(report), code: report.ok ? EXIT.ok : EXIT.error };
-  },
-};
+const handlers: Record<string, Handler> = { ...opsHandlers, ...tradingHandlers, ...strategyHandlers };
 
 export const CLI_COMMANDS = Object.keys(handlers);
 
@@ -73,6 +47,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       allowPositionals: true,
       options: {
         date: { type: 'string' },
+        name: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        symbol: { type: 'string' },
+        symbols: { type: 'string' },
+        period: { type: 'string' },
+        version: { type: 'string' },
+        notes: { type: 'string' },
         force: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -102,7 +84,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     throw err;
   }
-  const flags: Flags = { date: parsed.values.date, force: parsed.values.force ?? false, json: parsed.values.json ?? false };
+  const v = parsed.values;
+  const flags: Flags = {
+    json: v.json ?? false, force: v.force ?? false, date: v.date, name: v.name, from: v.from, to: v.to,
+    symbol: v.symbol, symbols: v.symbols, period: v.period, version: v.version, notes: v.notes,
+  };
   let rt: Runtime | undefined;
   try {
     // Posts printed by the console sink go to stderr under --json, so stdout stays one JSON document.

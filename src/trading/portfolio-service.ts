@@ -29,6 +29,8 @@ export interface PortfolioView {
 }
 
 export async function requirePortfolio(name: string): Promise<void> {
+  // Backtests write scratch portfolios (backtest:<runId>) that have trades but no config lineage.
+  if (name.startsWith('backtest:') && (await Trade.exists({ portfolio: name }))) return;
   const known = await listPortfolios();
   if (!known.includes(name)) throw new UserFacingError('UNKNOWN_PORTFOLIO', `There is no portfolio "${name}". Portfolios: ${known.join(', ')}.`);
 }

@@ -1,0 +1,37 @@
+import { userInfo } from 'node:os';
+import type { PostInput } from '../notify/post.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { Actor } from '../strategy/config-versions.js';
+
+export interface Flags {
+  json: boolean;
+  force: boolean;
+  date?: string | undefined;
+  name?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  symbol?: string | undefined;
+  symbols?: string | undefined;
+  period?: string | undefined;
+  version?: string | undefined;
+  notes?: string | undefined;
+}
+
+export interface HandlerResult {
+  data: unknown;
+  post: PostInput;
+  code?: number;
+}
+
+/** One CLI command: positional args and flags in, plain data and its post out. */
+export type Handler = (rt: Runtime, args: string[], flags: Flags) => Promise<HandlerResult>;
+
+export function cliActor(): Actor {
+  let name = 'unknown';
+  try {
+    name = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): stay anonymous.
+  }
+  return { id: `cli:${name}`, name, source: 'cli' };
+}

@@ -1,0 +1,31 @@
+import { UserFacingError } from '../../errors.js';
+import { getHealth } from '../../health/health-service.js';
+import { healthPost } from '../../present/health-view.js';
+import { historyPost, jobsPost, runResultPost } from '../../present/jobs-view.js';
+import { jobHistory, listJobs, requireJob } from '../../scheduler/jobs-service.js';
+import { runJob } from '../../scheduler/run-job.js';
+import type { Handler } from '../handler.js';
+
+export const opsHandlers: Record<string, Handler> = {
+  async run(rt, args, flags) {
+    const name = args[0];
+    if (!name) throw new UserFacingError('USAGE', `run needs a job name. Jobs: ${[...rt.jobs.keys()].join(', ')}.`);
+    const result = await runJob(requireJob(rt.jobs, name), rt.env, { date: flags.date, force: flags.force, trigger: 'cli' });
+    return { data: result, post: runResultPost(result), code: result.status === 'failed' ? 3 : 0 };
+  },
+  async jobs(rt, args) {
+    if (args[0] === 'history') {
+      const name = args[1];
+      if (!name) throw new UserFacingError('USAGE', 'jobs history needs a job name.');
+      const runs = await jobHistory(rt.jobs, name);
+      return { data: runs, post: historyPost(name, runs) };
+    }
+    if (args[0] !== undefined && args[0] !== 'list') throw new UserFacingError('USAGE', `unknown jobs subcommand "${args[0]}"; allowed: list, history <job>.`);
+    const jobs = await listJobs(rt.jobs);
+    return { data: jobs, post: jobsPost(jobs) };
+  },
+  async health(rt) {
+    const report = await getHealth({ jobs: rt.jobs, databaseKind: rt.database.kind, schedulerRunning: false, startedAt: rt.startedAt });
+    return { data: report, post: healthPost(report), code: report.ok ? 0 : 1 };
+  },
+};

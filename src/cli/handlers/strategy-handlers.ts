@@ -1,0 +1,57 @@
+import { UserFacingError } from '../../errors.js';
+import { providerFor } from '../../market-data/providers.js';
+import { backtestPost, configDiffPost, configHistoryPost, configPost, configReportPost } from '../../present/strategy-view.js';
+import { backtest } from '../../strategy/backtest-service.js';
+import { configDiff, configHistory, configReport, rollbackConfig, setConfig, showConfig } from '../../strategy/config-service.js';
+import { cliActor, type Handler } from '../handler.js';
+
+function versionArg(raw: string | undefined, what: string): number {
+  const n = Number(raw);
+  if (raw === undefined || !Number.isInteger(n) || n < 1) throw new UserFacingError('USAGE', `${what} must be a version number (1, 2, …); got "${raw ?? ''}".`);
+  return n;
+}
+
+const CONFIG_USAGE = 'usage: config show [--version V] | history | diff A B | set key=value … [--notes "…"] | rollback V | report V   (all take --name P)';
+
+export const strategyHandlers: Record<string, Handler> = {
+  async config(_rt, args, f) {
+    const name = f.name ?? 'main';
+    const [sub, ...rest] = args;
+    switch (sub ?? 'show') {
+      case 'show': {
+        const v = await showConfig(name, f.version === undefined ? undefined : versionArg(f.version, '--version'));
+        return { data: v, post: configPost(v) };
+      }
+      case 'history': {
+        const h = await configHistory(name);
+        return { data: h, post: configHistoryPost(name, h) };
+      }
+      case 'diff': {
+        const d = await configDiff(name, versionArg(rest[0], 'the first version'), versionArg(rest[1], 'the second version'));
+        return { data: d, post: configDiffPost(name, d) };
+      }
+      case 'set': {
+        const r = await setConfig(name, rest, cliActor(), f.notes);
+        return { data: r, post: configDiffPost(name, { a: r.version.parentVersion ?? r.version.version - 1, b: r.version.version, changes: r.changes }, `Config ${name} v${r.version.version} is active`) };
+      }
+      case 'rollback': {
+        const r = await rollbackConfig(name, versionArg(rest[0], 'rollback'), cliActor());
+        return { data: r, post: configDiffPost(name, { a: r.version.version - 1, b: r.version.version, changes: r.changes }, `Config ${name} rolled back: v${r.version.version} copies v${rest[0]}`) };
+      }
+      case 'report': {
+        const r = await configReport(name, versionArg(rest[0], 'report'));
+        return { data: r, post: configReportPost(name, r.version, r.report) };
+      }
+      default:
+        throw new UserFacingError('USAGE', `unknown config subcommand "${sub}". ${CONFIG_USAGE}`);
+    }
+  },
+  async backtest(rt, _args, f) {
+    if (!f.from || !f.to) throw new UserFacingError('USAGE', 'usage: backtest --from YYYY-MM-DD --to YYYY-MM-DD [--version V] [--symbols A,B] [--name P]');
+    const s = await backtest({
+      portfolio: f.name, from: f.from, to: f.to, version: f.version === undefined ? undefined : versionArg(f.version, '--version'),
+      symbols: f.symbols?.split(',').map((x) => x.trim()).filter(Boolean), actor: cliActor(), provider: providerFor(rt.env),
+    });
+    return { data: s, post: backtestPost(s, rt.env.MARKET_DATA_PROVIDER === 'demo') };
+  },
+};

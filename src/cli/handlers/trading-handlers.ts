@@ -1,0 +1,31 @@
+import { UserFacingError } from '../../errors.js';
+import { pnlPost, portfolioPost, signalPost, tradesPost } from '../../present/trading-view.js';
+import { findSignal } from '../../strategy/signal-service.js';
+import { pnlView, portfolioView, requirePortfolio, tradesView } from '../../trading/portfolio-service.js';
+import type { Handler } from '../handler.js';
+
+export const tradingHandlers: Record<string, Handler> = {
+  async portfolio(rt, _args, f) {
+    const v = await portfolioView(f.name ?? 'main', f.date);
+    return { data: v, post: portfolioPost(v, rt.env.MARKET_DATA_PROVIDER === 'demo') };
+  },
+  async trades(_rt, _args, f) {
+    const name = f.name ?? 'main';
+    const t = await tradesView({ portfolio: name, from: f.from, to: f.to, symbol: f.symbol });
+    return { data: t, post: tradesPost(name, t) };
+  },
+  async pnl(_rt, _args, f) {
+    const name = f.name ?? 'main';
+    const period = f.period ?? 'daily';
+    const rows = await pnlView(name, period);
+    return { data: rows, post: pnlPost(name, period, rows) };
+  },
+  async signal(rt, args, f) {
+    if (args[0] !== 'show') throw new UserFacingError('USAGE', 'usage: signal show [--date YYYY-MM-DD] [--name P]');
+    const name = f.name ?? 'main';
+    await requirePortfolio(name);
+    const s = await findSignal(name, f.date);
+    if (!s) throw new UserFacingError('NO_SIGNAL', f.date ? `No signal for "${name}" on ${f.date}; run generate-signal --date ${f.date}.` : `No signal for "${name}" yet.`);
+    return { data: s, post: signalPost(s, rt.env.MARKET_DATA_PROVIDER === 'demo') };
+  },
+};

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { addDays, isIsoDate, type IsoDate } from '../calendar/dates.js';
+import { tradingDaysBetween } from '../calendar/nyse.js';
+import { BacktestRun } from '../db/models/backtest-run.js';
+import { CapitalInjection } from '../db/models/capital-injection.js';
+import { Signal } from '../db/models/signal.js';
+import { Trade } from '../db/models/trade.js';
+import { UserFacingError } from '../errors.js';
+import { readBars, upsertBars } from '../market-data/bar-store.js';
+import type { MarketDataProvider } from '../market-data/provider.js';
+import { validateParams } from './config-schema.js';
+import { getActiveConfig, getVersion, type Actor } from './config-versions.js';
+import { runBacktest } from './backtest.js';
+
+export interface BacktestOptions {
+  portfolio?: string;
+  from: string;
+  to: string;
+  version?: number;
+  symbols?: string[];
+  actor: Actor;
+  provider: MarketDataProvider;
+  onProgress?: (stage: string) => void;
+}
+
+export interface BacktestSummary {
+  runId: string;
+  portfolio: string;
+  from: IsoDate;
+  to: IsoDate;
+  configVersion: number;
+  symbols: string[];
+  days: number;
+  trades: number;
+  capital: number;
+  finalEquity: number;
+  totalReturn: number;
+  cagr: number;
+  maxDrawdown: number;
+  sharpe: number;
+  exposure: number;
+  actions: Record<string, number>;
+  curve: Array<{ date: IsoDate; nav: number }>;
+}
+
+/** Make sure the cache holds the range's bars: ask the provider only when stored days are short. */
+async function ensureHistory(symbols: string[], from: IsoDate, to: IsoDate, provider: MarketDataProvider): Promise<void> {
+  const expected = tradingDaysBetween(from, to).length;
+  const stored = await readBars(symbols, from, to);
+  const short = symbols.filter((s) => (stored.get(s)?.length ?? 0) < expected * 0.98);
+  if (short.length) await upsertBars(await provider.getDailyBars(short, from, to), provider.id);
+}
+
+function thin<T>(xs: T[], max: number): T[] {
+  if (xs.length <= max) return xs;
+  const step = xs.length / max;
+  const out = Array.from({ length: max }, (_, i) => xs[Math.floor(i * step)]!);
+  out[out.length - 1] = xs[xs.length - 1]!;
+  return out;
+}
+
+/**
+ * The live signal and execution code over history, with a chosen config version, on cached
+ * bars. The run is written to a scratch portfolio `backtest:<runId>` (signals, trades, capital),
+ * so it can be inspected with the same portfolio/trades/pnl reads.
+ */
+export async function backtest(opts: BacktestOptions): Promise<BacktestSummary> {
+  for (const [k, v] of [['from', opts.from], ['to', opts.to]] as const) {
+    if (!isIsoDate(v) || v < '2000-01-01' || v > '2030-12-31') throw new UserFacingError('BAD_DATE', `--${k} "${v}" is not usable: give YYYY-MM-DD between 2000-01-01 and 2030-12-31.`);
+  }
+  if (opts.from >= opts.to) throw new UserFacingError('BAD_RANGE', `--from ${opts.from} must be before --to ${opts.to}.`);
+  const portfolio = opts.portfolio ?? 'main';
+  const config = opts.version === undefined ? await getActiveConfig(portfolio) : await getVersion(portfolio, opts.version);
+  const checked = validateParams({ ...config.params, ...(opts.symbols?.length ? { assets: opts.symbols.map((s) => s.toUpperCase()) } : {}) });
+  if (!checked.ok) throw new UserFacingError('BAD_SYMBOLS', `The backtest was not run:\n${checked.problems.map((p) => `• ${p}`).join('\n')}`);
+  const params = checked.params;
+  const historyFrom = addDays(opts.from, -Math.ceil(params.lookback_days * 1.5) - 10);
+  opts.onProgress?.('loading bars');
+  await ensureHistory(params.assets, historyFrom < '2000-01-01' ? '2000-01-01' : historyFrom, opts.to, opts.provider);
+  const stored = await readBars(params.assets, historyFrom, opts.to);
+  const bars = Object.fromEntries([...stored].map(([s, list]) => [s, list.map((b) => ({ date: b.date, open: b.open, close: b.close }))]));
+  opts.onProgress?.('simulating');
+  const r = runBacktest({ params, from: opts.from, to: opts.to, bars });
+  if (r.days.length === 0) throw new UserFacingError('NO_DATA', `No bars for ${params.assets.join(', ')} between ${opts.from} and ${opts.to}.`);
+  const runId = `${new Date().toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`;
+  const scratch = `backtest:${runId}`;
+  opts.onProgress?.('saving');
+  const now = new Date();
+  const signalDocs = r.days.map((d) => ({
+    portfolio: scratch, tradeDate: d.date, configVersion: config.version, modelType: d.signal.model_type, action: d.signal.features_used.action,
+    confidenceScore: d.signal.confidence_score, allocations: d.signal.allocations, features: { ...d.signal.features_used, assets: {} },
+    dataThrough: d.signal.features_used.data_through || 'none', createdAt: now,
+  }));
+  const inserted = await Signal.insertMany(signalDocs, { ordered: false });
+  const idByDate = new Map(inserted.map((s) => [s.tradeDate, s._id]));
+  const trades = r.days.flatMap((d) => d.fills.map((f) => ({ portfolio: scratch, signalId: idByDate.get(d.date), tradeDate: d.date, ...f, createdAt: now })));
+  if (trades.length) await Trade.insertMany(trades, { ordered: false });
+  await CapitalInjection.insertMany(r.days.map((d) => ({ portfolio: scratch, date: d.date, amount: params.daily_capital, createdAt: now })), { ordered: false });
+  const p = r.performance;
+  const actions: Record<string, number> = {};
+  for (const d of r.days) actions[d.signal.features_used.action] = (actions[d.signal.features_used.action] ?? 0) + 1;
+  const summary: BacktestSummary = {
+    runId, portfolio: scratch, from: r.days[0]!.date, to: r.days[r.days.length - 1]!.date, configVersion: config.version, symbols: params.assets,
+    days: p.days, trades: r.tradeCount, capital: r.capital, finalEquity: r.finalEquity, totalReturn: p.totalReturn, cagr: p.cagr,
+    maxDrawdown: p.maxDrawdown, sharpe: p.sharpe, exposure: p.exposure, actions, curve: thin(p.nav, 400),
+  };
+  await BacktestRun.create({
+    runId, portfolio: scratch, from: summary.from, to: summary.to, configVersion: config.version, symbols: params.assets,
+    metrics: { ...summary, curve: undefined }, curve: summary.curve, createdBy: `${opts.actor.source}:${opts.actor.name}`, createdAt: now,
+  });
+  return summary;
+}
