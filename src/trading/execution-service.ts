@@ -7,8 +7,8 @@ import { Trade } from '../db/models/trade.js';
 import { UserFacingError } from '../errors.js';
 import { getVersion } from '../strategy/config-versions.js';
 import type { SignalResult } from '../strategy/signal.js';
-import { planFills, type Fill, type Holding } from './ledger.js';
-import { equitySeries, ledgerBefore, syncPositions } from './portfolio-store.js';
+import { applyFill, cloneState, injectCapital, marketValue, planFills, type Fill, type Holding } from './ledger.js';
+import { lastCloses, ledgerBefore, syncPositions } from './portfolio-store.js';
 
 export interface ExecutionReport {
   portfolio: string;
@@ -69,10 +69,15 @@ export async function executeTradesFor(portfolio: string, date: IsoDate): Promis
     );
     if (created) newTrades++;
   }
-  const { state, points } = await equitySeries(portfolio, date);
+  // The ledger after the day: the state before it, plus today's capital and fills (the same
+  // fold the replay does, without re-reading the whole history).
+  const state = cloneState(before);
+  injectCapital(state, amount);
+  for (const f of plan.fills) applyFill(state, f);
   await syncPositions(portfolio, state);
+  const closes = await lastCloses([...state.holdings.keys()], date);
   return {
     ...base, executed: true, reason: null, fills: plan.fills, newTrades, notes: plan.notes, capitalInjected: amount,
-    cash: state.cash, equity: points[points.length - 1]?.equity ?? state.cash, positions: [...state.holdings.values()],
+    cash: state.cash, equity: state.cash + marketValue(state, closes), positions: [...state.holdings.values()],
   };
 }

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BacktestRun } from '../../src/db/models/backtest-run.js';
+import { Trade } from '../../src/db/models/trade.js';
+import { DemoProvider } from '../../src/market-data/demo-provider.js';
+import { backtest } from '../../src/strategy/backtest-service.js';
+import { portfolioView, tradesView } from '../../src/trading/portfolio-service.js';
+import { useTestDatabase } from '../helpers/db.js';
+
+useTestDatabase('backtest');
+const actor = { id: 'cli:t', name: 't', source: 'cli' as const };
+
+test('a backtest on cached SPX bars writes a scratch portfolio that the normal reads can inspect', async () => {
+  const s = await backtest({ from: '2018-01-02', to: '2018-12-31', symbols: ['SPX'], actor, provider: new DemoProvider() });
+  assert.equal(s.days, 251, 'every NYSE session of 2018');
+  assert.equal(s.symbols.join(), 'SPX');
+  assert.ok(s.trades > 0);
+  assert.equal(await Trade.countDocuments({ portfolio: s.portfolio }), s.trades);
+  assert.ok(s.maxDrawdown >= 0 && s.maxDrawdown < 1);
+  assert.equal(s.capital, 251 * 1000);
+  const v = await portfolioView(s.portfolio);
+  assert.ok(Math.abs(v.equity - s.finalEquity) < 1e-6, 'replaying the stored trades gives the engine’s equity');
+  assert.equal((await tradesView({ portfolio: s.portfolio, limit: 10_000 })).length, s.trades);
+  assert.equal(await BacktestRun.countDocuments({ runId: s.runId }), 1);
+});
+
+test('bad backtest input is refused before anything runs', async () => {
+  const p = new DemoProvider();
+  await assert.rejects(backtest({ from: '2019-05-01', to: '2019-01-01', actor, provider: p }), /--from 2019-05-01 must be before --to 2019-01-01/);
+  await assert.rejects(backtest({ from: '2019-13-01', to: '2019-12-31', actor, provider: p }), /--from "2019-13-01" is not usable/);
+  await assert.rejects(backtest({ from: '2019-01-01', to: '2019-12-31', symbols: ['s&p'], actor, provider: p }), /each asset must be a ticker/);
+});
