@@ -1,5 +1,5 @@
 import { todayIn, type IsoDate } from '../calendar/dates.js';
-import { MARKET_ZONE } from '../calendar/nyse.js';
+import { CALENDAR_FIRST_YEAR, MARKET_ZONE } from '../calendar/nyse.js';
 import { isDuplicateKey } from '../db/connection.js';
 import { AuditEntry } from '../db/models/audit-entry.js';
 import { ConfigSwitch, TradingConfig } from '../db/models/trading-config.js';
@@ -186,7 +186,8 @@ export async function getActiveConfig(portfolio = 'main'): Promise<ConfigVersion
   const any = await TradingConfig.countDocuments({ portfolio });
   if (any === 0) {
     try {
-      return await activateNewVersion(portfolio, DEFAULT_PARAMS, { actor: SYSTEM_ACTOR, notes: 'Default configuration (spec table)', action: 'config.seed' });
+      // The defaults apply from the first day the calendar knows, so historical runs and backtests find them in force.
+      return await activateNewVersion(portfolio, DEFAULT_PARAMS, { actor: SYSTEM_ACTOR, notes: 'Default configuration (spec table)', action: 'config.seed', startDate: `${CALENDAR_FIRST_YEAR}-01-01` });
     } catch (err) {
       // Seeded concurrently by another process.
       const again = await TradingConfig.findOne({ activeSlot: portfolio }).lean();

@@ -70,7 +70,7 @@ export function tuningPost(o: TuningOutcome): PostInput {
     fields: [
       { name: 'Changes', value: o.result.changes.map((c) => `${c.key}: ${c.from} → ${c.to}`).join('\n') || 'none' },
       { name: 'Trades scored', value: `${o.result.scored.length} (win rate ${(o.result.overall.winRate * 100).toFixed(0)}%)`, inline: true },
-      { name: 'Effective', value: `${o.to.startDate} (v${o.from.version} ended ${o.to.startDate > o.from.startDate ? addDays(o.to.startDate, -1) : o.to.startDate})`, inline: true },
+      { name: 'Effective', value: `from ${o.to.startDate} (v${o.from.version} ended ${addDays(o.to.startDate, -1)})`, inline: true },
       { name: 'Report', value: `\`signaldesk config report ${o.to.version}${o.portfolio !== 'main' ? ` --name ${o.portfolio}` : ''}\` or /config report` },
     ],
   };
