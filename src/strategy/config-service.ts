@@ -1,6 +1,6 @@
 import { UserFacingError } from '../errors.js';
 import { DEFAULT_PARAMS, PARAM_KEYS, type StrategyParams } from './config-schema.js';
-import { activateNewVersion, getActiveConfig, getVersion, listVersions, type Actor, type ConfigVersion } from './config-versions.js';
+import { activateNewVersion, getActiveConfig, getVersion, listPortfolios, listVersions, type Actor, type ConfigVersion } from './config-versions.js';
 
 export interface ParamChange {
   key: string;
@@ -48,16 +48,28 @@ export function parseAssignments(assignments: string[]): Partial<StrategyParams>
   return out as Partial<StrategyParams>;
 }
 
+/** Reads never create a portfolio: only 'main' exists implicitly; others begin with their first `config set`. */
+async function requireKnown(portfolio: string): Promise<void> {
+  if (portfolio === 'main') return;
+  const known = await listPortfolios();
+  if (!known.includes(portfolio)) {
+    throw new UserFacingError('UNKNOWN_PORTFOLIO', `There is no portfolio "${portfolio}". Portfolios: ${known.join(', ')}. Create one with \`config set --name ${portfolio} key=value …\`.`);
+  }
+}
+
 export async function showConfig(portfolio: string, version?: number): Promise<ConfigVersion & { defaults: StrategyParams }> {
+  await requireKnown(portfolio);
   const v = version === undefined ? await getActiveConfig(portfolio) : await getVersion(portfolio, version);
   return { ...v, defaults: DEFAULT_PARAMS };
 }
 
 export async function configHistory(portfolio: string): Promise<ConfigVersion[]> {
+  await requireKnown(portfolio);
   return listVersions(portfolio);
 }
 
 export async function configDiff(portfolio: string, a: number, b: number): Promise<{ a: number; b: number; changes: ParamChange[] }> {
+  await requireKnown(portfolio);
   const [va, vb] = await Promise.all([getVersion(portfolio, a), getVersion(portfolio, b)]);
   return { a, b, changes: diffParams(va.params, vb.params) };
 }
@@ -75,6 +87,7 @@ export async function setConfig(portfolio: string, assignments: string[], actor:
 
 /** A new version that copies version `v` (history is never rewritten). */
 export async function rollbackConfig(portfolio: string, v: number, actor: Actor): Promise<{ version: ConfigVersion; changes: ParamChange[] }> {
+  await requireKnown(portfolio);
   const target = await getVersion(portfolio, v);
   const active = await getActiveConfig(portfolio);
   if (active.version === v) throw new UserFacingError('NO_CHANGE', `Version ${v} is already the active version.`);
@@ -83,6 +96,7 @@ export async function rollbackConfig(portfolio: string, v: number, actor: Actor)
 }
 
 export async function configReport(portfolio: string, v: number): Promise<{ version: number; report: string }> {
+  await requireKnown(portfolio);
   const doc = await getVersion(portfolio, v);
   if (!doc.report) throw new UserFacingError('NO_REPORT', `Version ${v} has no tuning report (only versions written by strategy-tuning do).`);
   return { version: v, report: doc.report };

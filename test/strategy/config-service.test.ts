@@ -51,6 +51,14 @@ describe('config operations', () => {
     assert.equal(await TradingConfig.countDocuments(), 1);
   });
 
+  test('reads never create a portfolio; a first set does', async () => {
+    await assert.rejects(showConfig('typo'), /There is no portfolio "typo". Portfolios: main. Create one with `config set --name typo/);
+    assert.equal(await TradingConfig.countDocuments({ portfolio: 'typo' }), 0);
+    const club = await setConfig('club', ['daily_capital=500'], bob);
+    assert.equal(club.version.version, 2, 'v1 holds the defaults, v2 the change');
+    assert.equal((await showConfig('club')).params.daily_capital, 500);
+  });
+
   test('parsing and diffing are pure', () => {
     assert.deepEqual(parseAssignments(['lookback_days=100', 'assets=SPY, dia']), { lookback_days: 100, assets: ['SPY', 'DIA'] });
     assert.throws(() => parseAssignments(['lookback_days']), /"lookback_days" is not key=value/);
