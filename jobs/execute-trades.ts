@@ -1,9 +1,8 @@
 import type { JobContext, JobOutcome } from '../src/scheduler/job-definition.js';
 import { executionPost } from '../src/present/trading-view.js';
-import { listPortfolios } from '../src/strategy/config-versions.js';
 import { fetchMarketData } from '../src/market-data/fetch-service.js';
 import { providerFor } from '../src/market-data/providers.js';
-import { getActiveConfig } from '../src/strategy/config-versions.js';
+import { portfoliosAndAssets } from '../src/strategy/config-versions.js';
 import { executeTradesFor } from '../src/trading/execution-service.js';
 
 export const name = 'execute-trades';
@@ -14,12 +13,10 @@ export const options = { marketDaysOnly: true, concurrency: 1, lockLifetimeMs: 5
 
 export async function handler(ctx: JobContext): Promise<JobOutcome> {
   const summary: Record<string, unknown> = {};
-  const portfolios = await listPortfolios();
+  const { portfolios, symbols } = await portfoliosAndAssets();
   // The signal trades at today's open, but the daily fetch runs after the close: load the day's
   // bars for the traded symbols now (only what is missing; a re-run asks for nothing).
-  const symbols = new Set<string>();
-  for (const p of portfolios) for (const s of (await getActiveConfig(p)).params.assets) symbols.add(s);
-  await fetchMarketData({ date: ctx.date, symbols: [...symbols], provider: providerFor(ctx.env) });
+  await fetchMarketData({ date: ctx.date, symbols, provider: providerFor(ctx.env) });
   for (const portfolio of portfolios) {
     const r = await executeTradesFor(portfolio, ctx.date);
     await ctx.publish(`${name}:${portfolio}:${ctx.date}`, executionPost(r, ctx.env.MARKET_DATA_PROVIDER === 'demo'));

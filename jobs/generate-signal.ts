@@ -3,7 +3,7 @@ import { signalPost } from '../src/present/trading-view.js';
 import { previousTradingDay } from '../src/calendar/nyse.js';
 import { fetchMarketData } from '../src/market-data/fetch-service.js';
 import { providerFor } from '../src/market-data/providers.js';
-import { getActiveConfig, listPortfolios } from '../src/strategy/config-versions.js';
+import { portfoliosAndAssets } from '../src/strategy/config-versions.js';
 import { generateSignalFor } from '../src/strategy/signal-service.js';
 
 export const name = 'generate-signal';
@@ -14,12 +14,10 @@ export const options = { marketDaysOnly: true, concurrency: 1, lockLifetimeMs: 5
 
 export async function handler(ctx: JobContext): Promise<JobOutcome> {
   const summary: Record<string, unknown> = {};
-  const portfolios = await listPortfolios();
+  const { portfolios, symbols } = await portfoliosAndAssets();
   // Make sure history through the previous session is stored (only missing days are asked for).
   // Never the trade date itself: a signal for D uses only data available before D's open.
-  const symbols = new Set<string>();
-  for (const p of portfolios) for (const s of (await getActiveConfig(p)).params.assets) symbols.add(s);
-  await fetchMarketData({ date: previousTradingDay(ctx.date), symbols: [...symbols], provider: providerFor(ctx.env) });
+  await fetchMarketData({ date: previousTradingDay(ctx.date), symbols, provider: providerFor(ctx.env) });
   for (const portfolio of portfolios) {
     const s = await generateSignalFor(portfolio, ctx.date);
     await ctx.publish(`${name}:${portfolio}:${ctx.date}`, signalPost(s, ctx.env.MARKET_DATA_PROVIDER === 'demo'));

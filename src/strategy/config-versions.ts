@@ -230,3 +230,11 @@ export async function listPortfolios(): Promise<string[]> {
   await getActiveConfig('main');
   return ((await TradingConfig.distinct('portfolio')) as string[]).sort();
 }
+
+/** Every portfolio and the union of their active assets (what the daily jobs load bars for). */
+export async function portfoliosAndAssets(): Promise<{ portfolios: string[]; symbols: string[] }> {
+  const portfolios = await listPortfolios();
+  const symbols = new Set<string>();
+  for (const p of portfolios) for (const s of (await getActiveConfig(p)).params.assets) symbols.add(s);
+  return { portfolios, symbols: [...symbols] };
+}
