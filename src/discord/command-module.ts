@@ -10,6 +10,8 @@ export interface CommandContext {
 export interface CommandMeta {
   /** Admin-only: needs a configured admin role (or Manage Server when no admin role is configured). */
   admin?: boolean;
+  /** Only these subcommands are admin-only (the rest of the command is open). */
+  adminSubcommands?: string[];
 }
 
 /** The contract of a file in commands/ (discord.js guide: `data` + `execute`). */

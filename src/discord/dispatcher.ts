@@ -21,7 +21,11 @@ export function invokerOf(interaction: ChatInputCommandInteraction): Invoker {
 /** Answer ephemerally, whether or not the interaction was already answered or deferred. */
 export async function replyPrivately(interaction: ChatInputCommandInteraction, content: string): Promise<void> {
   const payload = { content, flags: MessageFlags.Ephemeral } as const;
-  if (interaction.replied || interaction.deferred) await interaction.followUp(payload);
+  if (interaction.deferred && !interaction.replied) {
+    // A deferred reply would stay "thinking…" forever: remove it, then answer privately.
+    await interaction.deleteReply().catch(() => undefined);
+    await interaction.followUp(payload);
+  } else if (interaction.replied) await interaction.followUp(payload);
   else await interaction.reply(payload);
 }
 
@@ -40,11 +44,12 @@ export async function dispatchInteraction(interaction: Interaction, commands: Ma
     return;
   }
   const who = invokerOf(interaction);
-  const verdict = checkPermissions(cmd.meta, who, ctx.rt.env.DISCORD_ADMIN_ROLE_IDS);
+  const sub = interaction.options.getSubcommand(false);
+  const verdict = checkPermissions(cmd.meta, who, ctx.rt.env.DISCORD_ADMIN_ROLE_IDS, sub);
   if (!verdict.ok) {
     await AuditEntry.create({
       at: new Date(), actorId: who.userId, actorName: who.userName, source: 'discord',
-      action: `/${interaction.commandName}${interaction.options.getSubcommand(false) ? ` ${interaction.options.getSubcommand(false)}` : ''}`,
+      action: `/${interaction.commandName}${sub ? ` ${sub}` : ''}`,
       result: 'denied', reason: verdict.code,
     });
     logger.warn({ code: verdict.code }, 'command denied');

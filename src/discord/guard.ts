@@ -16,8 +16,9 @@ export type GuardResult = { ok: true } | { ok: false; code: 'NOT_ADMIN' | 'GUILD
  * The one server-side permission check. Discord's default_member_permissions only hides a
  * command; a server admin can override it, so every admin command is checked here as well.
  */
-export function checkPermissions(meta: CommandMeta | undefined, who: Invoker, adminRoleIds: string[]): GuardResult {
-  if (!meta?.admin) return { ok: true };
+export function checkPermissions(meta: CommandMeta | undefined, who: Invoker, adminRoleIds: string[], subcommand?: string | null): GuardResult {
+  const needsAdmin = Boolean(meta?.admin) || (subcommand ? (meta?.adminSubcommands ?? []).includes(subcommand) : false);
+  if (!needsAdmin) return { ok: true };
   if (!who.inGuild) return { ok: false, code: 'GUILD_ONLY', message: 'This command works only inside the server.' };
   const admin = adminRoleIds.length
     ? who.roleIds.some((r) => adminRoleIds.includes(r))

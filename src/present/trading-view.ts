@@ -92,3 +92,33 @@ export function pnlPost(portfolio: string, period: string, rows: PeriodPnl[]): P
       : 'No activity yet.',
   };
 }
+
+export function positionsPost(v: PortfolioView): PostInput {
+  return {
+    kind: 'digests',
+    title: `Positions · ${v.name}${v.asOf ? ` · ${v.asOf}` : ''}`,
+    fields: v.positions.slice(0, 25).map((p) => ({
+      name: p.symbol,
+      value: `${p.quantity.toFixed(4)} @ avg ${p.avgCost.toFixed(2)}\nlast ${p.lastClose?.toFixed(2) ?? 'n/a'} · value ${usd(p.marketValue)}\nunrealized ${signed(p.unrealizedPnl)}`,
+      inline: true,
+    })),
+    description: v.positions.length ? undefined : 'No open positions.',
+  };
+}
+
+export function performancePost(p: import('../trading/portfolio-service.js').PerformanceView): PostInput {
+  return {
+    kind: 'digests',
+    title: `Performance · ${p.name}${p.asOf ? ` · through ${p.asOf}` : ''}`,
+    description: p.days ? undefined : 'No activity yet.',
+    fields: [
+      { name: 'Return (time-weighted)', value: pct(p.totalReturn), inline: true },
+      { name: 'CAGR', value: pct(p.cagr), inline: true },
+      { name: 'Max drawdown', value: pct(-p.maxDrawdown), inline: true },
+      { name: 'Sharpe', value: p.sharpe.toFixed(2), inline: true },
+      { name: 'Win rate (sells)', value: p.winRate === null ? 'no sells yet' : `${(p.winRate * 100).toFixed(0)}% of ${p.sells}`, inline: true },
+      { name: 'Realized P&L', value: signed(p.realizedPnl), inline: true },
+      { name: 'Exposure', value: `${(p.exposure * 100).toFixed(1)}% invested on average over ${p.days} days` },
+    ],
+  };
+}

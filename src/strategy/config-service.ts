@@ -1,5 +1,5 @@
 import { UserFacingError } from '../errors.js';
-import { DEFAULT_PARAMS, PARAM_KEYS, type StrategyParams } from './config-schema.js';
+import { DEFAULT_PARAMS, PARAM_KEYS, validateParams, type StrategyParams } from './config-schema.js';
 import { activateNewVersion, getActiveConfig, getVersion, listPortfolios, listVersions, type Actor, type ConfigVersion } from './config-versions.js';
 
 export interface ParamChange {
@@ -72,6 +72,18 @@ export async function configDiff(portfolio: string, a: number, b: number): Promi
   await requireKnown(portfolio);
   const [va, vb] = await Promise.all([getVersion(portfolio, a), getVersion(portfolio, b)]);
   return { a, b, changes: diffParams(va.params, vb.params) };
+}
+
+/** What `set` would change, fully validated, without writing anything (shown before a confirmation). */
+export async function previewSet(portfolio: string, assignments: string[]): Promise<{ from: number; changes: ParamChange[] }> {
+  const changes = parseAssignments(assignments);
+  const active = await getActiveConfig(portfolio);
+  const next = { ...active.params, ...changes };
+  const checked = validateParams(next);
+  if (!checked.ok) throw new UserFacingError('INVALID_CONFIG', `The configuration was not changed:\n${checked.problems.map((p) => `• ${p}`).join('\n')}`, { problems: checked.problems });
+  const diff = diffParams(active.params, checked.params);
+  if (diff.length === 0) throw new UserFacingError('NO_CHANGE', `Nothing to change: version ${active.version} already has ${assignments.join(', ')}.`);
+  return { from: active.version, changes: diff };
 }
 
 /** Apply key=value changes to the active version → a new, validated, audited version. */

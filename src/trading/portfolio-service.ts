@@ -102,3 +102,30 @@ export async function pnlView(portfolio = 'main', period: string = 'daily', limi
   const { points } = await equitySeries(portfolio);
   return pnlByPeriod(points, period as Period).slice(-limit);
 }
+
+export interface PerformanceView {
+  name: string;
+  asOf: IsoDate | null;
+  totalReturn: number;
+  cagr: number;
+  maxDrawdown: number;
+  sharpe: number;
+  exposure: number;
+  days: number;
+  /** Share of sells that realized a gain. */
+  winRate: number | null;
+  sells: number;
+  realizedPnl: number;
+}
+
+export async function performanceView(name = 'main'): Promise<PerformanceView> {
+  await requirePortfolio(name);
+  const { points, state } = await equitySeries(name);
+  const p = performance(points);
+  const sells = await Trade.find({ portfolio: name, action: 'SELL' }).lean();
+  return {
+    name, asOf: points[points.length - 1]?.date ?? null, totalReturn: p.totalReturn, cagr: p.cagr, maxDrawdown: p.maxDrawdown,
+    sharpe: p.sharpe, exposure: p.exposure, days: p.days, sells: sells.length, realizedPnl: state.realized,
+    winRate: sells.length ? sells.filter((t) => (t.realizedPnl ?? 0) > 0).length / sells.length : null,
+  };
+}

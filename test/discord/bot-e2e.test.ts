@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import mongoose from 'mongoose';
 import { AuditEntry } from '../../src/db/models/audit-entry.js';
 import { Outbox } from '../../src/db/models/outbox.js';
+import { TradingConfig } from '../../src/db/models/trading-config.js';
 import { startBot, type Bot } from '../../src/discord/bot.js';
 import { deliverPending } from '../../src/notify/delivery.js';
 import { enqueuePost } from '../../src/notify/outbox.js';
@@ -91,5 +92,81 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     assert.equal(body.embeds[0]!.title, 'Outage probe');
     assert.equal(body.nonce, nonceFor('e2e-post-1'));
     assert.equal(body.enforce_nonce, true);
+  });
+
+  const waitFor = async <T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 3_000): Promise<T> => {
+    const end = Date.now() + ms;
+    let v = await read();
+    while (!ok(v) && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 50));
+      v = await read();
+    }
+    return v;
+  };
+  const opt = (name: string, value: string | number) => ({ name, type: typeof value === 'number' ? 4 : 3, value });
+
+  test('/portfolio is answered with an embed within the deadline', async () => {
+    const sentAt = Date.now();
+    const id = discord.sendCommand('portfolio');
+    const callback = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${id}/`));
+    assert.ok(callback.at - sentAt < 3_000);
+    const edit = await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(`tok-${id}/messages/@original`));
+    const embed = (edit.json as { embeds: Array<{ title: string; fields: Array<{ name: string }> }> }).embeds[0]!;
+    assert.match(embed.title, /^Portfolio main/);
+    assert.ok(embed.fields.some((f) => f.name === 'Equity'));
+  });
+
+  test('a non-admin /config set is denied, audited, and creates no version', async () => {
+    const before = await TradingConfig.countDocuments();
+    const id = discord.sendCommand('config', { userId: IDS.member, subcommand: 'set', options: [opt('key', 'daily_capital'), opt('value', '5000')] });
+    const callback = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${id}/`));
+    assert.match((callback.json as { data: { content: string } }).data.content, /for admins/);
+    const entry = await waitFor(() => AuditEntry.findOne({ actorId: IDS.member, action: '/config set' }).lean(), (e) => e !== null);
+    assert.equal(entry?.result, 'denied');
+    assert.equal(await TradingConfig.countDocuments(), before);
+  });
+
+  test('an admin /config set needs the Confirm button, then creates exactly one version', async () => {
+    const id = discord.sendCommand('config', { userId: IDS.admin, roles: [IDS.adminRole], subcommand: 'set', options: [opt('key', 'daily_capital'), opt('value', '2500')] });
+    const ask = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${id}/`));
+    assert.equal(ask.query.get('with_response'), 'true');
+    const askBody = ask.json as { type: number; data: { components: Array<{ components: Array<{ custom_id: string }> }>; embeds: Array<{ description: string }> } };
+    assert.equal(askBody.type, 4);
+    assert.deepEqual(askBody.data.components[0]!.components.map((c) => c.custom_id), [`confirm:${id}`, `cancel:${id}`]);
+    assert.match(askBody.data.embeds[0]!.description, /daily_capital\s+1000 → 2500/);
+    const versionsBefore = await TradingConfig.countDocuments({ portfolio: 'main' });
+    // Someone else presses Confirm: refused, nothing changes.
+    const intruder = discord.pressButton(`confirm:${id}`, { userId: IDS.member });
+    const refused = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${intruder}/`));
+    assert.match((refused.json as { data: { content: string } }).data.content, /Only the person who ran the command/);
+    assert.equal(await TradingConfig.countDocuments({ portfolio: 'main' }), versionsBefore);
+    const press = discord.pressButton(`confirm:${id}`, { userId: IDS.admin, roles: [IDS.adminRole] });
+    const update = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${press}/`));
+    assert.equal((update.json as { type: number }).type, 7, 'the confirmation message is updated');
+    const done = await discord.waitForRequest((r) => r.method === 'POST' && r.path === `/webhooks/${IDS.app}/tok-${id}`);
+    assert.match((done.json as { embeds: Array<{ title: string }> }).embeds[0]!.title, /v\d+ is active/);
+    assert.equal(await TradingConfig.countDocuments({ portfolio: 'main' }), versionsBefore + 1, 'exactly one new version');
+    const active = await TradingConfig.findOne({ portfolio: 'main', endDate: null }).lean();
+    assert.equal((active?.params as { daily_capital: number }).daily_capital, 2500);
+    assert.equal(active?.createdBy, 'discord:alice');
+  });
+
+  test('Cancel changes nothing and is audited; a bad value is refused before any confirmation', async () => {
+    const versions = await TradingConfig.countDocuments({ portfolio: 'main' });
+    const id = discord.sendCommand('config', { userId: IDS.admin, roles: [IDS.adminRole], subcommand: 'set', options: [opt('key', 'sell_percentage'), opt('value', '0.5')] });
+    await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${id}/`));
+    const press = discord.pressButton(`cancel:${id}`, { userId: IDS.admin, roles: [IDS.adminRole] });
+    await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${press}/`));
+    const entry = await waitFor(() => AuditEntry.findOne({ action: 'config.set', result: 'cancelled' }).lean(), (e) => e !== null);
+    assert.equal(entry?.actorId, IDS.admin);
+    assert.equal(await TradingConfig.countDocuments({ portfolio: 'main' }), versions);
+    const bad = discord.sendCommand('config', { userId: IDS.admin, roles: [IDS.adminRole], subcommand: 'set', options: [opt('key', 'sell_percentage'), opt('value', '1.5')] });
+    const refusal = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${bad}/`));
+    const body = refusal.json as { type: number; data: { content: string; flags: number; components?: unknown[] } };
+    assert.equal(body.type, 4);
+    assert.equal(body.data.flags & 64, 64);
+    assert.match(body.data.content, /sell_percentage must be between 0 and 1/);
+    assert.equal(body.data.components, undefined, 'no confirmation was offered');
+    assert.equal(await TradingConfig.countDocuments({ portfolio: 'main' }), versions);
   });
 });

@@ -29,3 +29,10 @@ test('admin commands are refused in DMs', () => {
   assert.equal(r.ok, false);
   if (!r.ok) assert.equal(r.code, 'GUILD_ONLY');
 });
+
+test('admin-only subcommands are guarded while the rest of the command stays open', () => {
+  const meta = { adminSubcommands: ['set', 'rollback'] };
+  assert.equal(checkPermissions(meta, member(), [ADMIN_ROLE], 'show').ok, true);
+  assert.equal(checkPermissions(meta, member(), [ADMIN_ROLE], 'set').ok, false);
+  assert.equal(checkPermissions(meta, member({ roleIds: [ADMIN_ROLE] }), [ADMIN_ROLE], 'rollback').ok, true);
+});

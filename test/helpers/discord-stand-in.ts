@@ -71,6 +71,8 @@ export class DiscordStandIn {
   private sequence = 0;
   private waiters: Array<{ pred: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }> = [];
   port = 0;
+  /** The id of the last message created by an interaction callback (what a button press refers to). */
+  lastMessageId = '';
 
   get api(): string {
     return `http://127.0.0.1:${this.port}/api`;
@@ -167,6 +169,26 @@ export class DiscordStandIn {
     return id;
   }
 
+  /** Press a button on a message (a type-3 MESSAGE_COMPONENT interaction). Returns the interaction id. */
+  pressButton(customId: string, opts: { messageId?: string; userId?: string; roles?: string[] } = {}): string {
+    const id = snowflake();
+    const userId = opts.userId ?? IDS.admin;
+    this.dispatch('INTERACTION_CREATE', {
+      id, application_id: IDS.app, type: 3, token: `tok-${id}`, version: 1,
+      guild_id: IDS.guild, channel_id: IDS.channel,
+      channel: { id: IDS.channel, type: 0, guild_id: IDS.guild, name: 'ops', permissions: '0', flags: 0 },
+      member: {
+        user: { id: userId, username: userId === IDS.admin ? 'alice' : 'bob', discriminator: '0', global_name: null, avatar: null },
+        roles: opts.roles ?? [], permissions: '0', joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, pending: false,
+      },
+      message: { ...(this.message(undefined, IDS.channel) as object), id: opts.messageId ?? this.lastMessageId, flags: 64 },
+      data: { custom_id: customId, component_type: 2 },
+      locale: 'en-US', guild_locale: 'en-US', app_permissions: '2248473465835073',
+      entitlements: [], authorizing_integration_owners: { '0': IDS.guild }, context: 0, attachment_size_limit: 10485760,
+    });
+    return id;
+  }
+
   private message(body: Record<string, unknown> | undefined, channelId: string): object {
     return {
       id: snowflake(), type: 0, channel_id: channelId, guild_id: IDS.guild,
@@ -210,7 +232,16 @@ export class DiscordStandIn {
     }
     const body0 = parsed.json as Record<string, unknown> | undefined;
     let m: RegExpExecArray | null;
-    if (req.method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback$/.test(path)) return reply(204);
+    if (req.method === 'POST' && (m = /^\/interactions\/(\d+)\/[^/]+\/callback$/.exec(path))) {
+      if (url.searchParams.get('with_response') !== 'true') return reply(204);
+      const type = (body0?.type as number) ?? 4;
+      const message = this.message(body0?.data as Record<string, unknown> | undefined, IDS.channel) as { id: string };
+      this.lastMessageId = message.id;
+      return reply(200, {
+        interaction: { id: m[1], type: 2, response_message_id: message.id, response_message_loading: type === 5, response_message_ephemeral: true },
+        resource: { type, message },
+      });
+    }
     if (req.method === 'PATCH' && (m = /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/.exec(path))) return reply(200, this.message(body0, IDS.channel));
     if (req.method === 'POST' && /^\/webhooks\/\d+\/[^/]+$/.test(path)) return reply(200, this.message(body0, IDS.channel));
     if (req.method === 'POST' && (m = /^\/channels\/(\d+)\/messages$/.exec(path))) return reply(200, this.message(body0, m[1]!));

@@ -1,0 +1,66 @@
+import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import type { CommandContext, CommandMeta } from '../src/discord/command-module.js';
+import { auditNoChange, discordActor } from '../src/discord/actor.js';
+import { forgetAutocompleteCache } from '../src/discord/autocomplete.js';
+import { confirmAction } from '../src/discord/confirm.js';
+import { portfolioOption } from '../src/discord/options.js';
+import { deferFor, followUpWithPost, replyWithPost } from '../src/discord/reply.js';
+import { configDiffPost, configHistoryPost, configPost, configReportPost } from '../src/present/strategy-view.js';
+import { configDiff, configHistory, configReport, previewSet, rollbackConfig, setConfig, showConfig } from '../src/strategy/config-service.js';
+
+const name = (o: import('discord.js').SlashCommandStringOption) => o.setName('name').setDescription('Portfolio (default: main)').setAutocomplete(true);
+const version = (o: import('discord.js').SlashCommandIntegerOption, n = 'version', required = true) => o.setName(n).setDescription('Config version').setMinValue(1).setRequired(required).setAutocomplete(true);
+
+export const data = new SlashCommandBuilder()
+  .setName('config')
+  .setDescription('Strategy configuration versions')
+  .addSubcommand((s) => s.setName('show').setDescription('A version (default: the active one)').addIntegerOption((o) => version(o, 'version', false)).addStringOption(name))
+  .addSubcommand((s) => s.setName('history').setDescription('Every version, newest first').addStringOption(name))
+  .addSubcommand((s) => s.setName('diff').setDescription('What differs between two versions').addIntegerOption((o) => version(o, 'a')).addIntegerOption((o) => version(o, 'b')).addStringOption(name))
+  .addSubcommand((s) => s.setName('report').setDescription("A tuning version's report").addIntegerOption((o) => version(o)).addStringOption(name))
+  .addSubcommand((s) =>
+    s.setName('set').setDescription('Change one parameter → a new version (admins, confirmed)')
+      .addStringOption((o) => o.setName('key').setDescription('Parameter').setRequired(true).setAutocomplete(true))
+      .addStringOption((o) => o.setName('value').setDescription('New value (assets: comma-separated tickers)').setRequired(true))
+      .addStringOption(name),
+  )
+  .addSubcommand((s) => s.setName('rollback').setDescription('A new version copying an old one (admins, confirmed)').addIntegerOption((o) => version(o)).addStringOption(name));
+
+export const meta: CommandMeta = { adminSubcommands: ['set', 'rollback'] };
+
+export async function execute(i: ChatInputCommandInteraction, _ctx: CommandContext): Promise<void> {
+  const portfolio = portfolioOption(i);
+  const sub = i.options.getSubcommand(true);
+  if (sub === 'set') {
+    const assignment = `${i.options.getString('key', true)}=${i.options.getString('value', true)}`;
+    const preview = await previewSet(portfolio, [assignment]); // refused here, before any confirmation
+    const answer = await confirmAction(i, configDiffPost(portfolio, { a: preview.from, b: preview.from + 1, changes: preview.changes }, `Change config ${portfolio}? (v${preview.from} → new version)`));
+    if (answer !== 'confirmed') return auditNoChange(i, 'config.set', portfolio, 'cancelled');
+    const r = await setConfig(portfolio, [assignment], discordActor(i), `via Discord: ${assignment}`);
+    forgetAutocompleteCache();
+    await followUpWithPost(i, configDiffPost(portfolio, { a: preview.from, b: r.version.version, changes: r.changes }, `Config ${portfolio} v${r.version.version} is active`));
+    return;
+  }
+  if (sub === 'rollback') {
+    const v = i.options.getInteger('version', true);
+    const target = await showConfig(portfolio, v);
+    const active = await showConfig(portfolio);
+    const answer = await confirmAction(i, configDiffPost(portfolio, { a: active.version, b: v, changes: (await configDiff(portfolio, active.version, v)).changes }, `Roll ${portfolio} back to v${target.version}? (a new version copying it)`));
+    if (answer !== 'confirmed') return auditNoChange(i, 'config.rollback', portfolio, 'cancelled');
+    const r = await rollbackConfig(portfolio, v, discordActor(i));
+    forgetAutocompleteCache();
+    await followUpWithPost(i, configDiffPost(portfolio, { a: active.version, b: r.version.version, changes: r.changes }, `Config ${portfolio}: v${r.version.version} is active (a copy of v${v})`));
+    return;
+  }
+  await deferFor(i);
+  if (sub === 'show') {
+    const v = i.options.getInteger('version') ?? undefined;
+    return replyWithPost(i, configPost(await showConfig(portfolio, v)));
+  }
+  if (sub === 'history') return replyWithPost(i, configHistoryPost(portfolio, await configHistory(portfolio)));
+  if (sub === 'diff') return replyWithPost(i, configDiffPost(portfolio, await configDiff(portfolio, i.options.getInteger('a', true), i.options.getInteger('b', true))));
+  const r = await configReport(portfolio, i.options.getInteger('version', true));
+  return replyWithPost(i, configReportPost(portfolio, r.version, r.report));
+}
+
+export { autocomplete } from '../src/discord/autocomplete.js';

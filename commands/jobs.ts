@@ -1,0 +1,26 @@
+import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import type { CommandContext } from '../src/discord/command-module.js';
+import { deferFor, replyWithPost } from '../src/discord/reply.js';
+import { historyPost, jobsPost } from '../src/present/jobs-view.js';
+import { jobHistory, listJobs, requireJob } from '../src/scheduler/jobs-service.js';
+
+const job = (o: import('discord.js').SlashCommandStringOption) => o.setName('job').setDescription('Job name').setRequired(true).setAutocomplete(true);
+
+export const data = new SlashCommandBuilder()
+  .setName('jobs')
+  .setDescription('Scheduled jobs: next run, last run, duration, outcome')
+  .addSubcommand((s) => s.setName('list').setDescription('Every job'))
+  .addSubcommand((s) => s.setName('history').setDescription('The last runs of a job').addStringOption(job))
+  .addSubcommand((s) => s.setName('status').setDescription('Schedule and last run of a job').addStringOption(job));
+
+export async function execute(i: ChatInputCommandInteraction, { rt }: CommandContext): Promise<void> {
+  const sub = i.options.getSubcommand(true);
+  const name = sub === 'list' ? undefined : i.options.getString('job', true);
+  if (name) requireJob(rt.jobs, name); // an unknown job is refused before deferring, privately
+  await deferFor(i);
+  if (sub === 'history') return replyWithPost(i, historyPost(name!, await jobHistory(rt.jobs, name!)));
+  const all = await listJobs(rt.jobs);
+  return replyWithPost(i, jobsPost(name ? all.filter((j) => j.name === name) : all));
+}
+
+export { autocomplete } from '../src/discord/autocomplete.js';

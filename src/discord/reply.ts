@@ -1,0 +1,20 @@
+import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
+import { buildPost, type PostInput } from '../notify/post.js';
+import { toEmbed } from '../notify/render.js';
+
+/** Answer with a post as an embed: edit the deferred reply, or reply now. */
+export async function replyWithPost(i: ChatInputCommandInteraction, post: PostInput, opts: { ephemeral?: boolean } = {}): Promise<void> {
+  const embeds = [toEmbed(buildPost(post))];
+  if (i.deferred || i.replied) await i.editReply({ embeds });
+  else await i.reply({ embeds, ...(opts.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
+}
+
+/** Defer at once when the answer needs the database (Discord's 3-second rule). */
+export async function deferFor(i: ChatInputCommandInteraction, ephemeral = false): Promise<void> {
+  if (!i.deferred && !i.replied) await i.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+}
+
+/** A further message after the first answer (e.g. the result after a confirmation). */
+export async function followUpWithPost(i: ChatInputCommandInteraction, post: PostInput): Promise<void> {
+  await i.followUp({ embeds: [toEmbed(buildPost(post))] });
+}
