@@ -25,6 +25,7 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
   signal show [--name P] [--date D]                the stored signal (latest when no date)
   config show [--version V] | history | diff A B | set key=value … [--notes "…"] | rollback V | report V   [--name P]
   backtest --from D --to D [--version V] [--symbols A,B] [--name P]
+  pause [--name P] [--notes "why"] | resume [--name P]   stop or restart paper trading (signals continue)
 
 Without MONGODB_URI the CLI starts (or reuses) the embedded local database under LOCAL_DB_DIR.`;
 

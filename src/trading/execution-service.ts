@@ -8,6 +8,7 @@ import { UserFacingError } from '../errors.js';
 import { getVersion } from '../strategy/config-versions.js';
 import type { SignalResult } from '../strategy/signal.js';
 import { applyFill, cloneState, injectCapital, marketValue, planFills, type Fill, type Holding } from './ledger.js';
+import { pauseState } from './pause-service.js';
 import { lastCloses, ledgerBefore, syncPositions } from './portfolio-store.js';
 
 export interface ExecutionReport {
@@ -44,6 +45,15 @@ export async function executeTradesFor(portfolio: string, date: IsoDate): Promis
   const signal = await Signal.findOne({ portfolio, tradeDate: date }).lean();
   if (!signal) {
     throw new UserFacingError('NO_SIGNAL', `No signal for portfolio "${portfolio}" on ${date}: run \`generate-signal --date ${date}\` first.`);
+  }
+  const pause = await pauseState(portfolio);
+  if (pause.paused) {
+    const before0 = await ledgerBefore(portfolio, date);
+    return {
+      portfolio, date, action: signal.action, executed: false, fills: [], newTrades: 0, notes: [], capitalInjected: 0, cash: before0.cash, equity: before0.cash,
+      positions: [...before0.holdings.values()],
+      reason: `trading is paused (${pause.changedBy}, ${pause.changedAt}${pause.reason ? `: ${pause.reason}` : ''}); /resume, then re-run execute-trades --date ${date} to catch up`,
+    };
   }
   const config = await getVersion(portfolio, signal.configVersion);
   const features = signal.features as SignalResult['features_used'];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { tradingDaysBetween } from '../../src/calendar/nyse.js';
+import { AuditEntry } from '../../src/db/models/audit-entry.js';
 import { CapitalInjection } from '../../src/db/models/capital-injection.js';
 import { Position } from '../../src/db/models/position.js';
 import { PriceBar } from '../../src/db/models/price-bar.js';
@@ -12,6 +13,7 @@ import { activateNewVersion, getActiveConfig } from '../../src/strategy/config-v
 import { DEFAULT_PARAMS } from '../../src/strategy/config-schema.js';
 import { generateSignalFor } from '../../src/strategy/signal-service.js';
 import { executeTradesFor } from '../../src/trading/execution-service.js';
+import { setPaused } from '../../src/trading/pause-service.js';
 import { equitySeries } from '../../src/trading/portfolio-store.js';
 import { pnlView, portfolioView, tradesView } from '../../src/trading/portfolio-service.js';
 import { clearCollections, useTestDatabase } from '../helpers/db.js';
@@ -83,6 +85,23 @@ describe('trade execution', () => {
     assert.match(r.reason ?? '', /no opening price on 2024-03-14 for SPY/);
     assert.equal(await Trade.countDocuments(), 0);
     assert.equal(await CapitalInjection.countDocuments(), 0);
+  });
+
+  test('a paused portfolio does not trade (and says why); after resume the same date executes', async () => {
+    await bar('SPY', '2024-03-14', 100, 101);
+    await seedSignal('2024-03-14', 'BUY', { SPY: 500 });
+    const admin = { id: 'cli:ops', name: 'ops', source: 'cli' as const };
+    await setPaused('main', true, admin, 'data vendor incident');
+    await assert.rejects(setPaused('main', true, admin), /already paused/);
+    const paused = await executeTradesFor('main', '2024-03-14');
+    assert.equal(paused.executed, false);
+    assert.match(paused.reason ?? '', /trading is paused \(cli:ops, .*: data vendor incident\)/);
+    assert.equal(await Trade.countDocuments(), 0);
+    await setPaused('main', false, admin);
+    const resumed = await executeTradesFor('main', '2024-03-14');
+    assert.equal(resumed.executed, true);
+    assert.equal(resumed.fills.length, 1);
+    assert.equal(await AuditEntry.countDocuments({ action: { $in: ['trading.pause', 'trading.resume'] }, result: 'ok' }), 2);
   });
 
   test('no signal: a clear error naming the recovery command', async () => {

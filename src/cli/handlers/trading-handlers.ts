@@ -2,9 +2,17 @@ import { UserFacingError } from '../../errors.js';
 import { pnlPost, portfolioPost, signalPost, tradesPost } from '../../present/trading-view.js';
 import { findSignal } from '../../strategy/signal-service.js';
 import { pnlView, portfolioView, requirePortfolio, tradesView } from '../../trading/portfolio-service.js';
-import type { Handler } from '../handler.js';
+import { setPaused } from '../../trading/pause-service.js';
+import { cliActor, type Flags, type Handler, type HandlerResult } from '../handler.js';
+
+async function toggle(pause: boolean, f: Flags): Promise<HandlerResult> {
+  const s = await setPaused(f.name ?? 'main', pause, cliActor(), f.notes);
+  return { data: s, post: { kind: 'ops', title: `Trading for ${s.portfolio} is ${s.paused ? 'paused' : 'running'}`, description: `by ${s.changedBy} at ${s.changedAt}` } };
+}
 
 export const tradingHandlers: Record<string, Handler> = {
+  pause: (_rt, _args, f) => toggle(true, f),
+  resume: (_rt, _args, f) => toggle(false, f),
   async portfolio(rt, _args, f) {
     const v = await portfolioView(f.name ?? 'main', f.date);
     return { data: v, post: portfolioPost(v, rt.env.MARKET_DATA_PROVIDER === 'demo') };

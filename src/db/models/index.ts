@@ -9,10 +9,11 @@ import { PriceBar } from './price-bar.js';
 import { Signal } from './signal.js';
 import { Trade } from './trade.js';
 import { ConfigSwitch, TradingConfig } from './trading-config.js';
+import { TradingState } from './trading-state.js';
 
-export { AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, JobRun, Outbox, Position, PriceBar, Signal, Trade, TradingConfig };
+export { AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, JobRun, Outbox, Position, PriceBar, Signal, Trade, TradingConfig, TradingState };
 
 // Models differ in their document types; this list only needs createIndexes().
 export function allModels(): Array<Model<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous model list
-  return [PriceBar, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, AuditEntry, Outbox, BacktestRun];
+  return [PriceBar, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, AuditEntry, Outbox, BacktestRun, TradingState];
 }

@@ -1,0 +1,7 @@
+import { tradingToggle } from '../src/discord/trading-toggle.js';
+
+const command = tradingToggle(true);
+export const data = command.data;
+export const meta = command.meta;
+export const execute = command.execute;
+export { autocomplete } from '../src/discord/autocomplete.js';

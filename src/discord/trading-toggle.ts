@@ -1,0 +1,43 @@
+import { PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { UserFacingError } from '../errors.js';
+import { pauseState, setPaused } from '../trading/pause-service.js';
+import { auditNoChange, discordActor } from './actor.js';
+import type { CommandContext, CommandMeta } from './command-module.js';
+import { confirmAction } from './confirm.js';
+import { portfolioOption } from './options.js';
+import { followUpWithPost } from './reply.js';
+
+/** /pause and /resume: the same confirmed, audited toggle in two directions. */
+export function tradingToggle(pause: boolean): {
+  data: SlashCommandBuilder;
+  meta: CommandMeta;
+  execute(i: ChatInputCommandInteraction, ctx: CommandContext): Promise<void>;
+} {
+  const verb = pause ? 'pause' : 'resume';
+  const data = new SlashCommandBuilder()
+    .setName(verb)
+    .setDescription(`${pause ? 'Pause' : 'Resume'} paper trading for a portfolio (admins, confirmed)`)
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild);
+  data.addStringOption((o) => o.setName('name').setDescription('Portfolio (default: main)').setAutocomplete(true));
+  if (pause) data.addStringOption((o) => o.setName('reason').setDescription('Why (shown in trade posts while paused)'));
+  return {
+    data,
+    meta: { admin: true },
+    async execute(i) {
+      const portfolio = portfolioOption(i);
+      if ((await pauseState(portfolio)).paused === pause) {
+        throw new UserFacingError('NO_CHANGE', `Trading for "${portfolio}" is already ${pause ? 'paused' : 'running'}.`);
+      }
+      const answer = await confirmAction(i, {
+        kind: 'ops',
+        title: `${pause ? 'Pause' : 'Resume'} trading for ${portfolio}?`,
+        description: pause
+          ? 'Signals keep being computed; execute-trades will not trade until /resume.'
+          : 'execute-trades trades again from its next run; missed days can be caught up with /rerun execute-trades.',
+      });
+      if (answer !== 'confirmed') return auditNoChange(i, `trading.${verb}`, portfolio, 'cancelled');
+      const s = await setPaused(portfolio, pause, discordActor(i), i.options.getString('reason') ?? undefined);
+      await followUpWithPost(i, { kind: 'ops', title: `Trading for ${portfolio} is ${s.paused ? 'paused' : 'running'}`, description: `by ${s.changedBy} at ${s.changedAt}` });
+    },
+  };
+}
