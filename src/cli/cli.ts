@@ -19,6 +19,7 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
   run <job> [--date YYYY-MM-DD] [--force]          run a job now for a trading date (default: today, New York)
   jobs [list] | jobs history <job>                 schedule, next and last runs; a job's run history
   health                                           database, scheduler, outbox, last run of every job
+  alerts                                           alert routing, modes and quiet hours
   portfolio [--name P] [--date D]                  cash, positions, equity, P&L, drawdown, Sharpe
   trades [--name P] [--from D] [--to D] [--symbol S]
   pnl [--name P] --period daily|weekly|monthly

@@ -1,4 +1,5 @@
 import type { Env } from '../config/env.js';
+import { decide, loadPolicy } from './alert-policy.js';
 import { deliverDue, type DeliverReport } from './outbox.js';
 import { createSinkRouter, type SinkRouter } from './router.js';
 import type { Sink } from './sinks/sink.js';
@@ -17,7 +18,8 @@ export function useSinkRouter(env: Env, consoleSink?: Sink): SinkRouter {
 /** Deliver what is due through the sinks the environment configures. */
 export async function deliverPending(env: Env, limit = 50): Promise<DeliverReport> {
   if (!router || routerEnv !== env) useSinkRouter(env);
-  return deliverDue({ sinkFor: (k) => router!.sinkFor(k), limit });
+  const policy = await loadPolicy();
+  return deliverDue({ sinkFor: (k, c) => router!.sinkFor(k, c), decide: (post, now) => decide(policy, post, now), limit });
 }
 
 export function closeSinks(): void {

@@ -2,7 +2,8 @@ import { isDuplicateKey } from '../db/connection.js';
 import { Outbox } from '../db/models/outbox.js';
 import { describeError } from '../errors.js';
 import { log } from '../log/logger.js';
-import { buildPost, type PostInput } from './post.js';
+import type { Decision } from './alert-policy.js';
+import { buildPost, type Post, type PostInput } from './post.js';
 import { SinkError, type Sink } from './sinks/sink.js';
 
 export interface EnqueueResult {
@@ -40,8 +41,10 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
 }
 
 export interface DeliverOptions {
-  /** Picks the sink for a post's channel key. */
-  sinkFor: (channelKey: string) => Sink;
+  /** Picks the sink for a post's channel key (and the policy's channel override). */
+  sinkFor: (channelKey: string, channelId?: string | null) => Sink;
+  /** The alert policy's verdict for a due post (default: deliver, with notification). */
+  decide?: (post: Post, now: Date) => Promise<Decision> | Decision;
   limit?: number;
   leaseMs?: number;
   now?: () => Date;
@@ -51,6 +54,7 @@ export interface DeliverReport {
   sent: number;
   retried: number;
   dead: number;
+  suppressed?: number;
 }
 
 /**
@@ -77,9 +81,16 @@ export async function deliverDue(opts: DeliverOptions): Promise<DeliverReport> {
       { sort: { nextAttemptAt: 1 }, returnDocument: 'after' },
     ).lean();
     if (!claimed) break;
-    const sink = opts.sinkFor(claimed.channelKey);
+    const post = buildPost(claimed.post as PostInput);
+    const verdict = opts.decide ? await opts.decide(post, t) : { deliver: true, silent: false, channelId: null, why: 'on' };
+    if (!verdict.deliver) {
+      await Outbox.updateOne({ _id: claimed._id, status: 'sending' }, { $set: { status: 'suppressed', leaseUntil: null, lastError: verdict.why } });
+      report.suppressed = (report.suppressed ?? 0) + 1;
+      continue;
+    }
+    const sink = opts.sinkFor(claimed.channelKey, verdict.channelId);
     try {
-      const receipt = await sink.send({ idempotencyKey: claimed.idempotencyKey, channelKey: claimed.channelKey, post: buildPost(claimed.post as PostInput) });
+      const receipt = await sink.send({ idempotencyKey: claimed.idempotencyKey, channelKey: claimed.channelKey, post, silent: verdict.silent, channelId: verdict.channelId });
       await Outbox.updateOne({ _id: claimed._id, status: 'sending' }, { $set: { status: 'sent', sentAt: now(), sink: receipt.sink, leaseUntil: null, lastError: null } });
       report.sent++;
     } catch (err) {

@@ -18,7 +18,7 @@ export function channelIdFor(env: Env, kind: string): string | undefined {
 }
 
 export interface SinkRouter {
-  sinkFor(channelKey: string): Sink;
+  sinkFor(channelKey: string, channelId?: string | null): Sink;
   close(): void;
 }
 
@@ -32,8 +32,8 @@ export function createSinkRouter(env: Env, consoleSink: Sink = new ConsoleSink()
     : undefined;
   const webhook = env.DISCORD_WEBHOOK_URL ? new WebhookSink(env.DISCORD_WEBHOOK_URL) : undefined;
   return {
-    sinkFor(channelKey) {
-      if (discord?.canDeliver(channelKey)) return discord;
+    sinkFor(channelKey, channelId) {
+      if (discord?.canDeliver(channelKey, channelId)) return discord;
       if (webhook) return webhook;
       return consoleSink;
     },

@@ -38,3 +38,14 @@ export function healthPost(r: HealthReport): PostInput {
     footer: `checked ${r.checkedAt}`,
   };
 }
+
+export function alertsPost(p: import('../notify/alert-policy.js').Policy, envChannel: (kind: string) => string | undefined): PostInput {
+  return {
+    kind: 'ops',
+    title: 'Alert routing',
+    description: Object.entries(p.routes)
+      .map(([k, r]) => `**${k}**: ${r.mode} → ${r.channelId ? `<#${r.channelId}>` : envChannel(k) ? `<#${envChannel(k)}> (env)` : 'console / webhook'}`)
+      .join('\n'),
+    fields: [{ name: 'Quiet hours (New York)', value: p.quiet ? `${p.quiet.start}–${p.quiet.end}: posts arrive without notification; urgent ops errors still notify` : 'off' }],
+  };
+}

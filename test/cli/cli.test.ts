@@ -49,7 +49,8 @@ describe('CLI', () => {
   test('bad input: unknown command, unknown job, bad date — clear message, exit 2, nothing run', async () => {
     const unknown = await cli(['frobnicate']);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.err, /unknown command "frobnicate"; allowed: run, jobs, health/);
+    assert.match(unknown.err, /unknown command "frobnicate"; allowed: /);
+    for (const c of ['run', 'jobs', 'health', 'portfolio', 'trades', 'pnl', 'signal', 'config', 'backtest']) assert.match(unknown.err, new RegExp(`allowed: .*\\b${c}\\b`));
     const job = await cli(['run', 'fetch-everything']);
     assert.equal(job.code, 2);
     assert.match(job.err, /There is no job "fetch-everything". Jobs: .*fetch-market-data/);

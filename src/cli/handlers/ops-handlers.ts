@@ -1,6 +1,8 @@
 import { UserFacingError } from '../../errors.js';
 import { getHealth } from '../../health/health-service.js';
-import { healthPost } from '../../present/health-view.js';
+import { loadPolicy } from '../../notify/alert-policy.js';
+import { channelIdFor } from '../../notify/router.js';
+import { alertsPost, healthPost } from '../../present/health-view.js';
 import { historyPost, jobsPost, runResultPost } from '../../present/jobs-view.js';
 import { jobHistory, listJobs, requireJob } from '../../scheduler/jobs-service.js';
 import { runJob } from '../../scheduler/run-job.js';
@@ -23,6 +25,10 @@ export const opsHandlers: Record<string, Handler> = {
     if (args[0] !== undefined && args[0] !== 'list') throw new UserFacingError('USAGE', `unknown jobs subcommand "${args[0]}"; allowed: list, history <job>.`);
     const jobs = await listJobs(rt.jobs);
     return { data: jobs, post: jobsPost(jobs) };
+  },
+  async alerts(rt) {
+    const policy = await loadPolicy(0);
+    return { data: policy, post: alertsPost(policy, (k) => channelIdFor(rt.env, k)) };
   },
   async health(rt) {
     const report = await getHealth({ jobs: rt.jobs, databaseKind: rt.database.kind, schedulerRunning: false, startedAt: rt.startedAt });

@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import { AlertPolicy } from './alert-policy.js';
 import { AuditEntry } from './audit-entry.js';
 import { BacktestRun } from './backtest-run.js';
 import { CapitalInjection } from './capital-injection.js';
@@ -11,9 +12,9 @@ import { Trade } from './trade.js';
 import { ConfigSwitch, TradingConfig } from './trading-config.js';
 import { TradingState } from './trading-state.js';
 
-export { AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, JobRun, Outbox, Position, PriceBar, Signal, Trade, TradingConfig, TradingState };
+export { AlertPolicy, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, JobRun, Outbox, Position, PriceBar, Signal, Trade, TradingConfig, TradingState };
 
 // Models differ in their document types; this list only needs createIndexes().
 export function allModels(): Array<Model<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous model list
-  return [PriceBar, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, AuditEntry, Outbox, BacktestRun, TradingState];
+  return [PriceBar, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, AuditEntry, Outbox, BacktestRun, TradingState, AlertPolicy];
 }

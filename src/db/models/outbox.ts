@@ -1,6 +1,7 @@
 import { Schema, model, type InferSchemaType } from 'mongoose';
 
-export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'dead'] as const;
+/** `suppressed`: the alert type was switched off when the post was due; kept, not delivered. */
+export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'dead', 'suppressed'] as const;
 
 /**
  * A post waiting to be delivered. The idempotency key is unique, so a job that runs twice queues

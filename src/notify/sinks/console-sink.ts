@@ -7,7 +7,7 @@ export class ConsoleSink implements Sink {
   constructor(private readonly write: (text: string) => void = (t) => process.stdout.write(`${t}\n`)) {}
 
   async send(delivery: Delivery): Promise<DeliveryReceipt> {
-    this.write(toText(delivery.post));
+    this.write(delivery.silent ? `(silent) ${toText(delivery.post)}` : toText(delivery.post));
     return { sink: this.name };
   }
 }

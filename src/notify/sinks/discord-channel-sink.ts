@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DiscordAPIError, HTTPError, REST, Routes } from 'discord.js';
 import { toEmbed } from '../render.js';
-import { SinkError, sinkErrorFromStatus, type Delivery, type DeliveryReceipt, type Sink } from './sink.js';
+import { SUPPRESS_NOTIFICATIONS, SinkError, sinkErrorFromStatus, type Delivery, type DeliveryReceipt, type Sink } from './sink.js';
 
 /** Discord's message nonce (max 25 chars), derived from the idempotency key: with enforce_nonce,
  * Discord itself drops a second send of the same post made within a few minutes. */
@@ -27,16 +27,19 @@ export class DiscordChannelSink implements Sink {
     this.rest = new REST({ version: '10', retries: 0, timeout: opts.timeoutMs ?? 15_000, ...(opts.api ? { api: opts.api } : {}) }).setToken(opts.token);
   }
 
-  canDeliver(channelKey: string): boolean {
-    return this.opts.channelFor(channelKey) !== undefined;
+  canDeliver(channelKey: string, channelId?: string | null): boolean {
+    return Boolean(channelId) || this.opts.channelFor(channelKey) !== undefined;
   }
 
   async send(delivery: Delivery): Promise<DeliveryReceipt> {
-    const channelId = this.opts.channelFor(delivery.channelKey);
+    const channelId = delivery.channelId || this.opts.channelFor(delivery.channelKey);
     if (!channelId) throw new SinkError(`discord: no channel configured for ${delivery.channelKey}`, { retryable: false });
     try {
       const res = (await this.rest.post(Routes.channelMessages(channelId), {
-        body: { embeds: [toEmbed(delivery.post)], nonce: nonceFor(delivery.idempotencyKey), enforce_nonce: true },
+        body: {
+          embeds: [toEmbed(delivery.post)], nonce: nonceFor(delivery.idempotencyKey), enforce_nonce: true,
+          ...(delivery.silent ? { flags: SUPPRESS_NOTIFICATIONS } : {}),
+        },
       })) as { id?: string };
       return { sink: this.name, messageId: res.id };
     } catch (err) {

@@ -4,7 +4,14 @@ export interface Delivery {
   idempotencyKey: string;
   channelKey: string;
   post: Post;
+  /** Deliver without a notification (silent alert type, quiet hours). */
+  silent?: boolean;
+  /** A channel chosen by the alert policy, over the environment's. */
+  channelId?: string | null;
 }
+
+/** Discord's SUPPRESS_NOTIFICATIONS message flag. */
+export const SUPPRESS_NOTIFICATIONS = 1 << 12;
 
 export interface DeliveryReceipt {
   sink: string;

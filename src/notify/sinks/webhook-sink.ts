@@ -1,6 +1,6 @@
 import axios, { AxiosError } from 'axios';
 import { toEmbed } from '../render.js';
-import { sinkErrorFromStatus, type Delivery, type DeliveryReceipt, type Sink } from './sink.js';
+import { SUPPRESS_NOTIFICATIONS, sinkErrorFromStatus, type Delivery, type DeliveryReceipt, type Sink } from './sink.js';
 
 /** Posts to one Discord webhook URL (no bot needed). The URL holds a secret: never logged. */
 export class WebhookSink implements Sink {
@@ -9,7 +9,7 @@ export class WebhookSink implements Sink {
 
   async send(delivery: Delivery): Promise<DeliveryReceipt> {
     try {
-      const res = await axios.post<{ id?: string }>(`${this.url}?wait=true`, { embeds: [toEmbed(delivery.post)] }, { timeout: this.timeoutMs });
+      const res = await axios.post<{ id?: string }>(`${this.url}?wait=true`, { embeds: [toEmbed(delivery.post)], ...(delivery.silent ? { flags: SUPPRESS_NOTIFICATIONS } : {}) }, { timeout: this.timeoutMs });
       return { sink: this.name, messageId: res.data?.id };
     } catch (err) {
       const e = err as AxiosError<{ retry_after?: number; message?: string }>;

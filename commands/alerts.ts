@@ -1,0 +1,55 @@
+import { ChannelType, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import type { CommandContext, CommandMeta } from '../src/discord/command-module.js';
+import { auditNoChange, discordActor } from '../src/discord/actor.js';
+import { confirmAction } from '../src/discord/confirm.js';
+import { followUpWithPost, replyWithPost } from '../src/discord/reply.js';
+import { ALERT_MODES, loadPolicy, setQuietHours, setRoute } from '../src/notify/alert-policy.js';
+import { ALERT_TYPES } from '../src/notify/post.js';
+import { channelIdFor } from '../src/notify/router.js';
+import { alertsPost } from '../src/present/health-view.js';
+
+export const data = new SlashCommandBuilder()
+  .setName('alerts')
+  .setDescription('Alert routing, modes and quiet hours (admins)')
+  .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+  .addSubcommand((s) => s.setName('show').setDescription('Routing of every alert type and quiet hours'))
+  .addSubcommand((s) =>
+    s.setName('route').setDescription('Mode and channel of an alert type')
+      .addStringOption((o) => o.setName('type').setDescription('Alert type').setRequired(true).addChoices(...ALERT_TYPES.map((t) => ({ name: t, value: t }))))
+      .addStringOption((o) => o.setName('mode').setDescription('on, silent (no notification) or off').setRequired(true).addChoices(...ALERT_MODES.map((m) => ({ name: m, value: m }))))
+      .addChannelOption((o) => o.setName('channel').setDescription('Post to this channel').addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement)),
+  )
+  .addSubcommand((s) =>
+    s.setName('quiet').setDescription('Quiet hours, New York time (urgent ops errors still notify)')
+      .addStringOption((o) => o.setName('start').setDescription('HH:MM, e.g. 22:00').setRequired(true))
+      .addStringOption((o) => o.setName('end').setDescription('HH:MM, e.g. 07:00').setRequired(true)),
+  )
+  .addSubcommand((s) => s.setName('quiet-off').setDescription('No quiet hours'));
+
+export const meta: CommandMeta = { admin: true };
+
+export async function execute(i: ChatInputCommandInteraction, { rt }: CommandContext): Promise<void> {
+  const sub = i.options.getSubcommand(true);
+  const env = (k: string) => channelIdFor(rt.env, k);
+  if (sub === 'show') return replyWithPost(i, alertsPost(await loadPolicy(0), env), { ephemeral: true });
+  let describe: string;
+  let apply: () => Promise<unknown>;
+  if (sub === 'route') {
+    const type = i.options.getString('type', true);
+    const mode = i.options.getString('mode', true);
+    const channel = i.options.getChannel('channel')?.id;
+    describe = `${type}: ${mode}${channel ? ` → <#${channel}>` : ''}`;
+    apply = () => setRoute(type, { mode, ...(channel ? { channelId: channel } : {}) }, discordActor(i));
+  } else if (sub === 'quiet') {
+    const quiet = { start: i.options.getString('start', true).trim(), end: i.options.getString('end', true).trim() };
+    describe = `quiet hours ${quiet.start}–${quiet.end} New York`;
+    apply = () => setQuietHours(quiet, discordActor(i));
+  } else {
+    describe = 'no quiet hours';
+    apply = () => setQuietHours(null, discordActor(i));
+  }
+  const answer = await confirmAction(i, { kind: 'ops', title: 'Change alert routing?', description: describe });
+  if (answer !== 'confirmed') return auditNoChange(i, `alerts.${sub}`, 'alerts', 'cancelled');
+  await apply();
+  await followUpWithPost(i, alertsPost(await loadPolicy(0), env));
+}
