@@ -8,6 +8,7 @@ import { toText } from '../notify/render.js';
 import { ConsoleSink } from '../notify/sinks/console-sink.js';
 import { openRuntime, type Runtime } from '../runtime/runtime.js';
 import type { Flags, Handler } from './handler.js';
+import { chartHandlers } from './handlers/chart-handlers.js';
 import { opsHandlers } from './handlers/ops-handlers.js';
 import { strategyHandlers } from './handlers/strategy-handlers.js';
 import { tradingHandlers } from './handlers/trading-handlers.js';
@@ -27,6 +28,8 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
   config show [--version V] | history | diff A B | set key=value … [--notes "…"] | rollback V | report V   [--name P]
   backtest --from D --to D [--version V] [--symbols A,B] [--name P]
   pause [--name P] [--notes "why"] | resume [--name P]   stop or restart paper trading (signals continue)
+  chart SYMBOL [--indicators sma20,sma50,sma200,ema20,bb] [--range 1m|3m|6m|1y|2y|5y] [--date D] [--out F.png]
+  equity [--name P] [--range all|1m|…|5y] [--out F.png]   equity curve as PNG
 
 Without MONGODB_URI the CLI starts (or reuses) the embedded local database under LOCAL_DB_DIR.`;
 
@@ -36,7 +39,7 @@ export interface CliIo {
   env?: Record<string, string | undefined>;
 }
 
-const handlers: Record<string, Handler> = { ...opsHandlers, ...tradingHandlers, ...strategyHandlers };
+const handlers: Record<string, Handler> = { ...opsHandlers, ...tradingHandlers, ...strategyHandlers, ...chartHandlers };
 
 export const CLI_COMMANDS = Object.keys(handlers);
 
@@ -57,6 +60,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         period: { type: 'string' },
         version: { type: 'string' },
         notes: { type: 'string' },
+        indicators: { type: 'string' },
+        range: { type: 'string' },
+        out: { type: 'string' },
         force: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -90,6 +96,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const flags: Flags = {
     json: v.json ?? false, force: v.force ?? false, date: v.date, name: v.name, from: v.from, to: v.to,
     symbol: v.symbol, symbols: v.symbols, period: v.period, version: v.version, notes: v.notes,
+    indicators: v.indicators, range: v.range, out: v.out,
   };
   let rt: Runtime | undefined;
   try {

@@ -15,6 +15,9 @@ export interface Flags {
   period?: string | undefined;
   version?: string | undefined;
   notes?: string | undefined;
+  indicators?: string | undefined;
+  range?: string | undefined;
+  out?: string | undefined;
 }
 
 export interface HandlerResult {

@@ -18,3 +18,12 @@ export async function deferFor(i: ChatInputCommandInteraction, ephemeral = false
 export async function followUpWithPost(i: ChatInputCommandInteraction, post: PostInput): Promise<void> {
   await i.followUp({ embeds: [toEmbed(buildPost(post))] });
 }
+
+/** Answer with an embed whose image is a PNG sent as an attachment (referenced as attachment://name). */
+export async function replyWithImage(i: ChatInputCommandInteraction, post: PostInput, png: Buffer, filename: string): Promise<void> {
+  const embed = { ...toEmbed(buildPost(post)), image: { url: `attachment://${filename}` } };
+  const payload = { embeds: [embed], files: [{ attachment: png, name: filename }] };
+  // content '' clears any progress text a long command showed while deferred.
+  if (i.deferred || i.replied) await i.editReply({ ...payload, content: '' });
+  else await i.reply(payload);
+}

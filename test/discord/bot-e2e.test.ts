@@ -3,6 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import mongoose from 'mongoose';
 import { AuditEntry } from '../../src/db/models/audit-entry.js';
 import { Outbox } from '../../src/db/models/outbox.js';
+import { DemoProvider } from '../../src/market-data/demo-provider.js';
+import { fetchMarketData } from '../../src/market-data/fetch-service.js';
 import { TradingConfig } from '../../src/db/models/trading-config.js';
 import { startBot, type Bot } from '../../src/discord/bot.js';
 import { deliverPending } from '../../src/notify/delivery.js';
@@ -168,5 +170,27 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     assert.match(body.data.content, /sell_percentage must be between 0 and 1/);
     assert.equal(body.data.components, undefined, 'no confirmation was offered');
     assert.equal(await TradingConfig.countDocuments({ portfolio: 'main' }), versions);
+  });
+
+  test('/chart sends a multipart reply whose PNG file is the embed image', async () => {
+    await fetchMarketData({ date: '2020-03-16', symbols: ['SPX'], provider: new DemoProvider(), backfillDays: 200 });
+    const id = discord.sendCommand('chart', { options: [opt('symbol', 'SPX'), opt('range', '3m'), opt('date', '2020-03-16'), opt('indicators', 'sma20,bb')] });
+    const edit = await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(`tok-${id}/messages/@original`), 10_000);
+    assert.match(edit.contentType, /^multipart\/form-data/);
+    assert.equal(edit.files.length, 1);
+    const file = edit.files[0]!;
+    assert.equal(file.data.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', 'a PNG');
+    assert.ok(file.data.length > 5_000);
+    const embed = (edit.json as { embeds: Array<{ title: string; image: { url: string } }> }).embeds[0]!;
+    assert.equal(embed.image.url, `attachment://${file.filename}`);
+    assert.match(embed.title, /^SPX · 2019-12-1\d → 2020-03-16/);
+  });
+
+  test('a bad /chart option is refused privately with what is allowed', async () => {
+    const id = discord.sendCommand('chart', { options: [opt('symbol', 'SPX'), opt('indicators', 'sma20,macd9')] });
+    const r = await discord.waitForRequest((x) => x.path.startsWith(`/interactions/${id}/`));
+    const body = r.json as { type: number; data: { content: string; flags: number } };
+    assert.equal(body.data.flags & 64, 64);
+    assert.match(body.data.content, /unknown indicator\(s\) macd9; allowed: sma20, sma50, sma200, ema20, bb/);
   });
 });
