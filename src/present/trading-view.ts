@@ -74,13 +74,26 @@ export function portfolioPost(v: PortfolioView, demo: boolean, title = `Portfoli
   };
 }
 
-export function tradesPost(portfolio: string, trades: TradeView[]): PostInput {
-  const rows = trades.slice(0, 40).map((t) => `${t.tradeDate} ${t.action.padEnd(4)} ${t.symbol.padEnd(5)} ${t.quantity.toFixed(4).padStart(10)} @ ${t.price.toFixed(2).padStart(9)} ${usd(t.amount).padStart(12)}`);
+export function tradeRows(trades: TradeView[]): string[] {
+  return trades.map((t) => `${t.tradeDate} ${t.action.padEnd(4)} ${t.symbol.padEnd(5)} ${t.quantity.toFixed(4).padStart(10)} @ ${t.price.toFixed(2).padStart(9)} ${usd(t.amount).padStart(12)}`);
+}
+
+/** One page of trades; `page`/`pages` when paginated. */
+export function tradesPage(portfolio: string, total: number, rows: string[], page = 1, pages = 1): PostInput {
   return {
     kind: 'trades',
-    title: `Trades · ${portfolio} (${trades.length})`,
-    description: rows.length ? `\`\`\`\n${rows.join('\n')}\n\`\`\`${trades.length > 40 ? `\n…and ${trades.length - 40} more (use --json)` : ''}` : 'No trades match.',
+    title: `Trades · ${portfolio} (${total})${pages > 1 ? ` · page ${page}/${pages}` : ''}`,
+    description: rows.length ? `\`\`\`\n${rows.join('\n')}\n\`\`\`` : 'No trades match.',
   };
+}
+
+/** All trades in one post (the CLI's text output; Discord pages them instead). */
+export function tradesPost(portfolio: string, trades: TradeView[]): PostInput {
+  const rows = tradeRows(trades);
+  const shown = rows.slice(0, 40);
+  const post = tradesPage(portfolio, trades.length, shown);
+  if (rows.length > shown.length) post.description += `\n…and ${rows.length - shown.length} more (use --json)`;
+  return post;
 }
 
 export function pnlPost(portfolio: string, period: string, rows: PeriodPnl[]): PostInput {

@@ -5,6 +5,7 @@ import { AuditEntry } from '../../src/db/models/audit-entry.js';
 import { Outbox } from '../../src/db/models/outbox.js';
 import { DemoProvider } from '../../src/market-data/demo-provider.js';
 import { fetchMarketData } from '../../src/market-data/fetch-service.js';
+import { Trade } from '../../src/db/models/trade.js';
 import { TradingConfig } from '../../src/db/models/trading-config.js';
 import { startBot, type Bot } from '../../src/discord/bot.js';
 import { deliverPending } from '../../src/notify/delivery.js';
@@ -192,5 +193,27 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     const body = r.json as { type: number; data: { content: string; flags: number } };
     assert.equal(body.data.flags & 64, 64);
     assert.match(body.data.content, /unknown indicator\(s\) macd9; allowed: sma20, sma50, sma200, ema20, bb/);
+  });
+
+  test('/trades pages long lists with buttons only the invoker may press', async () => {
+    const signalId = new mongoose.Types.ObjectId();
+    await Trade.insertMany(Array.from({ length: 45 }, (_, k) => ({
+      portfolio: 'main', signalId, tradeDate: `2024-02-${String(1 + (k % 28)).padStart(2, '0')}`, symbol: `S${k}`, action: 'BUY', quantity: 1, price: 10 + k, amount: 10 + k, createdAt: new Date(),
+    })));
+    const id = discord.sendCommand('trades', { userId: IDS.member });
+    const first = await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(`tok-${id}/messages/@original`));
+    const body = first.json as { embeds: Array<{ title: string }>; components: Array<{ components: Array<{ custom_id: string; disabled?: boolean }> }> };
+    assert.match(body.embeds[0]!.title, /Trades · main \(45\) · page 1\/3/);
+    const [prev, next] = body.components[0]!.components;
+    assert.equal(prev!.disabled, true);
+    assert.equal(next!.custom_id, `page:${id}:next`);
+    const other = discord.pressButton(`page:${id}:next`, { userId: IDS.admin });
+    const refused = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${other}/`));
+    assert.match((refused.json as { data: { content: string } }).data.content, /Only the person who ran the command/);
+    const press = discord.pressButton(`page:${id}:next`, { userId: IDS.member });
+    const update = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${press}/`));
+    const updated = update.json as { type: number; data: { embeds: Array<{ title: string }> } };
+    assert.equal(updated.type, 7);
+    assert.match(updated.data.embeds[0]!.title, /page 2\/3/);
   });
 });

@@ -242,7 +242,11 @@ export class DiscordStandIn {
         resource: { type, message },
       });
     }
-    if (req.method === 'PATCH' && (m = /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/.exec(path))) return reply(200, this.message(body0, IDS.channel));
+    if (req.method === 'PATCH' && (m = /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/.exec(path))) {
+      const msg = this.message(body0, IDS.channel) as { id: string };
+      this.lastMessageId = msg.id;
+      return reply(200, { ...msg, components: body0?.components ?? [] });
+    }
     if (req.method === 'POST' && /^\/webhooks\/\d+\/[^/]+$/.test(path)) return reply(200, this.message(body0, IDS.channel));
     if (req.method === 'POST' && (m = /^\/channels\/(\d+)\/messages$/.exec(path))) return reply(200, this.message(body0, m[1]!));
     reply(404, { message: `stand-in: no route for ${req.method} ${path}`, code: 0 });
