@@ -15,6 +15,10 @@ export const meta: CommandMeta = { admin: true };
 export async function execute(interaction: ChatInputCommandInteraction, { rt }: CommandContext): Promise<void> {
   // Deferred at once: the checks touch the database and must not race Discord's 3-second rule.
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const report = await getHealth({ jobs: rt.jobs, databaseKind: rt.database.kind, schedulerRunning: rt.scheduler !== undefined, startedAt: rt.startedAt });
+  const ping = interaction.client.ws.ping;
+  const report = await getHealth({
+    jobs: rt.jobs, databaseKind: rt.database.kind, schedulerRunning: rt.scheduler !== undefined, startedAt: rt.startedAt,
+    discord: { ready: interaction.client.isReady(), pingMs: ping >= 0 ? ping : null },
+  });
   await interaction.editReply({ embeds: [toEmbed(buildPost(healthPost(report)))] });
 }

@@ -12,6 +12,7 @@ export interface HealthReport {
   database: { ok: boolean; kind: string; pingMs: number | null; error: string | null };
   scheduler: { state: 'running' | 'not running here'; queued: number; running: number; stuckLocks: number };
   outbox: OutboxStats;
+  discord: { ready: boolean; pingMs: number | null } | null;
   jobs: JobView[];
   problems: string[];
 }
@@ -22,6 +23,8 @@ export interface HealthInputs {
   schedulerRunning: boolean;
   startedAt: Date;
   now?: Date;
+  /** The bot's gateway connection, when asked from the bot. */
+  discord?: { ready: boolean; pingMs: number | null };
 }
 
 /** Database ping, Agenda backlog and stuck locks, last run of every job, outbox backlog, uptime. */
@@ -57,6 +60,7 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
     if (outbox.oldestPendingAt && now.getTime() - outbox.oldestPendingAt.getTime() > 15 * 60_000) problems.push('posts have waited more than 15 minutes');
     for (const j of jobs) if (j.lastRun?.status === 'failed') problems.push(`last run of ${j.name} failed: ${j.lastRun.error ?? 'unknown error'}`);
   }
+  if (inp.discord && !inp.discord.ready) problems.push('Discord gateway is not connected');
   return {
     ok: problems.length === 0,
     checkedAt: now.toISOString(),
@@ -64,6 +68,7 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
     database: { ok: !dbError, kind: inp.databaseKind, pingMs, error: dbError },
     scheduler: { state: inp.schedulerRunning ? 'running' : 'not running here', queued, running, stuckLocks },
     outbox,
+    discord: inp.discord ?? null,
     jobs,
     problems,
   };

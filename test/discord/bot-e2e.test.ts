@@ -58,6 +58,7 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     assert.match(embed.title, /^Health/);
     assert.match(embed.fields.find((f) => f.name === 'Database')!.value, /ping \d/);
     assert.ok(embed.fields.some((f) => f.name === 'Last runs' && f.value.includes('fetch-market-data')));
+    assert.match(embed.fields.find((f) => f.name === 'Discord')!.value, /^connected/);
   });
 
   test('/health by a non-admin is denied ephemerally and audited', async () => {
