@@ -19,6 +19,7 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
+COPY data ./data
 USER node
 # worker (default) | bot ; the CLI is `docker run ... node bin/signaldesk.js <command>`
 ENTRYPOINT ["node", "dist/src/main.js"]

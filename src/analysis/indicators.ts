@@ -1,4 +1,4 @@
-import { BollingerBands, EMA, SMA } from 'technicalindicators';
+import { ATR, BollingerBands, EMA, RSI, SMA } from 'technicalindicators';
 
 /**
  * A thin wrapper over technicalindicators. Outputs are aligned with the input, index for index,
@@ -36,4 +36,19 @@ export function bollinger(values: number[], period = 20, stdDev = 2): { upper: S
     middle: align(values.length, out.map((b) => b.middle)),
     lower: align(values.length, out.map((b) => b.lower)),
   };
+}
+
+/** Wilder's RSI (technicalindicators rounds it to 2 decimals; TA-Lib does not — a documented deviation). */
+export function rsi(values: number[], period = 14): Series {
+  check(values, period);
+  return align(values.length, values.length > period ? RSI.calculate({ period, values }) : []);
+}
+
+/** Wilder's ATR over high/low/close. */
+export function atr(high: number[], low: number[], close: number[], period = 14): Series {
+  check(close, period);
+  check(high, period);
+  check(low, period);
+  if (high.length !== close.length || low.length !== close.length) throw new RangeError('high, low and close must be equally long');
+  return align(close.length, close.length > period ? ATR.calculate({ period, high, low, close }) : []);
 }

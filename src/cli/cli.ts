@@ -25,6 +25,7 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
   trades [--name P] [--from D] [--to D] [--symbol S]
   pnl [--name P] --period daily|weekly|monthly
   signal show [--name P] [--date D]                the stored signal (latest when no date)
+  scan [--name SCAN] [--date D]                    a stored universe scan (run one: run next-day-prep --date D)
   config show [--version V] | history | diff A B | set key=value … [--notes "…"] | rollback V | report V   [--name P]
   backtest --from D --to D [--version V] [--symbols A,B] [--name P]
   pause [--name P] [--notes "why"] | resume [--name P]   stop or restart paper trading (signals continue)

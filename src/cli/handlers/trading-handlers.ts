@@ -1,3 +1,4 @@
+import { findScan, requireScan, scanPost } from '../../analysis/scan-service.js';
 import { UserFacingError } from '../../errors.js';
 import { pnlPost, portfolioPost, signalPost, tradesPost } from '../../present/trading-view.js';
 import { findSignal } from '../../strategy/signal-service.js';
@@ -11,6 +12,12 @@ async function toggle(pause: boolean, f: Flags): Promise<HandlerResult> {
 }
 
 export const tradingHandlers: Record<string, Handler> = {
+  async scan(rt, _args, f) {
+    const name = requireScan(f.name ?? 'next-day-prep');
+    const s = await findScan(name, f.date);
+    if (!s) throw new UserFacingError('NO_SCAN', `No ${name} result${f.date ? ` for ${f.date}` : ' yet'}; run it with: run ${name} --date <date>.`);
+    return { data: s, post: scanPost(s, rt.env.MARKET_DATA_PROVIDER === 'demo') };
+  },
   pause: (_rt, _args, f) => toggle(true, f),
   resume: (_rt, _args, f) => toggle(false, f),
   async portfolio(rt, _args, f) {

@@ -1,0 +1,89 @@
+import { addDays, type IsoDate } from '../calendar/dates.js';
+import { previousTradingDay } from '../calendar/nyse.js';
+import { ScanResult } from '../db/models/scan-result.js';
+import { UserFacingError } from '../errors.js';
+import { readBars } from '../market-data/bar-store.js';
+import { fetchMarketData } from '../market-data/fetch-service.js';
+import type { MarketDataProvider } from '../market-data/provider.js';
+import { loadUniverse, sectorOf } from '../market-data/universe.js';
+import { COLORS, type PostInput } from '../notify/post.js';
+import { runScanner, type ScanHit } from './scanner.js';
+
+/**
+ * The seed's scans (000) are one scanner with different criteria, schedule and data. With daily
+ * bars, scans before the close use the previous session's close; next-day-prep runs after the
+ * 16:35 fetch and uses the day's own close.
+ */
+export const SCANS = {
+  'pre-market-scan': { cron: '30 6 * * 1-5', basis: 'previous-close', criteria: ['atr', 'momentum', 'rsi-extremes'] },
+  'opening-scan': { cron: '45 9 * * 1-5', basis: 'previous-close', criteria: ['atr', 'momentum', 'new-highs'] },
+  'afternoon-scan': { cron: '0 13 * * 1-5', basis: 'previous-close', criteria: ['atr', 'rsi-extremes', 'bb-squeeze'] },
+  'closing-scan': { cron: '45 15 * * 1-5', basis: 'previous-close', criteria: ['momentum', 'bb-squeeze', 'new-highs'] },
+  'next-day-prep': { cron: '30 17 * * 1-5', basis: 'same-day-close', criteria: ['atr', 'momentum', 'rsi-extremes', 'bb-squeeze', 'new-highs'] },
+} as const;
+export type ScanName = keyof typeof SCANS;
+export const SCAN_NAMES = Object.keys(SCANS) as ScanName[];
+
+export interface StoredScan {
+  scan: string;
+  date: IsoDate;
+  dataThrough: IsoDate;
+  universe: number;
+  scanned: number;
+  skipped: string[];
+  results: Array<{ criterion: string; title: string; hits: Array<ScanHit & { sector: string }> }>;
+  durationMs: number;
+  created: boolean;
+}
+
+export function requireScan(name: string): ScanName {
+  if (!(name in SCANS)) throw new UserFacingError('UNKNOWN_SCAN', `There is no scan "${name}"; scans: ${SCAN_NAMES.join(', ')}.`);
+  return name as ScanName;
+}
+
+function toStored(d: { scan: string; date: string; dataThrough: string; universe: number; scanned: number; skipped?: string[]; results: unknown; durationMs: number }, created: boolean): StoredScan {
+  return { scan: d.scan, date: d.date, dataThrough: d.dataThrough, universe: d.universe, scanned: d.scanned, skipped: d.skipped ?? [], results: d.results as StoredScan['results'], durationMs: d.durationMs, created };
+}
+
+/** Run a named scan for a trading date over the universe; stored once per (scan, date) unless forced. */
+export async function runNamedScan(name: string, date: IsoDate, opts: { provider: MarketDataProvider; force?: boolean; topN?: number; symbols?: string[] }): Promise<StoredScan> {
+  const scan = requireScan(name);
+  const existing = await ScanResult.findOne({ scan, date }).lean();
+  if (existing && !opts.force) return toStored(existing, false);
+  const def = SCANS[scan];
+  const through = def.basis === 'previous-close' ? previousTradingDay(date) : date;
+  const symbols = opts.symbols ?? loadUniverse().map((u) => u.symbol);
+  const started = performance.now();
+  await fetchMarketData({ date: through, symbols, provider: opts.provider });
+  const bars = await readBars(symbols, addDays(through, -400), through);
+  const outcome = runScanner(bars, [...def.criteria], opts.topN ?? 10);
+  const doc = {
+    scan, date, dataThrough: through, universe: symbols.length, scanned: outcome.scanned, skipped: outcome.skipped,
+    results: outcome.results.map((r) => ({ ...r, hits: r.hits.map((h) => ({ ...h, sector: sectorOf(h.symbol) })) })),
+    durationMs: Math.round(performance.now() - started), createdAt: new Date(),
+  };
+  if (existing) await ScanResult.deleteOne({ _id: existing._id });
+  await ScanResult.create(doc);
+  return toStored(doc, true);
+}
+
+export async function findScan(name: string, date?: IsoDate): Promise<StoredScan | undefined> {
+  const scan = requireScan(name);
+  const d = date ? await ScanResult.findOne({ scan, date }).lean() : await ScanResult.findOne({ scan }).sort({ date: -1 }).lean();
+  return d ? toStored(d, false) : undefined;
+}
+
+export function scanPost(s: StoredScan, demo: boolean): PostInput {
+  return {
+    kind: 'scans',
+    title: `${s.scan} · ${s.date}`,
+    description: `${s.scanned} of ${s.universe} symbols scanned on bars through ${s.dataThrough}${s.skipped.length ? ` (${s.skipped.length} without enough history)` : ''}.`,
+    color: COLORS.info,
+    demo,
+    fields: s.results.map((r) => ({
+      name: r.title,
+      value: r.hits.length ? `\`\`\`\n${r.hits.map((h, k) => `${String(k + 1).padStart(2)}. ${h.symbol.padEnd(6)} ${h.note}`).join('\n')}\n\`\`\`` : 'none today',
+    })),
+    footer: `took ${(s.durationMs / 1000).toFixed(1)} s`,
+  };
+}

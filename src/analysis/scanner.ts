@@ -1,0 +1,119 @@
+import type { Bar } from '../market-data/provider.js';
+import { atr, bollinger, rsi } from './indicators.js';
+
+/** Per-symbol scan features (pure), from daily bars oldest first. */
+export interface ScanFeatures {
+  symbol: string;
+  close: number;
+  return_20d: number;
+  return_60d: number;
+  atr_14: number;
+  atr_pct: number;
+  rsi_14: number;
+  /** (upper − lower) / middle of BB(20, 2). */
+  bb_width: number;
+  /** Where today's width ranks among the last 120 days (0 = narrowest). */
+  bb_width_pctile: number;
+  high_252: number;
+  new_high: boolean;
+  last_date: string;
+}
+
+/** Bars a symbol needs to be scanned (the 60-day return and 120 days of band widths). */
+export const MIN_SCAN_BARS = 140;
+
+export function scanFeatures(symbol: string, bars: Bar[]): ScanFeatures | undefined {
+  if (bars.length < MIN_SCAN_BARS) return undefined;
+  const close = bars.map((b) => b.close);
+  const n = close.length;
+  const last = close[n - 1]!;
+  const a = atr(bars.map((b) => b.high), bars.map((b) => b.low), close, 14)[n - 1]!;
+  const bb = bollinger(close, 20, 2);
+  const widths: number[] = [];
+  for (let i = Math.max(19, n - 120); i < n; i++) widths.push((bb.upper[i]! - bb.lower[i]!) / bb.middle[i]!);
+  const width = widths[widths.length - 1]!;
+  const prior = close.slice(Math.max(0, n - 253), n - 1);
+  const high = Math.max(...prior);
+  return {
+    symbol,
+    close: last,
+    return_20d: last / close[n - 21]! - 1,
+    return_60d: last / close[n - 61]! - 1,
+    atr_14: a,
+    atr_pct: a / last,
+    rsi_14: rsi(close, 14)[n - 1]!,
+    bb_width: width,
+    bb_width_pctile: widths.filter((w) => w < width).length / Math.max(1, widths.length - 1),
+    high_252: Math.max(high, last),
+    new_high: last >= high,
+    last_date: bars[n - 1]!.date,
+  };
+}
+
+export interface ScanHit {
+  symbol: string;
+  value: number;
+  note: string;
+}
+
+/** A ranking criterion: which symbols qualify, and their order (best first). */
+export interface Criterion {
+  id: string;
+  title: string;
+  rank(features: ScanFeatures[]): ScanHit[];
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export const CRITERIA: Record<string, Criterion> = {
+  atr: {
+    id: 'atr', title: 'Highest ATR (14) % of price',
+    rank: (fs) => [...fs].sort((a, b) => b.atr_pct - a.atr_pct).map((f) => ({ symbol: f.symbol, value: f.atr_pct, note: `ATR ${f.atr_14.toFixed(2)} (${pct(f.atr_pct)})` })),
+  },
+  momentum: {
+    id: 'momentum', title: 'Strongest momentum (20d + 60d)',
+    rank: (fs) => [...fs].map((f) => ({ f, v: (f.return_20d + f.return_60d) / 2 })).sort((a, b) => b.v - a.v)
+      .map(({ f, v }) => ({ symbol: f.symbol, value: v, note: `20d ${pct(f.return_20d)}, 60d ${pct(f.return_60d)}` })),
+  },
+  'rsi-extremes': {
+    id: 'rsi-extremes', title: 'RSI (14) extremes (≥ 70 or ≤ 30)',
+    rank: (fs) => fs.filter((f) => f.rsi_14 >= 70 || f.rsi_14 <= 30).sort((a, b) => Math.abs(b.rsi_14 - 50) - Math.abs(a.rsi_14 - 50))
+      .map((f) => ({ symbol: f.symbol, value: f.rsi_14, note: `RSI ${f.rsi_14.toFixed(1)} ${f.rsi_14 >= 70 ? 'overbought' : 'oversold'}` })),
+  },
+  'bb-squeeze': {
+    id: 'bb-squeeze', title: 'Bollinger squeeze (narrowest bands in 120 days)',
+    rank: (fs) => fs.filter((f) => f.bb_width_pctile <= 0.1).sort((a, b) => a.bb_width - b.bb_width)
+      .map((f) => ({ symbol: f.symbol, value: f.bb_width, note: `width ${pct(f.bb_width)}, ${Math.round(f.bb_width_pctile * 100)}th pct` })),
+  },
+  'new-highs': {
+    id: 'new-highs', title: '52-week highs',
+    rank: (fs) => fs.filter((f) => f.new_high).sort((a, b) => b.return_20d - a.return_20d)
+      .map((f) => ({ symbol: f.symbol, value: f.close, note: `close ${f.close.toFixed(2)}, 20d ${pct(f.return_20d)}` })),
+  },
+};
+
+export interface ScanOutcome {
+  scanned: number;
+  skipped: string[];
+  results: Array<{ criterion: string; title: string; hits: ScanHit[] }>;
+}
+
+/** Compute features for every symbol and rank them by each criterion, keeping the top `topN` (pure). */
+export function runScanner(bars: Map<string, Bar[]>, criteria: string[], topN: number): ScanOutcome {
+  const features: ScanFeatures[] = [];
+  const skipped: string[] = [];
+  for (const [symbol, list] of bars) {
+    const f = scanFeatures(symbol, list);
+    if (f) features.push(f);
+    else skipped.push(symbol);
+  }
+  return {
+    scanned: features.length,
+    skipped,
+    results: criteria.map((c) => {
+      const crit = CRITERIA[c];
+      if (!crit) throw new RangeError(`unknown scan criterion ${c}`);
+      return { criterion: c, title: crit.title, hits: crit.rank(features).slice(0, topN) };
+    }),
+  };
+}
