@@ -1,6 +1,9 @@
 import type { IsoDate } from '../calendar/dates.js';
-import { PriceBar } from '../db/models/price-bar.js';
+import { BarLock } from '../db/models/bar-lock.js';
+import { BarSeries } from '../db/models/bar-series.js';
 import type { Bar } from './provider.js';
+
+/** The bar cache: one document per (symbol, year) holding arrays (see the model for why). */
 
 export interface UpsertReport {
   inserted: number;
@@ -9,6 +12,7 @@ export interface UpsertReport {
 }
 
 const SAME = 1e-9;
+const yearOf = (d: IsoDate) => Number(d.slice(0, 4));
 
 function sameValues(a: Bar, b: Bar): boolean {
   return (
@@ -17,74 +21,154 @@ function sameValues(a: Bar, b: Bar): boolean {
   );
 }
 
+interface SeriesDoc {
+  _id?: unknown;
+  symbol: string;
+  year: number;
+  dates: string[];
+  open: number[];
+  high: number[];
+  low: number[];
+  close: number[];
+  volume: number[];
+  synthetic: boolean[];
+  rev: number;
+}
+
+function toBars(d: SeriesDoc): Bar[] {
+  return d.dates.map((date, i) => ({ symbol: d.symbol, date, open: d.open[i]!, high: d.high[i]!, low: d.low[i]!, close: d.close[i]!, volume: d.volume[i]!, synthetic: d.synthetic[i] ?? false }));
+}
+
+function fromBars(symbol: string, year: number, bars: Bar[]) {
+  const sorted = [...bars].sort((a, b) => (a.date < b.date ? -1 : 1));
+  return {
+    symbol, year, dates: sorted.map((b) => b.date), open: sorted.map((b) => b.open), high: sorted.map((b) => b.high), low: sorted.map((b) => b.low),
+    close: sorted.map((b) => b.close), volume: sorted.map((b) => b.volume), synthetic: sorted.map((b) => b.synthetic),
+    firstDate: sorted[0]!.date, lastDate: sorted[sorted.length - 1]!.date, count: sorted.length,
+  };
+}
+
+/** Merge incoming bars into a stored series (pure): the merged bars, or undefined when nothing changes. */
+function merge(doc: SeriesDoc | undefined, incoming: Bar[]): { report: UpsertReport; bars: Bar[] | undefined } {
+  const byDate = new Map((doc ? toBars(doc) : []).map((b) => [b.date, b]));
+  const report: UpsertReport = { inserted: 0, updated: 0, unchanged: 0 };
+  for (const b of incoming) {
+    const old = byDate.get(b.date);
+    if (!old) report.inserted++;
+    else if (!sameValues(old, b)) report.updated++;
+    else {
+      report.unchanged++;
+      continue;
+    }
+    byDate.set(b.date, b);
+  }
+  return { report, bars: report.inserted + report.updated ? [...byDate.values()] : undefined };
+}
+
+const STALE_LOCK_MS = 60_000;
+const WRITE_DEADLINE_MS = 60_000;
+
+/** Lock what can be locked now; returns the keys taken. */
+async function tryLock(keys: string[], now: Date): Promise<string[]> {
+  await BarLock.deleteMany({ at: { $lt: new Date(now.getTime() - STALE_LOCK_MS) } });
+  try {
+    await BarLock.collection.insertMany(keys.map((k) => ({ _id: k, at: now })) as never[], { ordered: false });
+    return keys;
+  } catch (err) {
+    const e = err as { writeErrors?: Array<{ code?: number; index: number }> | { code?: number; index: number } };
+    const errors = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : [];
+    if (errors.length === 0 || errors.some((w) => w.code !== 11000)) throw err;
+    const busy = new Set(errors.map((w) => w.index));
+    return keys.filter((_, i) => !busy.has(i));
+  }
+}
+
 /**
- * Store bars keyed by (symbol, date): new bars are inserted, bars whose values changed (a
- * provider correction) are updated, identical bars are left alone — so running a day's fetch
- * twice writes nothing. Reading first and inserting in bulk is also what makes this fast on
- * FerretDB, where an upsert costs a lookup per document (about 400x slower than insertMany).
- * A concurrent writer that inserts the same bar first is harmless: the unique index refuses
- * the copy and it counts as unchanged.
+ * Store bars keyed by (symbol, date). Running a day's fetch twice writes nothing: identical bars
+ * are left alone; a provider correction replaces the bar. The series involved are locked (unique
+ * insert), read in one query (on FerretDB every query scans the collection), merged in memory,
+ * written (new series in one insertMany), and unlocked; series another writer holds are retried.
  */
 export async function upsertBars(bars: Bar[], source: string, now = new Date()): Promise<UpsertReport> {
-  if (bars.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-  const symbols = [...new Set(bars.map((b) => b.symbol))];
-  const dates = bars.map((b) => b.date).sort();
-  const stored = await readBars(symbols, dates[0]!, dates[dates.length - 1]!);
-  const existing = new Map<string, Bar>();
-  for (const list of stored.values()) for (const b of list) existing.set(`${b.symbol}|${b.date}`, b);
-  const fresh: Bar[] = [];
-  const changed: Bar[] = [];
+  const groups = new Map<string, Bar[]>();
   for (const b of bars) {
-    const old = existing.get(`${b.symbol}|${b.date}`);
-    if (!old) fresh.push(b);
-    else if (!sameValues(old, b)) changed.push(b);
+    const key = `${b.symbol}|${yearOf(b.date)}`;
+    groups.set(key, [...(groups.get(key) ?? []), b]);
   }
-  let inserted = 0;
-  for (let i = 0; i < fresh.length; i += 1_000) {
-    const chunk = fresh.slice(i, i + 1_000).map((b) => ({ ...b, source, fetchedAt: now }));
-    try {
-      const res = await PriceBar.collection.insertMany(chunk, { ordered: false });
-      inserted += res.insertedCount;
-    } catch (err) {
-      const e = err as { code?: number; insertedCount?: number; writeErrors?: Array<{ code?: number }> | { code?: number } };
-      const writeErrors = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : [];
-      if (writeErrors.length === 0 || writeErrors.some((w) => w.code !== 11000)) throw err;
-      inserted += e.insertedCount ?? chunk.length - writeErrors.length;
+  const total: UpsertReport = { inserted: 0, updated: 0, unchanged: 0 };
+  const pending = new Set(groups.keys());
+  const deadline = Date.now() + WRITE_DEADLINE_MS;
+  while (pending.size) {
+    const locked = await tryLock([...pending], new Date());
+    if (locked.length === 0) {
+      if (Date.now() > deadline) throw new Error(`bar series busy for a minute: ${[...pending].slice(0, 5).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 40));
+      continue;
     }
+    try {
+      const symbols = [...new Set(locked.map((k) => k.split('|')[0]!))];
+      const years = [...new Set(locked.map((k) => Number(k.split('|')[1])))];
+      const stored = (await BarSeries.find({ symbol: { $in: symbols }, year: { $in: years } }).lean()) as SeriesDoc[];
+      const byKey = new Map(stored.map((d) => [`${d.symbol}|${d.year}`, d]));
+      const fresh: Array<Record<string, unknown>> = [];
+      for (const key of locked) {
+        const [symbol, y] = key.split('|') as [string, string];
+        const doc = byKey.get(key);
+        const { report, bars: merged } = merge(doc, groups.get(key)!);
+        if (merged) {
+          const next = { ...fromBars(symbol, Number(y), merged), source, updatedAt: now };
+          if (doc) await BarSeries.updateOne({ _id: doc._id }, { $set: { ...next, rev: doc.rev + 1 } });
+          else fresh.push({ ...next, rev: 1 });
+        }
+        total.inserted += report.inserted;
+        total.updated += report.updated;
+        total.unchanged += report.unchanged;
+      }
+      if (fresh.length) await BarSeries.collection.insertMany(fresh, { ordered: true });
+    } finally {
+      await BarLock.deleteMany({ _id: { $in: locked } });
+    }
+    for (const k of locked) pending.delete(k);
   }
-  for (const b of changed) {
-    await PriceBar.updateOne(
-      { symbol: b.symbol, date: b.date },
-      { $set: { open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume, synthetic: b.synthetic, source, fetchedAt: now } },
-    );
-  }
-  return { inserted, updated: changed.length, unchanged: bars.length - inserted - changed.length };
+  return total;
 }
 
-/** Bars for symbols over a date range, grouped by symbol, oldest first. */
+/** Bars for symbols over a date range (both ends included), grouped by symbol, oldest first. One query. */
 export async function readBars(symbols: string[], from: IsoDate, to: IsoDate): Promise<Map<string, Bar[]>> {
-  const docs = await PriceBar.find({ symbol: { $in: symbols }, date: { $gte: from, $lte: to } })
-    .sort({ symbol: 1, date: 1 })
-    .lean();
   const out = new Map<string, Bar[]>(symbols.map((s) => [s, []]));
+  if (symbols.length === 0 || from > to) return out;
+  const docs = (await BarSeries.find({ symbol: { $in: symbols }, year: { $gte: yearOf(from), $lte: yearOf(to) } }).lean()) as SeriesDoc[];
+  docs.sort((a, b) => (a.symbol === b.symbol ? a.year - b.year : a.symbol < b.symbol ? -1 : 1));
   for (const d of docs) {
-    out.get(d.symbol)?.push({ symbol: d.symbol, date: d.date, open: d.open, high: d.high, low: d.low, close: d.close, volume: d.volume, synthetic: d.synthetic ?? false });
+    const list = out.get(d.symbol);
+    if (!list) continue;
+    for (const b of toBars(d)) if (b.date >= from && b.date <= to) list.push(b);
   }
   return out;
 }
 
-/** The latest stored date per symbol (undefined when a symbol has no bars). */
+/** The latest stored date per symbol (undefined when a symbol has no bars). Reads no arrays. */
 export async function lastBarDates(symbols: string[]): Promise<Map<string, IsoDate | undefined>> {
-  const out = new Map<string, IsoDate | undefined>();
-  await Promise.all(
-    symbols.map(async (s) => {
-      const doc = await PriceBar.findOne({ symbol: s }).sort({ date: -1 }).lean();
-      out.set(s, doc?.date);
-    }),
-  );
+  const out = new Map<string, IsoDate | undefined>(symbols.map((s) => [s, undefined]));
+  const docs = await BarSeries.find({ symbol: { $in: symbols } }, { symbol: 1, lastDate: 1 }).lean();
+  for (const d of docs) {
+    const cur = out.get(d.symbol);
+    if (cur === undefined || d.lastDate > cur) out.set(d.symbol, d.lastDate);
+  }
   return out;
 }
 
+/** How many bars are stored (for a symbol, or on a date). */
 export async function countBars(filter: { symbol?: string; date?: IsoDate } = {}): Promise<number> {
-  return PriceBar.countDocuments(filter);
+  const q: Record<string, unknown> = {};
+  if (filter.symbol) q.symbol = filter.symbol;
+  if (filter.date) q.year = yearOf(filter.date);
+  const docs = await BarSeries.find(q, filter.date ? { dates: 1 } : { count: 1 }).lean();
+  return filter.date ? docs.filter((d) => (d.dates ?? []).includes(filter.date!)).length : docs.reduce((n, d) => n + (d.count ?? 0), 0);
+}
+
+/** One bar per symbol on a date (the opening prices execution needs). */
+export async function barsOn(symbols: string[], date: IsoDate): Promise<Map<string, Bar>> {
+  const found = await readBars(symbols, date, date);
+  return new Map([...found].flatMap(([s, list]) => (list[0] ? [[s, list[0]] as [string, Bar]] : [])));
 }

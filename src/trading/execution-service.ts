@@ -1,10 +1,10 @@
 import type { IsoDate } from '../calendar/dates.js';
 import { isDuplicateKey } from '../db/connection.js';
 import { CapitalInjection } from '../db/models/capital-injection.js';
-import { PriceBar } from '../db/models/price-bar.js';
 import { Signal } from '../db/models/signal.js';
 import { Trade } from '../db/models/trade.js';
 import { UserFacingError } from '../errors.js';
+import { barsOn } from '../market-data/bar-store.js';
 import { getVersion } from '../strategy/config-versions.js';
 import type { SignalResult } from '../strategy/signal.js';
 import { applyFill, cloneState, injectCapital, marketValue, planFills, type Fill, type Holding } from './ledger.js';
@@ -60,8 +60,8 @@ export async function executeTradesFor(portfolio: string, date: IsoDate): Promis
   const before = await ledgerBefore(portfolio, date);
   const allocations = signal.allocations as Record<string, number>;
   const needed = signal.action === 'BUY' ? Object.keys(allocations) : signal.action === 'SELL' ? [...before.holdings.keys()] : [];
-  const bars = await PriceBar.find({ symbol: { $in: needed }, date }).lean();
-  const opens: Record<string, number | undefined> = Object.fromEntries(bars.map((b) => [b.symbol, b.open]));
+  const bars = await barsOn(needed, date);
+  const opens: Record<string, number | undefined> = Object.fromEntries([...bars].map(([s, b]) => [s, b.open]));
   const base = { portfolio, date, action: signal.action };
   if (needed.length > 0 && needed.every((s) => opens[s] === undefined)) {
     return {

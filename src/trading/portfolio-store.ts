@@ -1,9 +1,9 @@
-import type { IsoDate } from '../calendar/dates.js';
+import { addDays, type IsoDate } from '../calendar/dates.js';
 import { tradingDaysBetween } from '../calendar/nyse.js';
 import { CapitalInjection } from '../db/models/capital-injection.js';
 import { Position } from '../db/models/position.js';
-import { PriceBar } from '../db/models/price-bar.js';
 import { Trade } from '../db/models/trade.js';
+import { readBars } from '../market-data/bar-store.js';
 import { emptyState, type Fill, type LedgerState } from './ledger.js';
 import type { EquityPoint } from './performance.js';
 import { replayDays, type Day } from './simulate.js';
@@ -49,21 +49,15 @@ export async function ledgerBefore(portfolio: string, date: IsoDate): Promise<Le
 
 /** Daily closes for symbols over a range: symbol → date → close. */
 export async function closesBetween(symbols: string[], from: IsoDate, to: IsoDate): Promise<Map<string, Map<IsoDate, number>>> {
-  const docs = await PriceBar.find({ symbol: { $in: symbols }, date: { $gte: from, $lte: to } }).lean();
-  const out = new Map<string, Map<IsoDate, number>>(symbols.map((s) => [s, new Map()]));
-  for (const d of docs) out.get(d.symbol)?.set(d.date, d.close);
-  return out;
+  const bars = await readBars(symbols, from, to);
+  return new Map([...bars].map(([s, list]) => [s, new Map(list.map((b) => [b.date, b.close]))]));
 }
 
 /** The last close on or before `date` for each symbol. */
 export async function lastCloses(symbols: string[], date: IsoDate): Promise<Record<string, number | undefined>> {
-  const out: Record<string, number | undefined> = {};
-  await Promise.all(
-    symbols.map(async (s) => {
-      out[s] = (await PriceBar.findOne({ symbol: s, date: { $lte: date } }).sort({ date: -1 }).lean())?.close;
-    }),
-  );
-  return out;
+  // A year back is plenty for a last close; a symbol silent for longer shows no price.
+  const bars = await readBars(symbols, addDays(date, -366), date);
+  return Object.fromEntries(symbols.map((s) => [s, bars.get(s)?.at(-1)?.close]));
 }
 
 /** Equity every trading day from the first activity through `to`: cash + positions at that day's close. */

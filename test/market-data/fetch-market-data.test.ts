@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
-import { PriceBar } from '../../src/db/models/price-bar.js';
+import { countBars, readBars, upsertBars } from '../../src/market-data/bar-store.js';
 import { Outbox } from '../../src/db/models/outbox.js';
 import { fetchMarketData } from '../../src/market-data/fetch-service.js';
 import { DemoProvider } from '../../src/market-data/demo-provider.js';
@@ -25,19 +25,20 @@ class RecordingProvider implements MarketDataProvider {
 describe('fetch-market-data', () => {
   beforeEach(clearCollections);
 
-  test('running the job twice for the same date leaves the same number of PriceBars and one post', async () => {
+  test('running the job twice for the same date leaves the same number of bars and one post', async () => {
     const env = testEnv({ MARKET_UNIVERSE: 'SPX,SPY' });
     const jobs = await loadJobs(env.SCHEDULE_TIMEZONE);
     const def = jobs.get('fetch-market-data');
     assert.ok(def);
     const first = await runJob(def, env, { date: '2020-03-16', trigger: 'test' });
     assert.equal(first.status, 'succeeded');
-    const afterFirst = await PriceBar.countDocuments();
+    const afterFirst = await countBars();
     assert.ok(afterFirst > 250, `history was backfilled (${afterFirst} bars)`);
-    const spx = await PriceBar.findOne({ symbol: 'SPX', date: '2020-03-16' }).lean();
+    const spx = (await readBars(['SPX'], '2020-03-16', '2020-03-16')).get('SPX')?.[0];
     assert.equal(spx?.close, 2386.129883, 'the real S&P 500 close of 2020-03-16');
     assert.equal(spx?.synthetic, false);
-    assert.equal((await PriceBar.findOne({ symbol: 'SPY', date: '2020-03-16' }).lean())?.synthetic, true);
+    assert.equal((await readBars(['SPY'], '2020-03-16', '2020-03-16')).get('SPY')?.[0]?.synthetic, true);
+    assert.equal(await countBars({ date: '2020-03-16' }), 2, 'one bar per symbol on the date');
 
     const second = await runJob(def, env, { date: '2020-03-16', trigger: 'test' });
     assert.equal(second.status, 'duplicate');
@@ -45,7 +46,7 @@ describe('fetch-market-data', () => {
     assert.equal(forced.status, 'succeeded');
     assert.equal(forced.summary?.inserted, 0);
     assert.equal(forced.summary?.updated, 0);
-    assert.equal(await PriceBar.countDocuments(), afterFirst, 'no bar added or duplicated');
+    assert.equal(await countBars(), afterFirst, 'no bar added or duplicated');
     const posts = await Outbox.find({ idempotencyKey: 'fetch-market-data:2020-03-16' }).lean();
     assert.equal(posts.length, 1, 'the summary post is queued once');
     const post = posts[0]!.post as { demo: boolean; title: string; fields: Array<{ value: string }> };
@@ -66,11 +67,24 @@ describe('fetch-market-data', () => {
   test('a bar corrected by the provider is updated, not duplicated', async () => {
     const provider = new RecordingProvider();
     await fetchMarketData({ date: '2020-03-10', symbols: ['SPX'], provider, backfillDays: 10 });
-    const before = await PriceBar.countDocuments();
-    await PriceBar.updateOne({ symbol: 'SPX', date: '2020-03-10' }, { $set: { close: 1 } });
+    const before = await countBars();
+    const stored = (await readBars(['SPX'], '2020-03-10', '2020-03-10')).get('SPX')![0]!;
+    await upsertBars([{ ...stored, close: stored.open }], 'test'); // a bad value in the cache
     const r = await fetchMarketData({ date: '2020-03-10', symbols: ['SPX'], provider });
     assert.equal(r.updated, 1);
-    assert.equal(await PriceBar.countDocuments(), before);
-    assert.equal((await PriceBar.findOne({ symbol: 'SPX', date: '2020-03-10' }).lean())?.close, 2882.22998);
+    assert.equal(await countBars(), before);
+    assert.equal((await readBars(['SPX'], '2020-03-10', '2020-03-10')).get('SPX')?.[0]?.close, 2882.22998);
+  });
+
+  test('concurrent writers to the same symbol-year all land, once each (series locks)', async () => {
+    const days = ['2024-03-11', '2024-03-12', '2024-03-13', '2024-03-14', '2024-03-15', '2024-03-18'];
+    for (const symbol of ['ZZA', 'ZZB', 'ZZC', 'ZZD', 'ZZE']) {
+      const bar = (date: string, c: number) => ({ symbol, date, open: c, high: c, low: c, close: c, volume: 1, synthetic: true });
+      const reports = await Promise.all(days.map((d, k) => upsertBars([bar(d, 10 + k), bar('2024-03-08', 9)], 'test')));
+      assert.equal(reports.reduce((n, r) => n + r.inserted, 0), days.length + 1, `${symbol}: each new bar counted once`);
+      const stored = (await readBars([symbol], '2024-01-01', '2024-12-31')).get(symbol)!;
+      assert.deepEqual(stored.map((b) => b.date), ['2024-03-08', ...days], `${symbol}: nothing lost`);
+      assert.equal(await countBars({ symbol }), 7);
+    }
   });
 });

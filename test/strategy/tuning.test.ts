@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { tradingDaysBetween } from '../../src/calendar/nyse.js';
-import { PriceBar } from '../../src/db/models/price-bar.js';
+import { upsertBars } from '../../src/market-data/bar-store.js';
 import { Signal } from '../../src/db/models/signal.js';
 import { Trade } from '../../src/db/models/trade.js';
 import { TradingConfig } from '../../src/db/models/trading-config.js';
@@ -71,7 +71,7 @@ describe('strategy-tuning service', () => {
   test('writes a new version from the 1st (previous ends the last day of the previous month) with its report', async () => {
     const v1 = await getActiveConfig('main');
     const up = trend(0.003);
-    await PriceBar.insertMany(['SPY', 'QQQ', 'DIA'].flatMap((s) => up.map((c) => ({ symbol: s, date: c.date, open: c.close, high: c.close, low: c.close, close: c.close, volume: 1, source: 'test', synthetic: true, fetchedAt: new Date() }))));
+    await upsertBars(['SPY', 'QQQ', 'DIA'].flatMap((s) => up.map((c) => ({ symbol: s, date: c.date, open: c.close, high: c.close, low: c.close, close: c.close, volume: 1, synthetic: true }))), 'test');
     const buyDays = days.filter((d) => d >= '2024-02-01' && d <= '2024-02-20');
     for (const d of buyDays) {
       const s = await Signal.create({ portfolio: 'main', tradeDate: d, configVersion: 1, modelType: 'regime_based', action: 'BUY', confidenceScore: 0.5, allocations: { SPY: 100 }, features: {}, dataThrough: d, createdAt: new Date() });

@@ -4,7 +4,7 @@ import { tradingDaysBetween } from '../../src/calendar/nyse.js';
 import { AuditEntry } from '../../src/db/models/audit-entry.js';
 import { CapitalInjection } from '../../src/db/models/capital-injection.js';
 import { Position } from '../../src/db/models/position.js';
-import { PriceBar } from '../../src/db/models/price-bar.js';
+import { readBars, upsertBars } from '../../src/market-data/bar-store.js';
 import { Signal } from '../../src/db/models/signal.js';
 import { Trade } from '../../src/db/models/trade.js';
 import { fetchMarketData } from '../../src/market-data/fetch-service.js';
@@ -28,7 +28,7 @@ async function seedSignal(date: string, action: 'BUY' | 'SELL' | 'HOLD', allocat
 }
 
 async function bar(symbol: string, date: string, open: number, close: number): Promise<void> {
-  await PriceBar.create({ symbol, date, open, high: Math.max(open, close), low: Math.min(open, close), close, volume: 1, source: 'test', synthetic: true, fetchedAt: new Date() });
+  await upsertBars([{ symbol, date, open, high: Math.max(open, close), low: Math.min(open, close), close, volume: 1, synthetic: true }], 'test');
 }
 
 describe('trade execution', () => {
@@ -121,7 +121,7 @@ describe('trade execution', () => {
     const trades = await Trade.find({ portfolio: 'main' }).lean();
     assert.ok(trades.length > 20, `the run traded (${trades.length} fills)`);
     assert.ok(trades.some((t) => t.action === 'SELL') || trades.length > 60, 'the run is not trivial');
-    const closes = new Map((await PriceBar.find({}).lean()).map((b) => [`${b.symbol}|${b.date}`, b.close]));
+    const closes = new Map([...(await readBars(['SPY', 'QQQ', 'DIA'], '2019-01-01', '2019-12-31')).values()].flat().map((b) => [`${b.symbol}|${b.date}`, b.close]));
     const holdings = new Map<string, number>();
     let cash = 0;
     let prevEquity = 0;

@@ -1,21 +1,22 @@
 import type { Model } from 'mongoose';
 import { AlertPolicy } from './alert-policy.js';
 import { AuditEntry } from './audit-entry.js';
+import { BarLock } from './bar-lock.js';
+import { BarSeries } from './bar-series.js';
 import { BacktestRun } from './backtest-run.js';
 import { CapitalInjection } from './capital-injection.js';
 import { JobRun } from './job-run.js';
 import { Outbox } from './outbox.js';
 import { Position } from './position.js';
-import { PriceBar } from './price-bar.js';
 import { ScanResult } from './scan-result.js';
 import { Signal } from './signal.js';
 import { Trade } from './trade.js';
 import { ConfigSwitch, TradingConfig } from './trading-config.js';
 import { TradingState } from './trading-state.js';
 
-export { AlertPolicy, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, JobRun, Outbox, Position, PriceBar, ScanResult, Signal, Trade, TradingConfig, TradingState };
+export { AlertPolicy, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, JobRun, Outbox, Position, BarLock, BarSeries, ScanResult, Signal, Trade, TradingConfig, TradingState };
 
 // Models differ in their document types; this list only needs createIndexes().
 export function allModels(): Array<Model<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous model list
-  return [PriceBar, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, AuditEntry, Outbox, BacktestRun, TradingState, AlertPolicy, ScanResult];
+  return [BarSeries, BarLock, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, AuditEntry, Outbox, BacktestRun, TradingState, AlertPolicy, ScanResult];
 }
