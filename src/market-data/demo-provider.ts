@@ -57,38 +57,66 @@ function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
 
-const seriesCache = new Map<string, Map<IsoDate, Ohlcv>>();
+/** A synthetic path in typed arrays over the trading-day index, extended on demand (never past what was asked). */
+interface Path {
+  rand: () => number;
+  beta: number;
+  idioVol: number;
+  close: number;
+  prevSpx: number | undefined;
+  length: number;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  closes: Float64Array;
+  volume: Float64Array;
+}
+
 const SYNTHETIC_END = '2030-12-31';
+let tradingDays: IsoDate[] | undefined;
+let dayIndex: Map<IsoDate, number> | undefined;
+const paths = new Map<string, Path>();
+
+function days(): { list: IsoDate[]; index: Map<IsoDate, number> } {
+  tradingDays ??= tradingDaysBetween(DEMO_FIRST_DATE, SYNTHETIC_END);
+  dayIndex ??= new Map(tradingDays.map((d, i) => [d, i]));
+  return { list: tradingDays, index: dayIndex };
+}
 
 function round(n: number, dp = 4): number {
   const f = 10 ** dp;
   return Math.round(n * f) / f;
 }
 
-function syntheticSeries(symbol: string): Map<IsoDate, Ohlcv> {
-  const cached = seriesCache.get(symbol);
-  if (cached) return cached;
-  const rand = prng(hash(symbol));
-  const spx = spxSeries();
-  const beta = 0.7 + rand() * 0.7;
-  const idioVol = 0.004 + rand() * 0.012;
-  let close = 20 + rand() * 180;
-  let prevSpx: number | undefined;
-  const out = new Map<IsoDate, Ohlcv>();
-  for (const date of tradingDaysBetween(DEMO_FIRST_DATE, SYNTHETIC_END)) {
-    const s = spx.get(date);
-    const marketRet = s && prevSpx ? s.close / prevSpx - 1 : 0.0003 + 0.011 * gaussian(rand);
-    if (s) prevSpx = s.close;
-    const ret = beta * marketRet + idioVol * gaussian(rand);
-    const open = close * (1 + 0.003 * gaussian(rand));
-    close = Math.max(0.5, close * (1 + ret));
-    const high = Math.max(open, close) * (1 + Math.abs(0.006 * gaussian(rand)));
-    const low = Math.min(open, close) * (1 - Math.abs(0.006 * gaussian(rand)));
-    const volume = Math.round(1e6 * (1 + 4 * rand()));
-    out.set(date, { open: round(open), high: round(high), low: round(low), close: round(close), volume });
+function pathUpTo(symbol: string, lastIndex: number): Path {
+  const { list } = days();
+  let p = paths.get(symbol);
+  if (!p) {
+    const rand = prng(hash(symbol));
+    const n = list.length;
+    p = {
+      rand, beta: 0.7 + rand() * 0.7, idioVol: 0.004 + rand() * 0.012, close: 20 + rand() * 180, prevSpx: undefined, length: 0,
+      open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), closes: new Float64Array(n), volume: new Float64Array(n),
+    };
+    paths.set(symbol, p);
   }
-  seriesCache.set(symbol, out);
-  return out;
+  const spx = spxSeries();
+  for (let i = p.length; i <= lastIndex; i++) {
+    const s = spx.get(list[i]!);
+    const rand = p.rand;
+    const marketRet = s && p.prevSpx ? s.close / p.prevSpx - 1 : 0.0003 + 0.011 * gaussian(rand);
+    if (s) p.prevSpx = s.close;
+    const ret = p.beta * marketRet + p.idioVol * gaussian(rand);
+    const open = p.close * (1 + 0.003 * gaussian(rand));
+    p.close = Math.max(0.5, p.close * (1 + ret));
+    p.open[i] = round(open);
+    p.closes[i] = round(p.close);
+    p.high[i] = round(Math.max(open, p.close) * (1 + Math.abs(0.006 * gaussian(rand))));
+    p.low[i] = round(Math.min(open, p.close) * (1 - Math.abs(0.006 * gaussian(rand))));
+    p.volume[i] = Math.round(1e6 * (1 + 4 * rand()));
+    p.length = i + 1;
+  }
+  return p;
 }
 
 export class DemoProvider implements MarketDataProvider {
@@ -96,12 +124,23 @@ export class DemoProvider implements MarketDataProvider {
 
   async getDailyBars(symbols: string[], from: IsoDate, to: IsoDate): Promise<Bar[]> {
     const raw: Bar[] = [];
+    const { index } = days();
+    const range = tradingDaysBetween(from < DEMO_FIRST_DATE ? DEMO_FIRST_DATE : from, to > SYNTHETIC_END ? SYNTHETIC_END : to);
+    if (range.length === 0) return [];
+    const lastIndex = index.get(range[range.length - 1]!)!;
     for (const symbol of symbols) {
-      const real = symbol === DEMO_REAL_SYMBOL;
-      const series = real ? spxSeries() : syntheticSeries(symbol);
-      for (const date of tradingDaysBetween(from < DEMO_FIRST_DATE ? DEMO_FIRST_DATE : from, to > SYNTHETIC_END ? SYNTHETIC_END : to)) {
-        const bar = series.get(date);
-        if (bar) raw.push({ symbol, date, ...bar, synthetic: !real });
+      if (symbol === DEMO_REAL_SYMBOL) {
+        const spx = spxSeries();
+        for (const date of range) {
+          const bar = spx.get(date);
+          if (bar) raw.push({ symbol, date, ...bar, synthetic: false });
+        }
+        continue;
+      }
+      const p = pathUpTo(symbol, lastIndex);
+      for (const date of range) {
+        const i = index.get(date)!;
+        raw.push({ symbol, date, open: p.open[i]!, high: p.high[i]!, low: p.low[i]!, close: p.closes[i]!, volume: p.volume[i]!, synthetic: true });
       }
     }
     return validateBars(this.id, 'getDailyBars', raw);
