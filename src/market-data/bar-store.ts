@@ -1,5 +1,5 @@
 import type { IsoDate } from '../calendar/dates.js';
-import { BarLock } from '../db/models/bar-lock.js';
+import { BarIndex, BarLock } from '../db/models/bar-lock.js';
 import { BarSeries } from '../db/models/bar-series.js';
 import type { Bar } from './provider.js';
 
@@ -125,6 +125,18 @@ export async function upsertBars(bars: Bar[], source: string, now = new Date()):
         total.unchanged += report.unchanged;
       }
       if (fresh.length) await BarSeries.collection.insertMany(fresh, { ordered: true });
+      // Keep each symbol's last date in the small index (still under the series lock).
+      const touched = new Map<string, string>();
+      for (const key of locked) {
+        const symbol = key.split('|')[0]!;
+        const last = groups.get(key)!.reduce((m, b) => (b.date > m ? b.date : m), '');
+        if (last > (touched.get(symbol) ?? '')) touched.set(symbol, last);
+      }
+      const known = new Map((await BarIndex.find({ _id: { $in: [...touched.keys()] } }).lean()).map((d) => [d._id, d.lastDate]));
+      const newIndex = [...touched].filter(([s2]) => !known.has(s2)).map(([s2, d]) => ({ _id: s2, lastDate: d }));
+      if (newIndex.length) await BarIndex.collection.insertMany(newIndex as never[], { ordered: false }).catch(() => undefined);
+      // Move forward only (an index row another writer inserted first is caught up here too).
+      for (const [s2, d] of touched) await BarIndex.updateOne({ _id: s2, lastDate: { $lt: d } }, { $set: { lastDate: d } });
     } finally {
       await BarLock.deleteMany({ _id: { $in: locked } });
     }
@@ -147,14 +159,10 @@ export async function readBars(symbols: string[], from: IsoDate, to: IsoDate): P
   return out;
 }
 
-/** The latest stored date per symbol (undefined when a symbol has no bars). Reads no arrays. */
+/** The latest stored date per symbol (undefined when a symbol has no bars), from the small index. */
 export async function lastBarDates(symbols: string[]): Promise<Map<string, IsoDate | undefined>> {
   const out = new Map<string, IsoDate | undefined>(symbols.map((s) => [s, undefined]));
-  const docs = await BarSeries.find({ symbol: { $in: symbols } }, { symbol: 1, lastDate: 1 }).lean();
-  for (const d of docs) {
-    const cur = out.get(d.symbol);
-    if (cur === undefined || d.lastDate > cur) out.set(d.symbol, d.lastDate);
-  }
+  for (const d of await BarIndex.find({ _id: { $in: symbols } }).lean()) out.set(d._id, d.lastDate);
   return out;
 }
 

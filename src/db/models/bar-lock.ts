@@ -8,3 +8,8 @@ import { Schema, model } from 'mongoose';
 const barLockSchema = new Schema({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { versionKey: false });
 
 export const BarLock = model('BarLock', barLockSchema, 'bar_locks');
+
+/** The last stored date of each symbol ("_id" = symbol): a small read instead of decoding whole series. */
+const barIndexSchema = new Schema({ _id: { type: String, required: true }, lastDate: { type: String, required: true } }, { versionKey: false });
+
+export const BarIndex = model('BarIndex', barIndexSchema, 'bar_index');

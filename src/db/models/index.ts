@@ -1,7 +1,7 @@
 import type { Model } from 'mongoose';
 import { AlertPolicy } from './alert-policy.js';
 import { AuditEntry } from './audit-entry.js';
-import { BarLock } from './bar-lock.js';
+import { BarIndex, BarLock } from './bar-lock.js';
 import { BarSeries } from './bar-series.js';
 import { BacktestRun } from './backtest-run.js';
 import { CapitalInjection } from './capital-injection.js';
@@ -14,9 +14,9 @@ import { Trade } from './trade.js';
 import { ConfigSwitch, TradingConfig } from './trading-config.js';
 import { TradingState } from './trading-state.js';
 
-export { AlertPolicy, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, JobRun, Outbox, Position, BarLock, BarSeries, ScanResult, Signal, Trade, TradingConfig, TradingState };
+export { AlertPolicy, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, JobRun, Outbox, Position, BarIndex, BarLock, BarSeries, ScanResult, Signal, Trade, TradingConfig, TradingState };
 
 // Models differ in their document types; this list only needs createIndexes().
 export function allModels(): Array<Model<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous model list
-  return [BarSeries, BarLock, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, AuditEntry, Outbox, BacktestRun, TradingState, AlertPolicy, ScanResult];
+  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, AuditEntry, Outbox, BacktestRun, TradingState, AlertPolicy, ScanResult];
 }
