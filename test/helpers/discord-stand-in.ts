@@ -149,44 +149,36 @@ export class DiscordStandIn {
     };
   }
 
-  /** Dispatch a slash command (type 2) as `userId`, who has `roles`. Returns the interaction id. */
-  sendCommand(name: string, opts: { userId?: string; roles?: string[]; options?: unknown[]; subcommand?: string } = {}): string {
+  /** Dispatch an interaction of `type` from `userId` (with `roles`) in the guild's text channel; returns its id. */
+  private interact(type: 2 | 3, userId: string, roles: string[], extra: Record<string, unknown>): string {
     const id = snowflake();
-    const userId = opts.userId ?? IDS.admin;
-    const options = opts.subcommand ? [{ type: 1, name: opts.subcommand, options: opts.options ?? [] }] : (opts.options ?? []);
     this.dispatch('INTERACTION_CREATE', {
-      id, application_id: IDS.app, type: 2, token: `tok-${id}`, version: 1,
+      id, application_id: IDS.app, type, token: `tok-${id}`, version: 1,
       guild_id: IDS.guild, channel_id: IDS.channel,
       channel: { id: IDS.channel, type: 0, guild_id: IDS.guild, name: 'ops', permissions: '0', flags: 0 },
       member: {
         user: { id: userId, username: userId === IDS.admin ? 'alice' : 'bob', discriminator: '0', global_name: null, avatar: null },
-        roles: opts.roles ?? [], permissions: '0', joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, pending: false,
+        roles, permissions: '0', joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, pending: false,
       },
-      data: { id: snowflake(), name, type: 1, guild_id: IDS.guild, options },
       locale: 'en-US', guild_locale: 'en-US', app_permissions: '2248473465835073',
       entitlements: [], authorizing_integration_owners: { '0': IDS.guild }, context: 0, attachment_size_limit: 10485760,
+      ...extra,
     });
     return id;
   }
 
+  /** Dispatch a slash command (type 2). Returns the interaction id. */
+  sendCommand(name: string, opts: { userId?: string; roles?: string[]; options?: unknown[]; subcommand?: string } = {}): string {
+    const options = opts.subcommand ? [{ type: 1, name: opts.subcommand, options: opts.options ?? [] }] : (opts.options ?? []);
+    return this.interact(2, opts.userId ?? IDS.admin, opts.roles ?? [], { data: { id: snowflake(), name, type: 1, guild_id: IDS.guild, options } });
+  }
+
   /** Press a button on a message (a type-3 MESSAGE_COMPONENT interaction). Returns the interaction id. */
   pressButton(customId: string, opts: { messageId?: string; userId?: string; roles?: string[] } = {}): string {
-    const id = snowflake();
-    const userId = opts.userId ?? IDS.admin;
-    this.dispatch('INTERACTION_CREATE', {
-      id, application_id: IDS.app, type: 3, token: `tok-${id}`, version: 1,
-      guild_id: IDS.guild, channel_id: IDS.channel,
-      channel: { id: IDS.channel, type: 0, guild_id: IDS.guild, name: 'ops', permissions: '0', flags: 0 },
-      member: {
-        user: { id: userId, username: userId === IDS.admin ? 'alice' : 'bob', discriminator: '0', global_name: null, avatar: null },
-        roles: opts.roles ?? [], permissions: '0', joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, pending: false,
-      },
+    return this.interact(3, opts.userId ?? IDS.admin, opts.roles ?? [], {
       message: { ...(this.message(undefined, IDS.channel) as object), id: opts.messageId ?? this.lastMessageId, flags: 64 },
       data: { custom_id: customId, component_type: 2 },
-      locale: 'en-US', guild_locale: 'en-US', app_permissions: '2248473465835073',
-      entitlements: [], authorizing_integration_owners: { '0': IDS.guild }, context: 0, attachment_size_limit: 10485760,
     });
-    return id;
   }
 
   private message(body: Record<string, unknown> | undefined, channelId: string): object {
