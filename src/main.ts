@@ -105,7 +105,8 @@ async function main(): Promise<number | undefined> {
   }
   let env: Env;
   try {
-    env = loadEnv();
+    // The demo is read by a person: only warnings and errors in the log, unless LOG_LEVEL says otherwise.
+    env = loadEnv({ source: mode === 'demo' && process.env.LOG_LEVEL === undefined ? { ...process.env, LOG_LEVEL: 'warn' } : process.env });
   } catch (err) {
     if (err instanceof EnvError) {
       process.stderr.write(`${err.message}\n`);
