@@ -4,8 +4,9 @@ import { auditNoChange, discordActor } from '../src/discord/actor.js';
 import { forgetAutocompleteCache } from '../src/discord/autocomplete.js';
 import { confirmAction } from '../src/discord/confirm.js';
 import { portfolioOption } from '../src/discord/options.js';
+import { pagesOf, replyPaged } from '../src/discord/paginate.js';
 import { deferFor, followUpWithPost, replyWithPost } from '../src/discord/reply.js';
-import { configDiffPost, configHistoryPost, configPost, configReportPost } from '../src/present/strategy-view.js';
+import { configDiffPost, configHistoryPage, configHistoryRows, configPost, configReportPost } from '../src/present/strategy-view.js';
 import { configDiff, configHistory, configReport, previewSet, rollbackConfig, setConfig, showConfig } from '../src/strategy/config-service.js';
 
 const name = (o: import('discord.js').SlashCommandStringOption) => o.setName('name').setDescription('Portfolio (default: main)').setAutocomplete(true);
@@ -57,7 +58,10 @@ export async function execute(i: ChatInputCommandInteraction, _ctx: CommandConte
     const v = i.options.getInteger('version') ?? undefined;
     return replyWithPost(i, configPost(await showConfig(portfolio, v)));
   }
-  if (sub === 'history') return replyWithPost(i, configHistoryPost(portfolio, await configHistory(portfolio)));
+  if (sub === 'history') {
+    const rows = configHistoryRows(await configHistory(portfolio));
+    return replyPaged(i, pagesOf(rows, 15, (r, page, pages) => configHistoryPage(portfolio, r, page, pages)));
+  }
   if (sub === 'diff') return replyWithPost(i, configDiffPost(portfolio, await configDiff(portfolio, i.options.getInteger('a', true), i.options.getInteger('b', true))));
   const r = await configReport(portfolio, i.options.getInteger('version', true));
   return replyWithPost(i, configReportPost(portfolio, r.version, r.report));

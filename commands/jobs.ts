@@ -1,7 +1,8 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { CommandContext } from '../src/discord/command-module.js';
+import { pagesOf, replyPaged } from '../src/discord/paginate.js';
 import { deferFor, replyWithPost } from '../src/discord/reply.js';
-import { historyPost, jobsPost } from '../src/present/jobs-view.js';
+import { historyPage, historyRows, jobsPost } from '../src/present/jobs-view.js';
 import { jobHistory, listJobs, requireJob } from '../src/scheduler/jobs-service.js';
 
 const job = (o: import('discord.js').SlashCommandStringOption) => o.setName('job').setDescription('Job name').setRequired(true).setAutocomplete(true);
@@ -18,7 +19,10 @@ export async function execute(i: ChatInputCommandInteraction, { rt }: CommandCon
   const name = sub === 'list' ? undefined : i.options.getString('job', true);
   if (name) requireJob(rt.jobs, name); // an unknown job is refused before deferring, privately
   await deferFor(i);
-  if (sub === 'history') return replyWithPost(i, historyPost(name!, await jobHistory(rt.jobs, name!)));
+  if (sub === 'history') {
+    const rows = historyRows(await jobHistory(rt.jobs, name!, 100));
+    return replyPaged(i, pagesOf(rows, 15, (r, page, pages) => historyPage(name!, r, page, pages)));
+  }
   const all = await listJobs(rt.jobs);
   return replyWithPost(i, jobsPost(name ? all.filter((j) => j.name === name) : all));
 }

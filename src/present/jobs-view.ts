@@ -17,14 +17,16 @@ export function jobsPost(jobs: JobView[]): PostInput {
   };
 }
 
+export function historyRows(runs: JobRunView[]): string[] {
+  return runs.map((r) => `${r.runKey} · ${r.status} · attempt ${r.attempt} · ${r.trigger}${r.durationMs !== null ? ` · ${r.durationMs} ms` : ''}${r.error ? ` · ${r.error.slice(0, 80)}` : ''}`);
+}
+
+export function historyPage(job: string, rows: string[], page = 1, pages = 1): PostInput {
+  return { kind: 'ops', title: `History of ${job}${pages > 1 ? ` · page ${page}/${pages}` : ''}`, description: rows.join('\n') || 'No runs yet.' };
+}
+
 export function historyPost(job: string, runs: JobRunView[]): PostInput {
-  return {
-    kind: 'ops',
-    title: `History of ${job}`,
-    description: runs.length
-      ? runs.map((r) => `${r.runKey} · ${r.status} · attempt ${r.attempt} · ${r.trigger}${r.durationMs !== null ? ` · ${r.durationMs} ms` : ''}${r.error ? ` · ${r.error.slice(0, 80)}` : ''}`).join('\n')
-      : 'No runs yet.',
-  };
+  return historyPage(job, historyRows(runs));
 }
 
 export function runResultPost(r: RunResult): PostInput {

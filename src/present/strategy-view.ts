@@ -21,15 +21,16 @@ export function configPost(v: ConfigVersion): PostInput {
   };
 }
 
+export function configHistoryRows(versions: ConfigVersion[]): string[] {
+  return versions.map((v) => `v${v.version}${v.endDate === null ? ' ●' : ''}  ${v.startDate} → ${v.endDate ?? 'now'}  ${v.createdBy}${v.notes ? `: ${v.notes.slice(0, 120)}` : ''}`);
+}
+
+export function configHistoryPage(portfolio: string, rows: string[], page = 1, pages = 1): PostInput {
+  return { kind: 'tuning', title: `Config history · ${portfolio}${pages > 1 ? ` · page ${page}/${pages}` : ''}`, description: rows.join('\n') || 'No versions.', footer: '● active' };
+}
+
 export function configHistoryPost(portfolio: string, versions: ConfigVersion[]): PostInput {
-  return {
-    kind: 'tuning',
-    title: `Config history · ${portfolio}`,
-    description: versions
-      .map((v) => `v${v.version}${v.endDate === null ? ' ●' : ''}  ${v.startDate} → ${v.endDate ?? 'now'}  ${v.createdBy}${v.notes ? `: ${v.notes}` : ''}`)
-      .join('\n'),
-    footer: '● active',
-  };
+  return configHistoryPage(portfolio, configHistoryRows(versions));
 }
 
 export function configDiffPost(portfolio: string, d: { a: number; b: number; changes: ParamChange[] }, title?: string): PostInput {
