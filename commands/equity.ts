@@ -1,5 +1,5 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { equityChart, parseRange, RANGES } from '../src/charts/chart-service.js';
+import { equityChart, parseEquityRange, RANGES } from '../src/charts/chart-service.js';
 import type { CommandContext } from '../src/discord/command-module.js';
 import { portfolioOption } from '../src/discord/options.js';
 import { deferFor, replyWithImage } from '../src/discord/reply.js';
@@ -12,8 +12,7 @@ export const data = new SlashCommandBuilder()
 
 export async function execute(i: ChatInputCommandInteraction, { rt }: CommandContext): Promise<void> {
   const name = portfolioOption(i);
-  const raw = i.options.getString('range') ?? 'all';
-  const range = raw === 'all' ? 'all' : parseRange(raw);
+  const range = parseEquityRange(i.options.getString('range') ?? undefined);
   await deferFor(i);
   const c = await equityChart(name, range);
   await replyWithImage(i, { kind: 'digests', title: c.title, fields: Object.entries(c.summary).map(([n, value]) => ({ name: n, value, inline: true })), demo: rt.env.MARKET_DATA_PROVIDER === 'demo' }, c.png, c.filename);

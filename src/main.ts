@@ -3,6 +3,7 @@ import { EnvError, loadEnv, type Env } from './config/env.js';
 import { startBot, type Bot } from './discord/bot.js';
 import { describeError, isUserFacingError } from './errors.js';
 import { log } from './log/logger.js';
+import { nativeDb } from './db/connection.js';
 import { Outbox } from './db/models/outbox.js';
 import { deliverPending } from './notify/delivery.js';
 import { buildPost, type PostInput } from './notify/post.js';
@@ -43,7 +44,7 @@ async function runDemo(rt: Runtime, date: string): Promise<number> {
 
 async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
   const logger = log();
-  rt.scheduler = await startScheduler((await import('./db/connection.js')).nativeDb(), rt.jobs, rt.env);
+  rt.scheduler = await startScheduler(nativeDb(), rt.jobs, rt.env);
   let bot: Bot | undefined;
   if (withBot && rt.env.DISCORD_TOKEN) bot = await startBot(rt);
   // Deliver posts within seconds of being queued; the deliver-outbox job is the backstop.

@@ -26,6 +26,11 @@ export function parseRange(raw: string | undefined): Range {
   return r as Range;
 }
 
+/** The equity chart also takes `all` (the default): the whole history. */
+export function parseEquityRange(raw: string | undefined): Range | 'all' {
+  return raw === undefined || raw === 'all' ? 'all' : parseRange(raw);
+}
+
 export function parseIndicators(raw: string | undefined): Indicator[] {
   const list = (raw ?? 'sma20,sma50').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   const bad = list.filter((x) => !(INDICATORS as readonly string[]).includes(x));

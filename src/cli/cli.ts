@@ -7,13 +7,13 @@ import { buildPost } from '../notify/post.js';
 import { toText } from '../notify/render.js';
 import { ConsoleSink } from '../notify/sinks/console-sink.js';
 import { openRuntime, type Runtime } from '../runtime/runtime.js';
-import type { Flags, Handler } from './handler.js';
+import { EXIT, type Flags, type Handler } from './handler.js';
 import { chartHandlers } from './handlers/chart-handlers.js';
 import { opsHandlers } from './handlers/ops-handlers.js';
 import { strategyHandlers } from './handlers/strategy-handlers.js';
 import { tradingHandlers } from './handlers/trading-handlers.js';
 
-export const EXIT = { ok: 0, error: 1, usage: 2, jobFailed: 3 } as const;
+export { EXIT } from './handler.js';
 
 export const USAGE = `usage: signaldesk <command> [options]      (every read command takes --json)
 

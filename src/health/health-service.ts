@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { pingDatabase } from '../db/connection.js';
 import { describeError } from '../errors.js';
 import { outboxStats, type OutboxStats } from '../notify/outbox.js';
 import type { JobDefinition } from '../scheduler/job-definition.js';
@@ -34,9 +35,7 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
   let pingMs: number | null = null;
   let dbError: string | null = null;
   try {
-    const t = performance.now();
-    await mongoose.connection.db!.command({ ping: 1 });
-    pingMs = Math.round((performance.now() - t) * 10) / 10;
+    pingMs = Math.round((await pingDatabase()) * 10) / 10;
   } catch (err) {
     dbError = describeError(err);
     problems.push(`database: ${dbError}`);

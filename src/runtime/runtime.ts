@@ -1,6 +1,5 @@
 import type { Env } from '../config/env.js';
 import { SECRET_ENV_KEYS } from '../config/env.js';
-import { MARKET_ZONE } from '../calendar/nyse.js';
 import { connectDatabase, disconnectDatabase } from '../db/connection.js';
 import { resolveDatabase, type DatabaseHandle } from '../db/local-server.js';
 import { createLogger, log, registerSecrets, setRootLogger } from '../log/logger.js';
@@ -48,7 +47,7 @@ export async function openRuntime(env: Env, opts: OpenOptions = {}): Promise<Run
   }
   log().info({ database: database.kind, owned: database.owned }, 'database connected');
   useSinkRouter(env, opts.consoleSink);
-  const jobs = await loadJobs(env.SCHEDULE_TIMEZONE ?? MARKET_ZONE, undefined, (m) => log().warn(m));
+  const jobs = await loadJobs(env.SCHEDULE_TIMEZONE, undefined, (m) => log().warn(m));
   const rt: Runtime = {
     env,
     database,

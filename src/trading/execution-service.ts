@@ -46,28 +46,23 @@ export async function executeTradesFor(portfolio: string, date: IsoDate): Promis
   if (!signal) {
     throw new UserFacingError('NO_SIGNAL', `No signal for portfolio "${portfolio}" on ${date}: run \`generate-signal --date ${date}\` first.`);
   }
+  const before = await ledgerBefore(portfolio, date);
+  const base = { portfolio, date, action: signal.action };
+  const notExecuted = (reason: string): ExecutionReport => ({
+    ...base, executed: false, reason, fills: [], newTrades: 0, notes: [], capitalInjected: 0, cash: before.cash, equity: before.cash, positions: [...before.holdings.values()],
+  });
   const pause = await pauseState(portfolio);
   if (pause.paused) {
-    const before0 = await ledgerBefore(portfolio, date);
-    return {
-      portfolio, date, action: signal.action, executed: false, fills: [], newTrades: 0, notes: [], capitalInjected: 0, cash: before0.cash, equity: before0.cash,
-      positions: [...before0.holdings.values()],
-      reason: `trading is paused (${pause.changedBy}, ${pause.changedAt}${pause.reason ? `: ${pause.reason}` : ''}); /resume, then re-run execute-trades --date ${date} to catch up`,
-    };
+    return notExecuted(`trading is paused (${pause.changedBy}, ${pause.changedAt}${pause.reason ? `: ${pause.reason}` : ''}); /resume, then re-run execute-trades --date ${date} to catch up`);
   }
   const config = await getVersion(portfolio, signal.configVersion);
   const features = signal.features as SignalResult['features_used'];
-  const before = await ledgerBefore(portfolio, date);
   const allocations = signal.allocations as Record<string, number>;
   const needed = signal.action === 'BUY' ? Object.keys(allocations) : signal.action === 'SELL' ? [...before.holdings.keys()] : [];
   const bars = await barsOn(needed, date);
   const opens: Record<string, number | undefined> = Object.fromEntries([...bars].map(([s, b]) => [s, b.open]));
-  const base = { portfolio, date, action: signal.action };
   if (needed.length > 0 && needed.every((s) => opens[s] === undefined)) {
-    return {
-      ...base, executed: false, fills: [], newTrades: 0, notes: [], capitalInjected: 0, cash: before.cash, equity: before.cash, positions: [...before.holdings.values()],
-      reason: `no opening price on ${date} for ${needed.join(', ')}: nothing executed (load the day's bars, then re-run execute-trades --date ${date})`,
-    };
+    return notExecuted(`no opening price on ${date} for ${needed.join(', ')}: nothing executed (load the day's bars, then re-run execute-trades --date ${date})`);
   }
   const amount = config.params.daily_capital;
   await insertIgnoringDuplicates(() => CapitalInjection.create({ portfolio, date, amount, createdAt: new Date() }));

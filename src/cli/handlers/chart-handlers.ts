@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { equityChart, parseIndicators, parseRange, priceChart, type Chart } from '../../charts/chart-service.js';
+import { equityChart, parseEquityRange, parseIndicators, parseRange, priceChart, type Chart } from '../../charts/chart-service.js';
 import { UserFacingError } from '../../errors.js';
 import type { Handler, HandlerResult } from '../handler.js';
 
@@ -20,6 +20,6 @@ export const chartHandlers: Record<string, Handler> = {
     return saved(await priceChart(symbol, parseRange(f.range), parseIndicators(f.indicators), f.date), f.out);
   },
   async equity(_rt, _args, f) {
-    return saved(await equityChart(f.name ?? 'main', f.range === undefined || f.range === 'all' ? 'all' : parseRange(f.range)), f.out);
+    return saved(await equityChart(f.name ?? 'main', parseEquityRange(f.range)), f.out);
   },
 };

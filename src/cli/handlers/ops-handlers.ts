@@ -6,14 +6,14 @@ import { alertsPost, healthPost } from '../../present/health-view.js';
 import { historyPost, jobsPost, runResultPost } from '../../present/jobs-view.js';
 import { jobHistory, listJobs, requireJob } from '../../scheduler/jobs-service.js';
 import { runJob } from '../../scheduler/run-job.js';
-import type { Handler } from '../handler.js';
+import { EXIT, type Handler } from '../handler.js';
 
 export const opsHandlers: Record<string, Handler> = {
   async run(rt, args, flags) {
     const name = args[0];
     if (!name) throw new UserFacingError('USAGE', `run needs a job name. Jobs: ${[...rt.jobs.keys()].join(', ')}.`);
     const result = await runJob(requireJob(rt.jobs, name), rt.env, { date: flags.date, force: flags.force, trigger: 'cli' });
-    return { data: result, post: runResultPost(result), code: result.status === 'failed' ? 3 : 0 };
+    return { data: result, post: runResultPost(result), code: result.status === 'failed' ? EXIT.jobFailed : EXIT.ok };
   },
   async jobs(rt, args) {
     if (args[0] === 'history') {
@@ -32,6 +32,6 @@ export const opsHandlers: Record<string, Handler> = {
   },
   async health(rt) {
     const report = await getHealth({ jobs: rt.jobs, databaseKind: rt.database.kind, schedulerRunning: false, startedAt: rt.startedAt });
-    return { data: report, post: healthPost(report), code: report.ok ? 0 : 1 };
+    return { data: report, post: healthPost(report), code: report.ok ? EXIT.ok : EXIT.error };
   },
 };
