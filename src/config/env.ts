@@ -34,6 +34,22 @@ const symbolList = z
       .min(1, 'must list at least one symbol'),
   );
 
+function httpUrl(fallback: string) {
+  return optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()).transform((v) => (v ?? fallback).replace(/\/+$/, ''));
+}
+function perMinute(fallback: number) {
+  return z.coerce.number({ error: 'must be a number' }).positive('must be more than 0').max(100_000).default(fallback);
+}
+/** Requests a day; unset or "none" means no daily limit. */
+function perDay(fallback?: string) {
+  return z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? fallback : v.trim()))
+    .transform((v) => (v === undefined || v.toLowerCase() === 'none' ? null : Number(v)))
+    .pipe(z.number({ error: 'must be a whole number or "none"' }).int('must be a whole number or "none"').min(1, 'must be at least 1').nullable());
+}
+
 function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -80,6 +96,20 @@ export const envSchema = z
     ALPACA_KEY_ID: optionalText,
     ALPACA_SECRET_KEY: optionalText,
     ALPHAVANTAGE_API_KEY: optionalText,
+    POLYGON_BASE_URL: httpUrl('https://api.polygon.io'),
+    ALPACA_DATA_URL: httpUrl('https://data.alpaca.markets'),
+    ALPHAVANTAGE_BASE_URL: httpUrl('https://www.alphavantage.co'),
+    ALPACA_FEED: z.enum(['iex', 'sip']).default('iex'),
+    POLYGON_CALLS_PER_MIN: perMinute(5),
+    ALPACA_CALLS_PER_MIN: perMinute(200),
+    ALPHAVANTAGE_CALLS_PER_MIN: perMinute(5),
+    POLYGON_CALLS_PER_DAY: perDay(),
+    ALPACA_CALLS_PER_DAY: perDay(),
+    ALPHAVANTAGE_CALLS_PER_DAY: perDay('25'),
+    PROVIDER_TIMEOUT_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(100).max(120_000).default(10_000),
+    PROVIDER_RETRIES: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(10).default(3),
+    PROVIDER_BREAKER_FAILURES: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(100).default(5),
+    PROVIDER_BREAKER_COOLDOWN_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(3_600_000).default(60_000),
     SCHEDULE_TIMEZONE: z
       .string()
       .default('America/New_York')
@@ -107,6 +137,9 @@ export const envSchema = z
         }
       }
     }
+    if (env.MARKET_DATA_SECONDARY && env.MARKET_DATA_SECONDARY === env.MARKET_DATA_PROVIDER) {
+      ctx.addIssue({ code: 'custom', path: ['MARKET_DATA_SECONDARY'], message: 'must differ from MARKET_DATA_PROVIDER' });
+    }
     if (env.DISCORD_TOKEN && !env.DISCORD_APP_ID) {
       ctx.addIssue({ code: 'custom', path: ['DISCORD_APP_ID'], message: 'is required when DISCORD_TOKEN is set' });
     }
@@ -130,6 +163,14 @@ const ALLOWED_HINTS: Partial<Record<string, string>> = {
   MARKET_DATA_SECONDARY: PROVIDERS.join(', '),
   WORKER_MAX_CONCURRENCY: 'a whole number from 1 to 64',
   SHUTDOWN_GRACE_MS: 'a whole number of milliseconds from 0 to 600000',
+  ALPACA_FEED: 'iex or sip',
+  POLYGON_CALLS_PER_DAY: 'a whole number or none',
+  ALPACA_CALLS_PER_DAY: 'a whole number or none',
+  ALPHAVANTAGE_CALLS_PER_DAY: 'a whole number or none',
+  PROVIDER_TIMEOUT_MS: 'a whole number of milliseconds from 100 to 120000',
+  PROVIDER_RETRIES: 'a whole number from 0 to 10',
+  PROVIDER_BREAKER_FAILURES: 'a whole number from 1 to 100',
+  PROVIDER_BREAKER_COOLDOWN_MS: 'a whole number of milliseconds from 0 to 3600000',
 };
 
 /** Parse raw variables. Pure: the caller decides where they come from. */

@@ -2,7 +2,11 @@ import { addDays, type IsoDate } from '../calendar/dates.js';
 import { previousTradingDay, tradingDaysBetween } from '../calendar/nyse.js';
 import { COLORS, type PostInput } from '../notify/post.js';
 import { lastBarDates, readBars, upsertBars, type UpsertReport } from './bar-store.js';
-import type { MarketDataProvider } from './provider.js';
+import type { Bar, MarketDataProvider } from './provider.js';
+
+function servedByOf(p: MarketDataProvider): string {
+  return (p as { lastServedBy?: string }).lastServedBy ?? p.id;
+}
 
 export interface FetchOptions {
   date: IsoDate;
@@ -23,6 +27,10 @@ export interface SymbolMove {
 export interface FetchSummary extends UpsertReport {
   date: IsoDate;
   provider: string;
+  /** Who answered (the secondary when the primary failed over). */
+  servedBy: string[];
+  /** Provider requests this update took (estimated for per-symbol endpoints). */
+  requests: number;
   symbols: number;
   requestedFrom: IsoDate;
   missing: string[];
@@ -47,11 +55,33 @@ export async function fetchMarketData(opts: FetchOptions): Promise<FetchSummary>
   }
   const report: UpsertReport = { inserted: 0, updated: 0, unchanged: 0 };
   let requestedFrom = opts.date;
+  const servedBy = new Set<string>();
+  // A grouped day holds the whole market: fetched once per run for every symbol, reused by each group.
+  const groupedDays = new Map<IsoDate, Bar[]>();
+  let requests = 0;
   for (const [from, symbols] of groups) {
     if (from < requestedFrom) requestedFrom = from;
-    if (tradingDaysBetween(from, opts.date).length === 0) continue;
-    const bars = await opts.provider.getDailyBars(symbols, from, opts.date);
-    const r = await upsertBars(bars, opts.provider.id);
+    const days = tradingDaysBetween(from, opts.date);
+    if (days.length === 0) continue;
+    const perSymbolRequests = opts.provider.requestsFor?.(symbols.length, days.length) ?? 1;
+    const wanted = new Set(symbols);
+    let bars: Bar[];
+    if (opts.provider.getGroupedDaily && days.filter((d) => !groupedDays.has(d)).length <= perSymbolRequests) {
+      bars = [];
+      for (const d of days) {
+        if (!groupedDays.has(d)) {
+          groupedDays.set(d, await opts.provider.getGroupedDaily(d, opts.symbols));
+          requests++;
+          servedBy.add(servedByOf(opts.provider));
+        }
+        bars.push(...groupedDays.get(d)!.filter((b) => wanted.has(b.symbol)));
+      }
+    } else {
+      bars = await opts.provider.getDailyBars(symbols, from, opts.date);
+      requests += perSymbolRequests;
+      servedBy.add(servedByOf(opts.provider));
+    }
+    const r = await upsertBars(bars, servedByOf(opts.provider));
     report.inserted += r.inserted;
     report.updated += r.updated;
     report.unchanged += r.unchanged;
@@ -79,11 +109,13 @@ export async function fetchMarketData(opts: FetchOptions): Promise<FetchSummary>
   return {
     date: opts.date,
     provider: opts.provider.id,
+    servedBy: [...servedBy],
+    requests,
     symbols: opts.symbols.length,
     requestedFrom,
     missing,
     moves,
-    synthetic: moves.some((m) => m.synthetic) || opts.provider.id === 'demo',
+    synthetic: moves.some((m) => m.synthetic) || servedBy.has('demo') || opts.provider.id === 'demo',
     ...report,
   };
 }
@@ -100,7 +132,7 @@ export function fetchSummaryPost(s: FetchSummary): PostInput {
   const fields = [
     { name: 'Closes', value: `\`\`\`\n${lines.join('\n') || 'no bars'}\n\`\`\`` },
     { name: 'Bars', value: `${s.inserted} new · ${s.updated} corrected · ${s.unchanged} unchanged`, inline: true },
-    { name: 'Provider', value: s.provider, inline: true },
+    { name: 'Provider', value: s.servedBy.length && s.servedBy.join(',') !== s.provider ? `${s.servedBy.join(', ')} (primary ${s.provider} failed)` : s.provider, inline: true },
   ];
   if (s.missing.length) fields.push({ name: 'No bar for this date', value: s.missing.slice(0, 50).join(', '), inline: false });
   return {
@@ -109,7 +141,7 @@ export function fetchSummaryPost(s: FetchSummary): PostInput {
     description: `${s.symbols} symbols updated through ${s.date}.`,
     fields,
     color: s.missing.length ? COLORS.warn : COLORS.ok,
-    demo: s.provider === 'demo',
+    demo: s.synthetic,
     footer: 'fetch-market-data',
   };
 }

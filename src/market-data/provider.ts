@@ -20,7 +20,12 @@ export interface MarketDataProvider {
   getDailyBars(symbols: string[], from: IsoDate, to: IsoDate): Promise<Bar[]>;
   /** The whole market for one date in one call, where the provider has it. */
   getGroupedDaily?(date: IsoDate, symbols?: string[]): Promise<Bar[]>;
+  /** HTTP requests `getDailyBars` needs for this many symbols and trading days (absent: one). */
+  requestsFor?(symbols: number, days: number): number;
 }
+
+/** What went wrong with a provider, for retries, breakers, failover and /health. */
+export type ProviderFailure = 'throttled' | 'server' | 'timeout' | 'network' | 'payload' | 'http' | 'breaker-open' | 'daily-limit';
 
 /** A provider failure, naming the provider, the endpoint and (for bad payloads) the field. */
 export class ProviderError extends Error {
@@ -29,6 +34,7 @@ export class ProviderError extends Error {
     readonly endpoint: string,
     message: string,
     readonly retryable = false,
+    readonly kind: ProviderFailure = 'payload',
   ) {
     super(`${provider} ${endpoint}: ${message}`);
     this.name = 'ProviderError';

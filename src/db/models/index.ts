@@ -1,5 +1,6 @@
 import type { Model } from 'mongoose';
 import { AlertPolicy } from './alert-policy.js';
+import { ApiUsage } from './api-usage.js';
 import { AuditEntry } from './audit-entry.js';
 import { BarIndex, BarLock } from './bar-lock.js';
 import { BarSeries } from './bar-series.js';
@@ -8,15 +9,16 @@ import { CapitalInjection } from './capital-injection.js';
 import { JobRun } from './job-run.js';
 import { Outbox } from './outbox.js';
 import { Position } from './position.js';
+import { ProviderStatus } from './provider-status.js';
 import { ScanResult } from './scan-result.js';
 import { Signal } from './signal.js';
 import { Trade } from './trade.js';
 import { ConfigSwitch, TradingConfig } from './trading-config.js';
 import { TradingState } from './trading-state.js';
 
-export { AlertPolicy, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, JobRun, Outbox, Position, BarIndex, BarLock, BarSeries, ScanResult, Signal, Trade, TradingConfig, TradingState };
+export { AlertPolicy, ApiUsage, ProviderStatus, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, JobRun, Outbox, Position, BarIndex, BarLock, BarSeries, ScanResult, Signal, Trade, TradingConfig, TradingState };
 
 // Models differ in their document types; this list only needs createIndexes().
 export function allModels(): Array<Model<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous model list
-  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, AuditEntry, Outbox, BacktestRun, TradingState, AlertPolicy, ScanResult];
+  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, AuditEntry, Outbox, BacktestRun, TradingState, AlertPolicy, ScanResult, ApiUsage, ProviderStatus];
 }

@@ -1,0 +1,20 @@
+import { Schema, model, type InferSchemaType } from 'mongoose';
+
+/**
+ * HTTP requests sent to a market-data provider on one New York calendar day. Shared by every
+ * process, so the daily limit (Alpha Vantage: 25) holds across workers and the 80 % alert fires once.
+ */
+const apiUsageSchema = new Schema(
+  {
+    provider: { type: String, required: true },
+    day: { type: String, required: true },
+    calls: { type: Number, required: true },
+    limit: { type: Number, default: null },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+apiUsageSchema.index({ provider: 1, day: 1 }, { unique: true });
+
+export type ApiUsageDoc = InferSchemaType<typeof apiUsageSchema>;
+export const ApiUsage = model('ApiUsage', apiUsageSchema, 'api_usage');

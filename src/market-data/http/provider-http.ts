@@ -1,0 +1,187 @@
+import axios, { type AxiosInstance } from 'axios';
+import type { z } from 'zod';
+import { ProviderError, type ProviderFailure } from '../provider.js';
+import { recordApiCall, type UsageTick } from './api-usage.js';
+import { CircuitBreaker, type BreakerSnapshot } from './circuit-breaker.js';
+import { systemClock, type Clock } from './clock.js';
+import { backoffDelayMs, DEFAULT_RETRY, isRetryableStatus, parseRetryAfterMs, type RetryPolicy } from './retry-policy.js';
+import { TokenBucket } from './token-bucket.js';
+
+export interface ProviderLimits {
+  perMinute: number;
+  /** Requests per New York day; null = no daily limit. */
+  perDay: number | null;
+}
+
+export interface ProviderHttpEvents {
+  /** The breaker changed state or counted a failure. */
+  breakerChanged?(provider: string, snapshot: BreakerSnapshot): void;
+  /** A request reached 80 % of the daily limit (once a day). */
+  usageHigh?(tick: UsageTick): void;
+  /** A request is about to be retried. */
+  retrying?(provider: string, endpoint: string, attempt: number, delayMs: number, reason: string): void;
+}
+
+export interface ProviderHttpOptions {
+  provider: string;
+  baseUrl: string;
+  timeoutMs: number;
+  limits: ProviderLimits;
+  /** Auth headers; never logged (pino redaction) and never part of an error message. */
+  headers?: Record<string, string>;
+  retry?: RetryPolicy;
+  breaker?: { threshold: number; coolDownMs: number };
+  clock?: Clock;
+  random?: () => number;
+  /** Counts a request before it goes out; defaults to the MongoDB daily counter. */
+  countCall?: (provider: string, perDay: number | null) => Promise<UsageTick>;
+  events?: ProviderHttpEvents;
+}
+
+/** A provider-specific verdict on a 200 body (Alpha Vantage signals throttling inside a 200). */
+export type BodyCheck = (body: unknown) => { kind: ProviderFailure; message: string; retryable: boolean } | undefined;
+
+interface Attempt {
+  ok: boolean;
+  value?: unknown;
+  error?: ProviderError;
+  retryAfterMs?: number;
+}
+
+const NETWORK_TIMEOUT = new Set(['ECONNABORTED', 'ETIMEDOUT']);
+
+/** A short, key-free excerpt of a response body for error messages. */
+function excerpt(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > 160 ? `${t.slice(0, 160)}…` : t;
+}
+
+function messageOf(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, unknown>;
+  for (const k of ['error', 'message', 'Error Message', 'Note', 'Information']) if (typeof b[k] === 'string') return b[k] as string;
+  return undefined;
+}
+
+/**
+ * The HTTP discipline every provider shares: token-bucket rate limit, daily usage counter, request
+ * timeout, retries with exponential backoff and jitter on 429/5xx/timeouts (Retry-After honoured),
+ * a circuit breaker, and zod validation of every payload. Errors are ProviderErrors naming the
+ * provider and endpoint; nothing here puts a URL, header or key into a message.
+ */
+export class ProviderHttp {
+  readonly breaker: CircuitBreaker;
+  readonly bucket: TokenBucket;
+  private readonly http: AxiosInstance;
+  private readonly retry: RetryPolicy;
+  private readonly clock: Clock;
+
+  constructor(private readonly opts: ProviderHttpOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.bucket = new TokenBucket(opts.limits.perMinute, opts.limits.perMinute, this.clock);
+    const b = opts.breaker ?? { threshold: 5, coolDownMs: 60_000 };
+    this.breaker = new CircuitBreaker(b.threshold, b.coolDownMs, this.clock, (s) => opts.events?.breakerChanged?.(opts.provider, s));
+    this.http = axios.create({
+      baseURL: opts.baseUrl,
+      timeout: opts.timeoutMs,
+      headers: { Accept: 'application/json', ...(opts.headers ?? {}) },
+      responseType: 'text',
+      transformResponse: [(d: unknown) => d],
+      validateStatus: () => true,
+    });
+  }
+
+  get provider(): string {
+    return this.opts.provider;
+  }
+
+  /** GET `path` with `params`, validate the JSON with `schema`, retrying what is worth retrying. */
+  async getJson<S extends z.ZodType>(
+    endpoint: string,
+    path: string,
+    params: Record<string, string | number | boolean>,
+    schema: S,
+    check?: BodyCheck,
+  ): Promise<z.output<S>> {
+    const p = this.opts.provider;
+    if (!this.breaker.allow()) {
+      const s = this.breaker.snapshot();
+      throw new ProviderError(p, endpoint, `circuit breaker open after ${s.consecutiveFailures} consecutive failures (last: ${s.lastError ?? 'unknown'}); next probe in ${Math.ceil(this.breaker.retryInMs() / 1000)} s`, false, 'breaker-open');
+    }
+    let last: ProviderError | undefined;
+    for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
+      const result = await this.once(endpoint, path, params, schema, check);
+      if (result.ok) {
+        this.breaker.success();
+        return result.value as z.output<S>;
+      }
+      last = result.error!;
+      if (last.kind === 'daily-limit') break;
+      if (!last.retryable || attempt === this.retry.attempts) break;
+      if (result.retryAfterMs !== undefined && result.retryAfterMs > this.retry.maxRetryAfterMs) {
+        last = new ProviderError(p, endpoint, `${last.message.replace(`${p} ${endpoint}: `, '')}; Retry-After ${Math.round(result.retryAfterMs / 1000)} s is longer than we wait`, true, last.kind);
+        break;
+      }
+      const delay = Math.max(result.retryAfterMs ?? 0, backoffDelayMs(attempt, this.retry, this.opts.random));
+      this.opts.events?.retrying?.(p, endpoint, attempt, delay, last.kind);
+      await this.clock.sleep(delay);
+    }
+    if (last!.kind !== 'daily-limit') this.breaker.failure(last!.message);
+    throw last!;
+  }
+
+  private async once(endpoint: string, path: string, params: Record<string, string | number | boolean>, schema: z.ZodType, check?: BodyCheck): Promise<Attempt> {
+    const p = this.opts.provider;
+    const fail = (kind: ProviderFailure, msg: string, retryable: boolean, retryAfterMs?: number): Attempt => ({
+      ok: false,
+      error: new ProviderError(p, endpoint, msg, retryable, kind),
+      retryAfterMs,
+    });
+    await this.bucket.take();
+    let tick: UsageTick;
+    try {
+      tick = await (this.opts.countCall ?? recordApiCall)(p, this.opts.limits.perDay);
+    } catch (err) {
+      if (err instanceof ProviderError) return { ok: false, error: err };
+      throw err;
+    }
+    if (tick.crossedAlertShare) this.opts.events?.usageHigh?.(tick);
+    let status: number;
+    let text: string;
+    let retryAfter: string | undefined;
+    try {
+      const res = await this.http.get<string>(path, { params });
+      status = res.status;
+      text = typeof res.data === 'string' ? res.data : String(res.data ?? '');
+      const ra: unknown = res.headers['retry-after'];
+      retryAfter = typeof ra === 'string' ? ra : undefined;
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'unknown';
+      if (NETWORK_TIMEOUT.has(code)) return fail('timeout', `no answer within ${this.opts.timeoutMs} ms`, true);
+      return fail('network', `request failed (${code})`, true);
+    }
+    let body: unknown;
+    let parsed = true;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = false;
+    }
+    if (status < 200 || status > 299) {
+      const why = (parsed && messageOf(body)) || excerpt(text) || 'no body';
+      const kind: ProviderFailure = status === 429 ? 'throttled' : status >= 500 ? 'server' : 'http';
+      return fail(kind, `HTTP ${status}: ${excerpt(why)}`, isRetryableStatus(status), status === 429 || status === 503 ? parseRetryAfterMs(retryAfter, this.clock.now()) : undefined);
+    }
+    if (!parsed) return fail('payload', `malformed JSON in the response (${excerpt(text) || 'empty body'})`, false);
+    const verdict = check?.(body);
+    if (verdict) return fail(verdict.kind, verdict.message, verdict.retryable);
+    const r = schema.safeParse(body);
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      const field = issue.path.length ? issue.path.join('.') : '(root)';
+      return fail('payload', `unexpected payload: field "${field}" ${issue.message}`, false);
+    }
+    return { ok: true, value: r.data };
+  }
+}
