@@ -18,6 +18,7 @@ export async function execute(interaction: ChatInputCommandInteraction, { rt }: 
   const ping = interaction.client.ws.ping;
   const report = await getHealth({
     jobs: rt.jobs, databaseKind: rt.database.kind, schedulerRunning: rt.scheduler !== undefined, startedAt: rt.startedAt,
+    providers: { primary: rt.env.MARKET_DATA_PROVIDER, secondary: rt.env.MARKET_DATA_SECONDARY },
     discord: { ready: interaction.client.isReady(), pingMs: ping >= 0 ? ping : null },
   });
   await interaction.editReply({ embeds: [toEmbed(buildPost(healthPost(report)))] });

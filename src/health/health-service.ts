@@ -1,6 +1,9 @@
 import mongoose from 'mongoose';
+import { todayIn } from '../calendar/dates.js';
 import { pingDatabase } from '../db/connection.js';
+import { ProviderStatus } from '../db/models/provider-status.js';
 import { describeError } from '../errors.js';
+import { apiUsageOn, USAGE_ALERT_SHARE } from '../market-data/http/api-usage.js';
 import { outboxStats, type OutboxStats } from '../notify/outbox.js';
 import type { JobDefinition } from '../scheduler/job-definition.js';
 import { listJobs, type JobView } from '../scheduler/jobs-service.js';
@@ -13,9 +16,23 @@ export interface HealthReport {
   database: { ok: boolean; kind: string; pingMs: number | null; error: string | null };
   scheduler: { state: 'running' | 'not running here'; queued: number; running: number; stuckLocks: number };
   outbox: OutboxStats;
+  providers: ProviderHealth[];
   discord: { ready: boolean; pingMs: number | null } | null;
   jobs: JobView[];
   problems: string[];
+}
+
+export interface ProviderHealth {
+  id: string;
+  role: 'primary' | 'secondary' | 'other';
+  /** The breaker as last recorded by any process; "closed" when it never failed. */
+  breaker: 'closed' | 'open' | 'half-open' | 'n/a';
+  consecutiveFailures: number;
+  lastError: string | null;
+  openedAt: string | null;
+  lastSuccessAt: string | null;
+  callsToday: number;
+  dailyLimit: number | null;
 }
 
 export interface HealthInputs {
@@ -24,6 +41,8 @@ export interface HealthInputs {
   schedulerRunning: boolean;
   startedAt: Date;
   now?: Date;
+  /** The configured market-data providers. */
+  providers?: { primary: string; secondary?: string | undefined };
   /** The bot's gateway connection, when asked from the bot. */
   discord?: { ready: boolean; pingMs: number | null };
 }
@@ -45,6 +64,7 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
   let stuckLocks = 0;
   let jobs: JobView[] = [];
   let outbox: OutboxStats = { pending: 0, dead: 0, sending: 0, oldestPendingAt: null };
+  let providers: ProviderHealth[] = [];
   if (!dbError) {
     const coll = mongoose.connection.db!.collection(AGENDA_COLLECTION);
     const lifetime = new Map([...inp.jobs.values()].map((d) => [d.name, d.lockLifetimeMs]));
@@ -54,6 +74,11 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
     queued = await coll.countDocuments({ nextRunAt: { $lte: now }, lockedAt: null, disabled: { $ne: true } });
     jobs = await listJobs(inp.jobs);
     outbox = await outboxStats();
+    providers = await providerHealth(inp.providers, now);
+    for (const p of providers) {
+      if (p.breaker === 'open') problems.push(`${p.id} circuit breaker open (${p.consecutiveFailures} failures; last: ${p.lastError ?? 'unknown'})`);
+      if (p.dailyLimit && p.callsToday >= p.dailyLimit * USAGE_ALERT_SHARE) problems.push(`${p.id} has used ${p.callsToday} of ${p.dailyLimit} requests today`);
+    }
     if (stuckLocks > 0) problems.push(`${stuckLocks} job lock(s) older than their lifetime`);
     if (outbox.dead > 0) problems.push(`${outbox.dead} post(s) could not be delivered (dead)`);
     if (outbox.oldestPendingAt && now.getTime() - outbox.oldestPendingAt.getTime() > 15 * 60_000) problems.push('posts have waited more than 15 minutes');
@@ -67,8 +92,30 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
     database: { ok: !dbError, kind: inp.databaseKind, pingMs, error: dbError },
     scheduler: { state: inp.schedulerRunning ? 'running' : 'not running here', queued, running, stuckLocks },
     outbox,
+    providers,
     discord: inp.discord ?? null,
     jobs,
     problems,
   };
+}
+
+/** Breaker state (recorded by whichever process last saw a change) and today's request count per provider. */
+async function providerHealth(configured: HealthInputs['providers'], now: Date): Promise<ProviderHealth[]> {
+  const [statuses, usage] = await Promise.all([ProviderStatus.find({}).lean(), apiUsageOn(todayIn('America/New_York', now))]);
+  const ids = [configured?.primary, configured?.secondary, ...statuses.map((s) => s.provider), ...usage.map((u) => u.provider)].filter((x): x is string => !!x);
+  return [...new Set(ids)].map((id) => {
+    const st = statuses.find((s) => s.provider === id);
+    const u = usage.find((x) => x.provider === id);
+    return {
+      id,
+      role: id === configured?.primary ? 'primary' : id === configured?.secondary ? 'secondary' : 'other',
+      breaker: id === 'demo' ? 'n/a' : ((st?.state as ProviderHealth['breaker'] | undefined) ?? 'closed'),
+      consecutiveFailures: st?.consecutiveFailures ?? 0,
+      lastError: st?.lastError ?? null,
+      openedAt: st?.openedAt ? st.openedAt.toISOString() : null,
+      lastSuccessAt: st?.lastSuccessAt ? st.lastSuccessAt.toISOString() : null,
+      callsToday: u?.calls ?? 0,
+      dailyLimit: u?.limit ?? null,
+    };
+  });
 }

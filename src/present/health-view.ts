@@ -33,6 +33,13 @@ export function healthPost(r: HealthReport): PostInput {
       { name: 'Scheduler', value: `${r.scheduler.state}; ${r.scheduler.running} running, ${r.scheduler.queued} due, ${r.scheduler.stuckLocks} stuck`, inline: true },
       { name: 'Outbox', value: `${r.outbox.pending} pending, ${r.outbox.dead} dead`, inline: true },
       { name: 'Uptime', value: uptime(r.uptimeSec), inline: true },
+      {
+        name: 'Market data',
+        value:
+          r.providers
+            .map((p) => `${p.id} (${p.role}): ${p.breaker === 'n/a' ? 'offline demo data' : `breaker ${p.breaker}${p.consecutiveFailures ? `, ${p.consecutiveFailures} failure(s)` : ''}`}; ${p.callsToday} request(s) today${p.dailyLimit ? ` of ${p.dailyLimit}` : ''}`)
+            .join('\n') || 'none configured',
+      },
       ...(r.discord ? [{ name: 'Discord', value: r.discord.ready ? `connected, gateway ping ${r.discord.pingMs ?? '?'} ms` : 'not connected', inline: true }] : []),
       { name: 'Last runs', value: jobLines.join('\n') || 'no jobs' },
     ],

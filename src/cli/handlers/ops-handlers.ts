@@ -31,7 +31,8 @@ export const opsHandlers: Record<string, Handler> = {
     return { data: policy, post: alertsPost(policy, (k) => channelIdFor(rt.env, k)) };
   },
   async health(rt) {
-    const report = await getHealth({ jobs: rt.jobs, databaseKind: rt.database.kind, schedulerRunning: false, startedAt: rt.startedAt });
+    const report = await getHealth({ jobs: rt.jobs, databaseKind: rt.database.kind, schedulerRunning: false, startedAt: rt.startedAt,
+    providers: { primary: rt.env.MARKET_DATA_PROVIDER, secondary: rt.env.MARKET_DATA_SECONDARY } });
     return { data: report, post: healthPost(report), code: report.ok ? EXIT.ok : EXIT.error };
   },
 };
