@@ -1,10 +1,11 @@
 import { addDays, type IsoDate } from '../calendar/dates.js';
-import { previousTradingDay } from '../calendar/nyse.js';
+import { previousTradingDay, tradingDaysBetween } from '../calendar/nyse.js';
 import { ScanResult } from '../db/models/scan-result.js';
 import { UserFacingError } from '../errors.js';
 import { readBars } from '../market-data/bar-store.js';
+import { checkQuality, LOW_QUALITY, qualitySummary } from '../market-data/data-quality.js';
 import { fetchMarketData } from '../market-data/fetch-service.js';
-import type { MarketDataProvider } from '../market-data/provider.js';
+import type { Bar, MarketDataProvider } from '../market-data/provider.js';
 import { loadUniverse, sectorOf } from '../market-data/universe.js';
 import { COLORS, type PostInput } from '../notify/post.js';
 import { runScanner, type ScanHit } from './scanner.js';
@@ -32,17 +33,38 @@ export interface StoredScan {
   scanned: number;
   skipped: string[];
   results: Array<{ criterion: string; title: string; hits: Array<ScanHit & { sector: string }> }>;
+  quality: ScanQuality;
   durationMs: number;
   created: boolean;
 }
+
+/** Data quality of the scanned bars: the average score and the symbols below LOW_QUALITY (worst first). */
+export interface ScanQuality {
+  average: number;
+  low: Array<{ symbol: string; score: number; summary: string }>;
+}
+
+const NO_QUALITY: ScanQuality = { average: 100, low: [] };
 
 export function requireScan(name: string): ScanName {
   if (!(name in SCANS)) throw new UserFacingError('UNKNOWN_SCAN', `There is no scan "${name}"; scans: ${SCAN_NAMES.join(', ')}.`);
   return name as ScanName;
 }
 
-function toStored(d: { scan: string; date: string; dataThrough: string; universe: number; scanned: number; skipped?: string[]; results: unknown; durationMs: number }, created: boolean): StoredScan {
-  return { scan: d.scan, date: d.date, dataThrough: d.dataThrough, universe: d.universe, scanned: d.scanned, skipped: d.skipped ?? [], results: d.results as StoredScan['results'], durationMs: d.durationMs, created };
+function toStored(d: { scan: string; date: string; dataThrough: string; universe: number; scanned: number; skipped?: string[]; results: unknown; quality?: unknown; durationMs: number }, created: boolean): StoredScan {
+  return {
+    scan: d.scan, date: d.date, dataThrough: d.dataThrough, universe: d.universe, scanned: d.scanned, skipped: d.skipped ?? [],
+    results: d.results as StoredScan['results'], quality: (d.quality as ScanQuality | null) ?? NO_QUALITY, durationMs: d.durationMs, created,
+  };
+}
+
+/** Quality of every symbol's bars over the scan window (pure over the bars read). */
+export function scanQuality(symbols: string[], bars: Map<string, Bar[]>, from: IsoDate, through: IsoDate): ScanQuality {
+  const expected = tradingDaysBetween(from, through);
+  const reports = symbols.map((s) => checkQuality(s, bars.get(s) ?? [], { through, expected }));
+  const low = reports.filter((r) => r.score < LOW_QUALITY).sort((a, b) => a.score - b.score || (a.symbol < b.symbol ? -1 : 1));
+  const average = reports.length ? reports.reduce((n, r) => n + r.score, 0) / reports.length : 100;
+  return { average: Math.round(average * 10) / 10, low: low.slice(0, 50).map((r) => ({ symbol: r.symbol, score: r.score, summary: qualitySummary(r) })) };
 }
 
 /** Run a named scan for a trading date over the universe; stored once per (scan, date) unless forced. */
@@ -55,11 +77,14 @@ export async function runNamedScan(name: string, date: IsoDate, opts: { provider
   const symbols = opts.symbols ?? loadUniverse().map((u) => u.symbol);
   const started = performance.now();
   await fetchMarketData({ date: through, symbols, provider: opts.provider });
-  const bars = await readBars(symbols, addDays(through, -400), through);
+  const from = addDays(through, -400);
+  const bars = await readBars(symbols, from, through);
   const outcome = runScanner(bars, [...def.criteria], opts.topN ?? 10);
+  const quality = scanQuality(symbols, bars, from, through);
   const doc = {
     scan, date, dataThrough: through, universe: symbols.length, scanned: outcome.scanned, skipped: outcome.skipped,
     results: outcome.results.map((r) => ({ ...r, hits: r.hits.map((h) => ({ ...h, sector: sectorOf(h.symbol) })) })),
+    quality,
     durationMs: Math.round(performance.now() - started), createdAt: new Date(),
   };
   if (existing) await ScanResult.deleteOne({ _id: existing._id });
@@ -74,16 +99,28 @@ export async function findScan(name: string, date?: IsoDate): Promise<StoredScan
 }
 
 export function scanPost(s: StoredScan, demo: boolean): PostInput {
+  const low = new Map(s.quality.low.map((q) => [q.symbol, q]));
+  const qualityField = s.quality.low.length
+    ? [{
+        name: `Data quality: ${s.quality.low.length}${s.quality.low.length >= 50 ? '+' : ''} symbol(s) below ${LOW_QUALITY} (average ${s.quality.average})`,
+        value: s.quality.low.slice(0, 8).map((q) => `⚠ ${q.symbol} ${q.score}: ${q.summary}`).join('\n').slice(0, 1000),
+      }]
+    : [];
   return {
     kind: 'scans',
     title: `${s.scan} · ${s.date}`,
     description: `${s.scanned} of ${s.universe} symbols scanned on bars through ${s.dataThrough}${s.skipped.length ? ` (${s.skipped.length} without enough history)` : ''}.`,
     color: COLORS.info,
     demo,
-    fields: s.results.map((r) => ({
-      name: r.title,
-      value: r.hits.length ? `\`\`\`\n${r.hits.map((h, k) => `${String(k + 1).padStart(2)}. ${h.symbol.padEnd(6)} ${h.note}`).join('\n')}\n\`\`\`` : 'none today',
-    })),
+    fields: [
+      ...s.results.map((r) => ({
+        name: r.title,
+        value: r.hits.length
+          ? `\`\`\`\n${r.hits.map((h, k) => `${String(k + 1).padStart(2)}. ${h.symbol.padEnd(6)} ${h.note}${low.has(h.symbol) ? ` ⚠ quality ${low.get(h.symbol)!.score}` : ''}`).join('\n')}\n\`\`\``
+          : 'none today',
+      })),
+      ...qualityField,
+    ],
     footer: `took ${(s.durationMs / 1000).toFixed(1)} s`,
   };
 }

@@ -10,6 +10,7 @@ const scanResultSchema = new Schema(
     scanned: { type: Number, required: true },
     skipped: { type: [String], default: [] },
     results: { type: Schema.Types.Mixed, required: true },
+    quality: { type: Schema.Types.Mixed, default: null },
     durationMs: { type: Number, required: true },
     createdAt: { type: Date, required: true },
   },
