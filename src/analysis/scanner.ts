@@ -1,5 +1,5 @@
 import type { Bar } from '../market-data/provider.js';
-import { atr, bollinger, rsi } from './indicators.js';
+import { atr, bollinger, rsi, WARMUP_BARS } from './indicators.js';
 
 /** Per-symbol scan features (pure), from daily bars oldest first. */
 export interface ScanFeatures {
@@ -19,8 +19,8 @@ export interface ScanFeatures {
   last_date: string;
 }
 
-/** Bars a symbol needs to be scanned (the 60-day return and 120 days of band widths). */
-export const MIN_SCAN_BARS = 140;
+/** Bars a symbol needs to be scanned: the indicators' warm-up (RSI and ATR are recursive). */
+export const MIN_SCAN_BARS = WARMUP_BARS;
 
 export function scanFeatures(symbol: string, bars: Bar[]): ScanFeatures | undefined {
   if (bars.length < MIN_SCAN_BARS) return undefined;
