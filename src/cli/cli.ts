@@ -19,13 +19,14 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
 
   run <job> [--date YYYY-MM-DD] [--force]          run a job now for a trading date (default: today, New York)
   jobs [list] | jobs history <job>                 schedule, next and last runs; a job's run history
-  health                                           database, scheduler, outbox, last run of every job
+  health                                           database, providers and breakers, scheduler, outbox, last runs
   alerts                                           alert routing, modes and quiet hours
   portfolio [--name P] [--date D]                  cash, positions, equity, P&L, drawdown, Sharpe
   trades [--name P] [--from D] [--to D] [--symbol S]
   pnl [--name P] --period daily|weekly|monthly
   signal show [--name P] [--date D]                the stored signal (latest when no date)
   scan [--name SCAN] [--date D]                    a stored universe scan (run one: run next-day-prep --date D)
+  universe                                         active symbols by sector, recent additions and removals
   config show [--version V] | history | diff A B | set key=value … [--notes "…"] | rollback V | report V   [--name P]
   backtest --from D --to D [--version V] [--symbols A,B] [--name P]
   pause [--name P] [--notes "why"] | resume [--name P]   stop or restart paper trading (signals continue)

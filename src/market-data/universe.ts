@@ -17,8 +17,9 @@ export type UniverseEntry = z.infer<typeof universeSchema>['symbols'][number];
 
 let cached: UniverseEntry[] | undefined;
 
-export function loadUniverse(file = UNIVERSE_FILE): UniverseEntry[] {
-  if (cached && file === UNIVERSE_FILE) return cached;
+/** The universe file, validated; cached per process unless `fresh` (the weekly update re-reads it). */
+export function loadUniverse(file = UNIVERSE_FILE, opts: { fresh?: boolean } = {}): UniverseEntry[] {
+  if (cached && file === UNIVERSE_FILE && !opts.fresh) return cached;
   const parsed = universeSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) {
     const i = parsed.error.issues[0];

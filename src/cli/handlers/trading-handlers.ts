@@ -1,4 +1,5 @@
 import { findScan, requireScan, scanPost } from '../../analysis/scan-service.js';
+import { universeView, universeViewPost } from '../../market-data/universe-update.js';
 import { UserFacingError } from '../../errors.js';
 import { pnlPost, portfolioPost, signalPost, tradesPost } from '../../present/trading-view.js';
 import { findSignal } from '../../strategy/signal-service.js';
@@ -12,6 +13,10 @@ async function toggle(pause: boolean, f: Flags): Promise<HandlerResult> {
 }
 
 export const tradingHandlers: Record<string, Handler> = {
+  async universe() {
+    const v = await universeView();
+    return { data: v, post: universeViewPost(v) };
+  },
   async scan(rt, _args, f) {
     const name = requireScan(f.name ?? 'next-day-prep');
     const s = await findScan(name, f.date);

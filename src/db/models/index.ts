@@ -15,10 +15,11 @@ import { Signal } from './signal.js';
 import { Trade } from './trade.js';
 import { ConfigSwitch, TradingConfig } from './trading-config.js';
 import { TradingState } from './trading-state.js';
+import { UniverseMember } from './universe-member.js';
 
-export { AlertPolicy, ApiUsage, ProviderStatus, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, JobRun, Outbox, Position, BarIndex, BarLock, BarSeries, ScanResult, Signal, Trade, TradingConfig, TradingState };
+export { AlertPolicy, ApiUsage, ProviderStatus, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, JobRun, Outbox, Position, BarIndex, BarLock, BarSeries, ScanResult, Signal, Trade, TradingConfig, TradingState, UniverseMember };
 
 // Models differ in their document types; this list only needs createIndexes().
 export function allModels(): Array<Model<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous model list
-  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, AuditEntry, Outbox, BacktestRun, TradingState, AlertPolicy, ScanResult, ApiUsage, ProviderStatus];
+  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, AuditEntry, Outbox, BacktestRun, TradingState, AlertPolicy, ScanResult, ApiUsage, ProviderStatus, UniverseMember];
 }
