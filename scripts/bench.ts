@@ -3,22 +3,27 @@
 // temporary folder), then measures the read, the scan compute, the whole scan, and a plain typed-array floor.
 //   npm run bench              500 and 5,000 symbols
 //   npm run bench -- --quick   500 symbols only
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import mongoose from 'mongoose';
-import { runScanner } from '../src/analysis/scanner.js';
+import { SCAN_LOOKBACK_DAYS } from '../src/analysis/scan-service.js';
+import { featuresOf, rankFeatures } from '../src/analysis/scanner.js';
+import { addDays } from '../src/calendar/dates.js';
 import { nextTradingDay, tradingDaysBetween } from '../src/calendar/nyse.js';
 import { connectDatabase, disconnectDatabase } from '../src/db/connection.js';
 import { resolveDatabase } from '../src/db/local-server.js';
-import { ScanResult } from '../src/db/models/scan-result.js';
 import { readBars, upsertBars } from '../src/market-data/bar-store.js';
-import { DemoProvider } from '../src/market-data/demo-provider.js';
+import { PolygonProvider } from '../src/market-data/providers/polygon.js';
+import { ReplayServer } from '../test/helpers/replay-server.js';
 import { fetchMarketData } from '../src/market-data/fetch-service.js';
 import type { Bar } from '../src/market-data/provider.js';
 
 const quick = process.argv.includes('--quick');
 const DAYS = tradingDaysBetween('2019-01-01', '2020-03-16').slice(-260);
+// rss_mb is the peak RSS of the scan's own process (a fresh child per scan), not of the seeding.
 const FROM = DAYS[0]!;
 const TO = DAYS[DAYS.length - 1]!;
 const CRITERIA = ['atr', 'momentum', 'rsi-extremes', 'bb-squeeze', 'new-highs'];
@@ -58,58 +63,112 @@ function floorPass(bars: Map<string, Bar[]>): number {
   return sink;
 }
 
-async function seed(symbols: string[]): Promise<void> {
-  const provider = new DemoProvider();
+/** A deterministic random walk per symbol (cheap: the bench measures the scan, not the demo generator). */
+function syntheticBars(symbol: string, k: number, days: string[]): Bar[] {
+  let state = 1 + k * 7919;
+  const rand = () => ((state = (1103515245 * state + 12345) % 2 ** 31) / 2 ** 31);
+  let price = 20 + 200 * rand();
+  return days.map((date) => {
+    const open = price * (1 + (rand() - 0.5) * 0.01);
+    price = Math.max(1, price * (1 + (rand() - 0.49) * 0.04));
+    const high = Math.max(open, price) * (1 + rand() * 0.01);
+    const low = Math.min(open, price) * (1 - rand() * 0.01);
+    return { symbol, date, open, high, low, close: price, volume: Math.round(1e6 * (0.5 + rand())), synthetic: true };
+  });
+}
+
+async function seed(symbols: string[], offset = 0): Promise<void> {
   for (let i = 0; i < symbols.length; i += 250) {
-    await upsertBars(await provider.getDailyBars(symbols.slice(i, i + 250), FROM, TO), 'bench');
+    await upsertBars(symbols.slice(i, i + 250).flatMap((s, j) => syntheticBars(s, offset + i + j, DAYS)), 'bench');
   }
 }
 
-async function measure(count: number, prefix: string): Promise<void> {
+interface ScanFigures {
+  totalMs: number;
+  readMs: number;
+  computeMs: number;
+  scanned: number;
+  peakRssMb: number;
+  baselineRssMb: number;
+}
+
+/** One end-to-end scan in a fresh child process (scripts/bench-scan.ts): its RSS is the scan's own. */
+function scanInChild(uri: string, dbName: string, count: number): ScanFigures {
+  const out = execFileSync(process.execPath, [...process.execArgv, join(dirname(fileURLToPath(import.meta.url)), 'bench-scan.ts'), uri, dbName, String(count), TO], {
+    encoding: 'utf8',
+    env: { ...process.env, LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as ScanFigures;
+}
+
+let scanPeakRss = 0;
+
+async function measure(uri: string, dbName: string, count: number, prefix: string): Promise<void> {
   const symbols = Array.from({ length: count }, (_, i) => `B${i}`);
   await seed(symbols);
-  let t = performance.now();
-  const bars = await readBars(symbols, FROM, TO);
-  const readMs = performance.now() - t;
-  t = performance.now();
-  const outcome = runScanner(bars, CRITERIA, 10);
-  const computeMs = performance.now() - t;
-  t = performance.now();
-  floorPass(bars);
-  const floorMs = performance.now() - t;
-  // End to end: read, compute, store — as the scan service does.
-  t = performance.now();
-  const again = runScanner(await readBars(symbols, FROM, TO), CRITERIA, 10);
-  await ScanResult.create({ scan: `bench-${count}`, date: TO, dataThrough: TO, universe: count, scanned: again.scanned, skipped: again.skipped, results: again.results, durationMs: 0, createdAt: new Date() });
-  const totalMs = performance.now() - t;
-  if (outcome.scanned !== count) throw new Error(`scanned ${outcome.scanned} of ${count}`);
+  const run = scanInChild(uri, dbName, count);
+  if (run.scanned !== count) throw new Error(`scanned ${run.scanned} of ${count}`);
+  scanPeakRss = Math.max(scanPeakRss, run.peakRssMb);
   if (prefix === '500') {
-    line('bars_read_ms', Math.round(readMs), 'ms');
-    line('scan_compute_ms', Math.round(computeMs), 'ms');
+    // The floor: a plain typed-array pass over the same bars, against the indicators and ranking alone.
+    const bars = await readBars(symbols, addDays(TO, -SCAN_LOOKBACK_DAYS), TO);
+    let f = performance.now();
+    const { features, skipped } = featuresOf(bars);
+    rankFeatures(features, skipped, CRITERIA, 10);
+    const indicatorsMs = performance.now() - f;
+    f = performance.now();
+    floorPass(bars);
+    const floorMs = performance.now() - f;
+    line('bars_read_ms', Math.round(run.readMs), 'ms');
+    line('scan_compute_ms', Math.round(run.computeMs), 'ms');
+    line('scan_indicators_ms', Math.round(indicatorsMs), 'ms');
     line('scan_floor_ms', Math.round(floorMs), 'ms');
-    line('scan_floor_ratio', computeMs / Math.max(floorMs, 0.001), 'x');
-    line('scan_500_ms', Math.round(totalMs), 'ms');
+    line('scan_floor_ratio', indicatorsMs / Math.max(floorMs, 0.001), 'x');
+    line('scan_500_ms', Math.round(run.totalMs), 'ms');
+    line('rss_500_mb', Math.round(run.peakRssMb), 'MB');
   } else {
-    line(`scan_${prefix}_ms`, Math.round(totalMs), 'ms');
-    line(`bars_read_${prefix}_ms`, Math.round(readMs), 'ms');
+    line(`scan_${prefix}_ms`, Math.round(run.totalMs), 'ms');
+    line(`bars_read_${prefix}_ms`, Math.round(run.readMs), 'ms');
+    line(`scan_compute_${prefix}_ms`, Math.round(run.computeMs), 'ms');
+    line(`rss_${prefix}_mb`, Math.round(run.peakRssMb), 'MB');
+  }
+  line(`rss_baseline_mb`, Math.round(run.baselineRssMb), 'MB');
+}
+
+/** The next session's update of the 500 seeded symbols through Polygon's grouped endpoint, replayed locally. */
+async function dailyUpdateCalls(): Promise<number> {
+  const date = nextTradingDay(TO);
+  const symbols = Array.from({ length: 500 }, (_, i) => `B${i}`);
+  const t = Date.parse(`${date}T20:00:00Z`);
+  const results = [...symbols, 'ZVZZT', 'OTHER'].map((T, k) => {
+    const b = syntheticBars(T, k, [...DAYS.slice(1), date]).pop()!;
+    return { T, o: b.open, h: b.high, l: b.low, c: b.close, v: b.volume, vw: b.close, t, n: 100 };
+  });
+  const server = new ReplayServer().on('GET', `/v2/aggs/grouped/locale/us/market/stocks/${date}`, {
+    json: { queryCount: results.length, resultsCount: results.length, adjusted: true, results, status: 'OK', request_id: 'bench', count: results.length },
+  });
+  const base = await server.start();
+  try {
+    const provider = new PolygonProvider({ baseUrl: base, apiKey: 'bench-key', timeoutMs: 10_000, limits: { perMinute: 5, perDay: null } });
+    const update = await fetchMarketData({ date, symbols, provider });
+    if (update.inserted !== 500) throw new Error(`daily update inserted ${update.inserted} bars, expected 500`);
+    return server.requests.length;
+  } finally {
+    await server.close();
   }
 }
 
 const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'signaldesk-bench-'));
 const db = await resolveDatabase({ mongodbUri: process.env.TEST_MONGODB_URI, dataDir: dir, preferEmbedded: true });
 try {
-  await connectDatabase(db.uri, `bench_${Date.now()}`);
-  process.stdout.write(`# database ${db.kind}; ${DAYS.length} bars per symbol (${FROM}..${TO}); criteria ${CRITERIA.join(', ')}\n`);
-  await measure(500, '500');
-  // The next session's incremental update of the 500 seeded symbols, counting provider requests.
-  const provider = new DemoProvider();
-  let calls = 0;
-  const counting = { id: 'demo', getDailyBars: (syms: string[], f: string, t2: string) => ((calls += 1), provider.getDailyBars(syms, f, t2)) };
-  const update = await fetchMarketData({ date: nextTradingDay(TO), symbols: Array.from({ length: 500 }, (_, i) => `B${i}`), provider: counting });
-  if (update.inserted !== 500) throw new Error(`daily update inserted ${update.inserted} bars, expected 500`);
-  line('daily_update_provider_calls', calls, 'calls');
-  if (!quick) await measure(5000, '5000');
-  line('rss_mb', Math.round(process.memoryUsage().rss / 1e6), 'MB');
+  process.stdout.write(`# database ${db.kind}; ${DAYS.length} bars per symbol (${FROM}..${TO}); criteria ${CRITERIA.join(', ')}; each scan runs in a fresh process, streaming one symbol at a time from one sorted query\n`);
+  const dbName = `bench_${Date.now()}`;
+  await connectDatabase(db.uri, dbName);
+  await measure(db.uri, dbName, 500, '500');
+  line('daily_update_provider_calls', await dailyUpdateCalls(), 'calls');
+  if (!quick) await measure(db.uri, dbName, 5000, '5000');
+  line('rss_mb', Math.round(scanPeakRss), 'MB');
   await mongoose.connection.db?.dropDatabase();
 } finally {
   await disconnectDatabase();

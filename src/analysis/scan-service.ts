@@ -2,13 +2,13 @@ import { addDays, type IsoDate } from '../calendar/dates.js';
 import { previousTradingDay, tradingDaysBetween } from '../calendar/nyse.js';
 import { ScanResult } from '../db/models/scan-result.js';
 import { UserFacingError } from '../errors.js';
-import { readBars } from '../market-data/bar-store.js';
-import { checkQuality, LOW_QUALITY, qualitySummary } from '../market-data/data-quality.js';
+import { streamBars } from '../market-data/bar-store.js';
+import { checkQuality, LOW_QUALITY, qualitySummary, type QualityReport } from '../market-data/data-quality.js';
 import { fetchMarketData } from '../market-data/fetch-service.js';
-import type { Bar, MarketDataProvider } from '../market-data/provider.js';
+import type { MarketDataProvider } from '../market-data/provider.js';
 import { loadUniverse, sectorOf } from '../market-data/universe.js';
 import { COLORS, type PostInput } from '../notify/post.js';
-import { runScanner, type ScanHit } from './scanner.js';
+import { rankFeatures, scanFeatures, type ScanFeatures, type ScanHit, type ScanOutcome } from './scanner.js';
 
 /**
  * The seed's scans (000) are one scanner with different criteria, schedule and data. With daily
@@ -58,10 +58,53 @@ function toStored(d: { scan: string; date: string; dataThrough: string; universe
   };
 }
 
-/** Quality of every symbol's bars over the scan window (pure over the bars read). */
-export function scanQuality(symbols: string[], bars: Map<string, Bar[]>, from: IsoDate, through: IsoDate): ScanQuality {
+/** Calendar days of bars a scan reads (≈ 275 trading days: the 250-bar warm-up and the 52-week high). */
+export const SCAN_LOOKBACK_DAYS = 400;
+
+export interface ScanRun {
+  outcome: ScanOutcome;
+  quality: ScanQuality;
+  /** Time waiting for and decoding bars (the rest of the wall time is compute). */
+  readMs: number;
+  computeMs: number;
+}
+
+/**
+ * Stream the universe's bars from the store symbol by symbol (one sorted query), computing each
+ * symbol's features and data quality as it arrives, then rank: one symbol's bars in memory at a time.
+ */
+export async function scanFromStore(symbols: string[], through: IsoDate, criteria: string[], topN: number): Promise<ScanRun> {
+  const from = addDays(through, -SCAN_LOOKBACK_DAYS);
   const expected = tradingDaysBetween(from, through);
-  const reports = symbols.map((s) => checkQuality(s, bars.get(s) ?? [], { through, expected }));
+  const features: ScanFeatures[] = [];
+  const skipped: string[] = [];
+  const reports: QualityReport[] = [];
+  const wanted = new Set(symbols);
+  let computeMs = 0;
+  const started = performance.now();
+  for await (const [symbol, bars] of streamBars(symbols, from, through)) {
+    const t = performance.now();
+    wanted.delete(symbol);
+    const f = scanFeatures(symbol, bars);
+    if (f) features.push(f);
+    else skipped.push(symbol);
+    reports.push(checkQuality(symbol, bars, { through, expected }));
+    computeMs += performance.now() - t;
+  }
+  const readMs = performance.now() - started - computeMs;
+  const t = performance.now();
+  for (const symbol of wanted) {
+    skipped.push(symbol);
+    reports.push(checkQuality(symbol, [], { through, expected }));
+  }
+  const outcome = rankFeatures(features, skipped, criteria, topN);
+  const quality = summarizeQuality(reports);
+  computeMs += performance.now() - t;
+  return { outcome, quality, readMs, computeMs };
+}
+
+/** The scan's view of many quality reports: average and the low ones, worst first (pure). */
+export function summarizeQuality(reports: QualityReport[]): ScanQuality {
   const low = reports.filter((r) => r.score < LOW_QUALITY).sort((a, b) => a.score - b.score || (a.symbol < b.symbol ? -1 : 1));
   const average = reports.length ? reports.reduce((n, r) => n + r.score, 0) / reports.length : 100;
   return { average: Math.round(average * 10) / 10, low: low.slice(0, 50).map((r) => ({ symbol: r.symbol, score: r.score, summary: qualitySummary(r) })) };
@@ -77,10 +120,7 @@ export async function runNamedScan(name: string, date: IsoDate, opts: { provider
   const symbols = opts.symbols ?? loadUniverse().map((u) => u.symbol);
   const started = performance.now();
   await fetchMarketData({ date: through, symbols, provider: opts.provider });
-  const from = addDays(through, -400);
-  const bars = await readBars(symbols, from, through);
-  const outcome = runScanner(bars, [...def.criteria], opts.topN ?? 10);
-  const quality = scanQuality(symbols, bars, from, through);
+  const { outcome, quality } = await scanFromStore(symbols, through, [...def.criteria], opts.topN ?? 10);
   const doc = {
     scan, date, dataThrough: through, universe: symbols.length, scanned: outcome.scanned, skipped: outcome.skipped,
     results: outcome.results.map((r) => ({ ...r, hits: r.hits.map((h) => ({ ...h, sector: sectorOf(h.symbol) })) })),

@@ -98,8 +98,8 @@ export interface ScanOutcome {
   results: Array<{ criterion: string; title: string; hits: ScanHit[] }>;
 }
 
-/** Compute features for every symbol and rank them by each criterion, keeping the top `topN` (pure). */
-export function runScanner(bars: Map<string, Bar[]>, criteria: string[], topN: number): ScanOutcome {
+/** Features of every symbol with enough history (pure); the rest are listed as skipped. */
+export function featuresOf(bars: Map<string, Bar[]>): { features: ScanFeatures[]; skipped: string[] } {
   const features: ScanFeatures[] = [];
   const skipped: string[] = [];
   for (const [symbol, list] of bars) {
@@ -107,6 +107,11 @@ export function runScanner(bars: Map<string, Bar[]>, criteria: string[], topN: n
     if (f) features.push(f);
     else skipped.push(symbol);
   }
+  return { features, skipped };
+}
+
+/** Rank computed features by each criterion, keeping the top `topN` (pure). */
+export function rankFeatures(features: ScanFeatures[], skipped: string[], criteria: string[], topN: number): ScanOutcome {
   return {
     scanned: features.length,
     skipped,
@@ -116,4 +121,10 @@ export function runScanner(bars: Map<string, Bar[]>, criteria: string[], topN: n
       return { criterion: c, title: crit.title, hits: crit.rank(features).slice(0, topN) };
     }),
   };
+}
+
+/** Compute features for every symbol and rank them by each criterion, keeping the top `topN` (pure). */
+export function runScanner(bars: Map<string, Bar[]>, criteria: string[], topN: number): ScanOutcome {
+  const { features, skipped } = featuresOf(bars);
+  return rankFeatures(features, skipped, criteria, topN);
 }

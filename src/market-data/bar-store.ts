@@ -1,6 +1,7 @@
 import type { IsoDate } from '../calendar/dates.js';
 import { BarIndex, BarLock } from '../db/models/bar-lock.js';
 import { BarSeries } from '../db/models/bar-series.js';
+import { decodeBars, encodeBars } from './bar-codec.js';
 import type { Bar } from './provider.js';
 
 /** The bar cache: one document per (symbol, year) holding arrays (see the model for why). */
@@ -25,27 +26,40 @@ interface SeriesDoc {
   _id?: unknown;
   symbol: string;
   year: number;
-  dates: string[];
-  open: number[];
-  high: number[];
-  low: number[];
-  close: number[];
-  volume: number[];
-  synthetic: boolean[];
+  /** The binary block (bar-codec); absent on documents from before it. */
+  data?: unknown;
+  /** The array layout of earlier documents, read for compatibility. */
+  dates?: string[];
+  open?: number[];
+  high?: number[];
+  low?: number[];
+  close?: number[];
+  volume?: number[];
+  synthetic?: boolean[];
   rev: number;
 }
 
-function toBars(d: SeriesDoc): Bar[] {
-  return d.dates.map((date, i) => ({ symbol: d.symbol, date, open: d.open[i]!, high: d.high[i]!, low: d.low[i]!, close: d.close[i]!, volume: d.volume[i]!, synthetic: d.synthetic[i] ?? false }));
+/** The bytes of a stored block, whatever form the driver hands back (Binary, Buffer, Uint8Array). */
+function blockOf(data: unknown): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  const bin = data as { buffer?: Uint8Array; position?: number };
+  if (bin?.buffer instanceof Uint8Array) return bin.buffer.subarray(0, bin.position ?? bin.buffer.byteLength);
+  throw new TypeError('bar series without a data block');
 }
 
+function toBars(d: SeriesDoc, from?: IsoDate, to?: IsoDate): Bar[] {
+  if (d.data !== undefined && d.data !== null) return decodeBars(d.symbol, blockOf(d.data), from, to);
+  const dates = d.dates ?? [];
+  return dates
+    .map((date, i) => ({ symbol: d.symbol, date, open: d.open![i]!, high: d.high![i]!, low: d.low![i]!, close: d.close![i]!, volume: d.volume![i]!, synthetic: d.synthetic?.[i] ?? false }))
+    .filter((b) => (from === undefined || b.date >= from) && (to === undefined || b.date <= to));
+}
+
+const LEGACY_UNSET = { dates: 1, open: 1, high: 1, low: 1, close: 1, volume: 1, synthetic: 1 };
+
 function fromBars(symbol: string, year: number, bars: Bar[]) {
-  const sorted = [...bars].sort((a, b) => (a.date < b.date ? -1 : 1));
-  return {
-    symbol, year, dates: sorted.map((b) => b.date), open: sorted.map((b) => b.open), high: sorted.map((b) => b.high), low: sorted.map((b) => b.low),
-    close: sorted.map((b) => b.close), volume: sorted.map((b) => b.volume), synthetic: sorted.map((b) => b.synthetic),
-    firstDate: sorted[0]!.date, lastDate: sorted[sorted.length - 1]!.date, count: sorted.length,
-  };
+  const dates = bars.map((b) => b.date).sort();
+  return { symbol, year, data: encodeBars(bars), firstDate: dates[0]!, lastDate: dates[dates.length - 1]!, count: bars.length };
 }
 
 /** Merge incoming bars into a stored series (pure): the merged bars, or undefined when nothing changes. */
@@ -108,7 +122,7 @@ export async function upsertBars(bars: Bar[], source: string, now = new Date()):
     try {
       const symbols = [...new Set(locked.map((k) => k.split('|')[0]!))];
       const years = [...new Set(locked.map((k) => Number(k.split('|')[1])))];
-      const stored = (await BarSeries.find({ symbol: { $in: symbols }, year: { $in: years } }).lean()) as SeriesDoc[];
+      const stored = (await BarSeries.collection.find({ symbol: { $in: symbols }, year: { $in: years } }).toArray()) as unknown as SeriesDoc[];
       const byKey = new Map(stored.map((d) => [`${d.symbol}|${d.year}`, d]));
       const fresh: Array<Record<string, unknown>> = [];
       for (const key of locked) {
@@ -117,7 +131,7 @@ export async function upsertBars(bars: Bar[], source: string, now = new Date()):
         const { report, bars: merged } = merge(doc, groups.get(key)!);
         if (merged) {
           const next = { ...fromBars(symbol, Number(y), merged), source, updatedAt: now };
-          if (doc) await BarSeries.updateOne({ _id: doc._id }, { $set: { ...next, rev: doc.rev + 1 } });
+          if (doc) await BarSeries.collection.updateOne({ _id: doc._id as never }, { $set: { ...next, rev: doc.rev + 1 }, ...(doc.dates ? { $unset: LEGACY_UNSET } : {}) });
           else fresh.push({ ...next, rev: 1 });
         }
         total.inserted += report.inserted;
@@ -149,14 +163,39 @@ export async function upsertBars(bars: Bar[], source: string, now = new Date()):
 export async function readBars(symbols: string[], from: IsoDate, to: IsoDate): Promise<Map<string, Bar[]>> {
   const out = new Map<string, Bar[]>(symbols.map((s) => [s, []]));
   if (symbols.length === 0 || from > to) return out;
-  const docs = (await BarSeries.find({ symbol: { $in: symbols }, year: { $gte: yearOf(from), $lte: yearOf(to) } }).lean()) as SeriesDoc[];
+  // The driver directly (not mongoose): this is the hot path and needs no casting or hydration.
+  const docs = (await BarSeries.collection.find({ symbol: { $in: symbols }, year: { $gte: yearOf(from), $lte: yearOf(to) } }).toArray()) as unknown as SeriesDoc[];
   docs.sort((a, b) => (a.symbol === b.symbol ? a.year - b.year : a.symbol < b.symbol ? -1 : 1));
   for (const d of docs) {
     const list = out.get(d.symbol);
     if (!list) continue;
-    for (const b of toBars(d)) if (b.date >= from && b.date <= to) list.push(b);
+    for (const b of toBars(d, from, to)) list.push(b);
   }
   return out;
+}
+
+/**
+ * Bars symbol by symbol (oldest first), streamed from one sorted query: a whole universe can be
+ * scanned with one symbol's bars in memory at a time. Symbols without bars are not yielded.
+ */
+export async function* streamBars(symbols: string[], from: IsoDate, to: IsoDate, batchSize = 200): AsyncGenerator<[string, Bar[]]> {
+  if (symbols.length === 0 || from > to) return;
+  const cursor = BarSeries.collection
+    .find({ symbol: { $in: symbols }, year: { $gte: yearOf(from), $lte: yearOf(to) } })
+    .sort({ symbol: 1, year: 1 })
+    .batchSize(batchSize);
+  let current: string | undefined;
+  let bars: Bar[] = [];
+  for await (const raw of cursor) {
+    const d = raw as unknown as SeriesDoc;
+    if (d.symbol !== current) {
+      if (current !== undefined) yield [current, bars];
+      current = d.symbol;
+      bars = [];
+    }
+    for (const b of toBars(d, from, to)) bars.push(b);
+  }
+  if (current !== undefined) yield [current, bars];
 }
 
 /** The latest stored date per symbol (undefined when a symbol has no bars), from the small index. */
@@ -171,8 +210,8 @@ export async function countBars(filter: { symbol?: string; date?: IsoDate } = {}
   const q: Record<string, unknown> = {};
   if (filter.symbol) q.symbol = filter.symbol;
   if (filter.date) q.year = yearOf(filter.date);
-  const docs = await BarSeries.find(q, filter.date ? { dates: 1 } : { count: 1 }).lean();
-  return filter.date ? docs.filter((d) => (d.dates ?? []).includes(filter.date!)).length : docs.reduce((n, d) => n + (d.count ?? 0), 0);
+  const docs = (await BarSeries.collection.find(q).toArray()) as unknown as SeriesDoc[];
+  return filter.date ? docs.filter((d) => toBars(d, filter.date, filter.date).length > 0).length : docs.reduce((n, d) => n + toBars(d).length, 0);
 }
 
 /** One bar per symbol on a date (the opening prices execution needs). */

@@ -28,7 +28,7 @@ export async function recordApiCall(provider: string, limit: number | null, now 
       const doc = await ApiUsage.findOneAndUpdate(
         filter,
         { $inc: { calls: 1 }, $set: { limit, updatedAt: now } },
-        { upsert: true, new: true, lean: true },
+        { upsert: true, returnDocument: 'after', lean: true },
       );
       const calls = doc!.calls;
       const threshold = limit === null ? null : Math.ceil(limit * USAGE_ALERT_SHARE);
