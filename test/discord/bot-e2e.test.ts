@@ -59,6 +59,7 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     assert.match(embed.fields.find((f) => f.name === 'Database')!.value, /ping \d/);
     assert.ok(embed.fields.some((f) => f.name === 'Last runs' && f.value.includes('fetch-market-data')));
     assert.match(embed.fields.find((f) => f.name === 'Discord')!.value, /^connected/);
+    assert.match(embed.fields.find((f) => f.name === 'Market data')!.value, /^demo \(primary\): offline demo data; \d+ request\(s\) today/);
   });
 
   test('/health by a non-admin is denied ephemerally and audited', async () => {
