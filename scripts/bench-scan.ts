@@ -1,5 +1,5 @@
 // Child of `npm run bench`: one end-to-end scan in a fresh process, so its peak RSS is the scan's own
-// (not the seeding's). Prints one JSON line: { totalMs, readMs, computeMs, scanned, peakRssMb, baselineRssMb }.
+// (not the seeding's). Prints one JSON line: { totalMs, readMs, computeMs, scanned, peakRssMb, baselineRssMb, heapPeakMb }.
 //   tsx scripts/bench-scan.ts <mongodb-uri> <db-name> <symbol-count> <through-date>
 import { scanFromStore } from '../src/analysis/scan-service.js';
 import { connectDatabase, disconnectDatabase } from '../src/db/connection.js';
@@ -10,8 +10,11 @@ if (!uri || !dbName || !countArg || !through) throw new Error('usage: bench-scan
 const count = Number(countArg);
 const baseline = process.memoryUsage().rss;
 let peak = baseline;
+let heapPeak = 0;
 const sampler = setInterval(() => {
-  peak = Math.max(peak, process.memoryUsage().rss);
+  const m = process.memoryUsage();
+  peak = Math.max(peak, m.rss);
+  heapPeak = Math.max(heapPeak, m.heapUsed);
 }, 10);
 await connectDatabase(uri, dbName);
 const symbols = Array.from({ length: count }, (_, i) => `B${i}`);
@@ -26,4 +29,4 @@ const totalMs = performance.now() - t;
 peak = Math.max(peak, process.memoryUsage().rss);
 clearInterval(sampler);
 await disconnectDatabase();
-process.stdout.write(`${JSON.stringify({ totalMs, readMs: run.readMs, computeMs: run.computeMs, scanned: run.outcome.scanned, peakRssMb: peak / 1e6, baselineRssMb: baseline / 1e6 })}\n`);
+process.stdout.write(`${JSON.stringify({ totalMs, readMs: run.readMs, computeMs: run.computeMs, scanned: run.outcome.scanned, peakRssMb: peak / 1e6, baselineRssMb: baseline / 1e6, heapPeakMb: heapPeak / 1e6 })}\n`);

@@ -90,6 +90,7 @@ interface ScanFigures {
   scanned: number;
   peakRssMb: number;
   baselineRssMb: number;
+  heapPeakMb: number;
 }
 
 /** One end-to-end scan in a fresh child process (scripts/bench-scan.ts): its RSS is the scan's own. */
@@ -127,11 +128,13 @@ async function measure(uri: string, dbName: string, count: number, prefix: strin
     line('scan_floor_ratio', indicatorsMs / Math.max(floorMs, 0.001), 'x');
     line('scan_500_ms', Math.round(run.totalMs), 'ms');
     line('rss_500_mb', Math.round(run.peakRssMb), 'MB');
+    line('heap_500_mb', Math.round(run.heapPeakMb), 'MB');
   } else {
     line(`scan_${prefix}_ms`, Math.round(run.totalMs), 'ms');
     line(`bars_read_${prefix}_ms`, Math.round(run.readMs), 'ms');
     line(`scan_compute_${prefix}_ms`, Math.round(run.computeMs), 'ms');
     line(`rss_${prefix}_mb`, Math.round(run.peakRssMb), 'MB');
+    line(`heap_${prefix}_mb`, Math.round(run.heapPeakMb), 'MB');
   }
   line(`rss_baseline_mb`, Math.round(run.baselineRssMb), 'MB');
 }
