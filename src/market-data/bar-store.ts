@@ -4,7 +4,7 @@ import { BarSeries } from '../db/models/bar-series.js';
 import { decodeBars, encodeBars } from './bar-codec.js';
 import type { Bar } from './provider.js';
 
-/** The bar cache: one document per (symbol, year) holding arrays (see the model for why). */
+/** The bar cache: one document per (symbol, year) holding a binary block of columns (see the model for why). */
 
 export interface UpsertReport {
   inserted: number;
@@ -36,6 +36,7 @@ interface SeriesDoc {
   close?: number[];
   volume?: number[];
   synthetic?: boolean[];
+  count?: number;
   rev: number;
 }
 
@@ -162,15 +163,7 @@ export async function upsertBars(bars: Bar[], source: string, now = new Date()):
 /** Bars for symbols over a date range (both ends included), grouped by symbol, oldest first. One query. */
 export async function readBars(symbols: string[], from: IsoDate, to: IsoDate): Promise<Map<string, Bar[]>> {
   const out = new Map<string, Bar[]>(symbols.map((s) => [s, []]));
-  if (symbols.length === 0 || from > to) return out;
-  // The driver directly (not mongoose): this is the hot path and needs no casting or hydration.
-  const docs = (await BarSeries.collection.find({ symbol: { $in: symbols }, year: { $gte: yearOf(from), $lte: yearOf(to) } }).toArray()) as unknown as SeriesDoc[];
-  docs.sort((a, b) => (a.symbol === b.symbol ? a.year - b.year : a.symbol < b.symbol ? -1 : 1));
-  for (const d of docs) {
-    const list = out.get(d.symbol);
-    if (!list) continue;
-    for (const b of toBars(d, from, to)) list.push(b);
-  }
+  for await (const [symbol, bars] of streamBars(symbols, from, to)) out.set(symbol, bars);
   return out;
 }
 
@@ -180,6 +173,7 @@ export async function readBars(symbols: string[], from: IsoDate, to: IsoDate): P
  */
 export async function* streamBars(symbols: string[], from: IsoDate, to: IsoDate, batchSize = 200): AsyncGenerator<[string, Bar[]]> {
   if (symbols.length === 0 || from > to) return;
+  // The driver directly (not mongoose): this is the hot path and needs no casting or hydration.
   const cursor = BarSeries.collection
     .find({ symbol: { $in: symbols }, year: { $gte: yearOf(from), $lte: yearOf(to) } })
     .sort({ symbol: 1, year: 1 })
@@ -210,8 +204,8 @@ export async function countBars(filter: { symbol?: string; date?: IsoDate } = {}
   const q: Record<string, unknown> = {};
   if (filter.symbol) q.symbol = filter.symbol;
   if (filter.date) q.year = yearOf(filter.date);
-  const docs = (await BarSeries.collection.find(q).toArray()) as unknown as SeriesDoc[];
-  return filter.date ? docs.filter((d) => toBars(d, filter.date, filter.date).length > 0).length : docs.reduce((n, d) => n + toBars(d).length, 0);
+  const docs = (await BarSeries.collection.find(q, filter.date ? {} : { projection: { count: 1 } }).toArray()) as unknown as SeriesDoc[];
+  return filter.date ? docs.filter((d) => toBars(d, filter.date, filter.date).length > 0).length : docs.reduce((n, d) => n + (d.count ?? 0), 0);
 }
 
 /** One bar per symbol on a date (the opening prices execution needs). */

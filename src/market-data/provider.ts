@@ -32,11 +32,12 @@ export class ProviderError extends Error {
   constructor(
     readonly provider: string,
     readonly endpoint: string,
-    message: string,
+    /** What went wrong, without the "provider endpoint:" prefix the message carries. */
+    readonly detail: string,
     readonly retryable = false,
     readonly kind: ProviderFailure = 'payload',
   ) {
-    super(`${provider} ${endpoint}: ${message}`);
+    super(`${provider} ${endpoint}: ${detail}`);
     this.name = 'ProviderError';
   }
 }

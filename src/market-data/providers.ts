@@ -9,7 +9,7 @@ import { COLORS } from '../notify/post.js';
 import { DemoProvider } from './demo-provider.js';
 import { FailoverProvider, type FailoverNotice } from './failover.js';
 import type { BreakerSnapshot } from './http/circuit-breaker.js';
-import type { ProviderHttp, ProviderHttpEvents } from './http/provider-http.js';
+import type { ProviderHttpEvents } from './http/provider-http.js';
 import type { UsageTick } from './http/api-usage.js';
 import type { MarketDataProvider } from './provider.js';
 import { AlpacaProvider } from './providers/alpaca.js';
@@ -98,11 +98,4 @@ export function providerFor(env: Env): MarketDataProvider {
   if (cached?.env === env) return cached.provider;
   cached = { env, provider: createProvider(env) };
   return cached.provider;
-}
-
-/** The HTTP clients inside a provider (for in-process breaker and bucket state). */
-export function httpClientsOf(p: MarketDataProvider): ProviderHttp[] {
-  if (p instanceof FailoverProvider) return [...httpClientsOf(p.primary), ...httpClientsOf(p.secondary)];
-  const http = (p as { http?: ProviderHttp }).http;
-  return http ? [http] : [];
 }

@@ -120,7 +120,7 @@ export class ProviderHttp {
       if (last.kind === 'daily-limit') break;
       if (!last.retryable || attempt === this.retry.attempts) break;
       if (result.retryAfterMs !== undefined && result.retryAfterMs > this.retry.maxRetryAfterMs) {
-        last = new ProviderError(p, endpoint, `${last.message.replace(`${p} ${endpoint}: `, '')}; Retry-After ${Math.round(result.retryAfterMs / 1000)} s is longer than we wait`, true, last.kind);
+        last = new ProviderError(p, endpoint, `${last.detail}; Retry-After ${Math.round(result.retryAfterMs / 1000)} s is longer than we wait`, true, last.kind);
         break;
       }
       const delay = Math.max(result.retryAfterMs ?? 0, backoffDelayMs(attempt, this.retry, this.opts.random));
