@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CircuitBreaker } from '../../src/market-data/http/circuit-breaker.js';
-import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from '../../src/market-data/http/retry-policy.js';
+import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from '../../src/net/retry-policy.js';
 import { TokenBucket } from '../../src/market-data/http/token-bucket.js';
 import { manualClock } from '../helpers/replay-server.js';
 

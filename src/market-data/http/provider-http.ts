@@ -4,7 +4,7 @@ import { ProviderError, type ProviderFailure } from '../provider.js';
 import { recordApiCall, type UsageTick } from './api-usage.js';
 import { CircuitBreaker, type BreakerSnapshot } from './circuit-breaker.js';
 import { systemClock, type Clock } from './clock.js';
-import { backoffDelayMs, DEFAULT_RETRY, isRetryableStatus, parseRetryAfterMs, type RetryPolicy } from './retry-policy.js';
+import { backoffDelayMs, DEFAULT_RETRY, isRetryableStatus, parseRetryAfterMs, type RetryPolicy } from '../../net/retry-policy.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface ProviderLimits {

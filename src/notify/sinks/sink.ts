@@ -1,3 +1,4 @@
+import { isRetryableStatus } from '../../net/retry-policy.js';
 import type { Post } from '../post.js';
 
 export interface Delivery {
@@ -38,6 +39,6 @@ export class SinkError extends Error {
 
 /** HTTP status → SinkError: 429 and 5xx (and no answer at all) are worth retrying, other 4xx are not. */
 export function sinkErrorFromStatus(sink: string, status: number | undefined, detail: string, retryAfterMs?: number): SinkError {
-  const retryable = status === undefined || status === 429 || status >= 500 || status === 408;
+  const retryable = status === undefined || isRetryableStatus(status);
   return new SinkError(`${sink}: ${status ?? 'no response'} ${detail}`.trim(), { retryable, retryAfterMs });
 }

@@ -1,4 +1,7 @@
-/** Retry maths, pure: exponential backoff with jitter, and the Retry-After header. */
+/**
+ * HTTP retry rules shared by outbound clients (market-data providers, the Discord and webhook sinks), pure:
+ * which statuses are worth another try, exponential backoff with jitter, and the Retry-After header.
+ */
 
 export interface RetryPolicy {
   /** Total attempts, the first included. */
