@@ -1,7 +1,7 @@
 // Child of `npm run bench`: one end-to-end scan in a fresh process, so its peak RSS is the scan's own
 // (not the seeding's). Prints one JSON line: { totalMs, readMs, computeMs, scanned, peakRssMb, baselineRssMb, heapPeakMb }.
 //   tsx scripts/bench-scan.ts <mongodb-uri> <db-name> <symbol-count> <through-date>
-import { scanFromStore } from '../src/analysis/scan-service.js';
+import { scanFromStore, SCANS } from '../src/analysis/scan-service.js';
 import { connectDatabase, disconnectDatabase } from '../src/db/connection.js';
 import { ScanResult } from '../src/db/models/scan-result.js';
 
@@ -18,7 +18,7 @@ const sampler = setInterval(() => {
 }, 10);
 await connectDatabase(uri, dbName);
 const symbols = Array.from({ length: count }, (_, i) => `B${i}`);
-const criteria = ['atr', 'momentum', 'rsi-extremes', 'bb-squeeze', 'new-highs'];
+const criteria = [...SCANS['next-day-prep'].criteria];
 const t = performance.now();
 const run = await scanFromStore(symbols, through, criteria, 10);
 await ScanResult.create({

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import mongoose from 'mongoose';
-import { SCAN_LOOKBACK_DAYS } from '../src/analysis/scan-service.js';
+import { SCAN_LOOKBACK_DAYS, SCANS } from '../src/analysis/scan-service.js';
 import { featuresOf, rankFeatures } from '../src/analysis/scanner.js';
 import { addDays } from '../src/calendar/dates.js';
 import { nextTradingDay, tradingDaysBetween } from '../src/calendar/nyse.js';
@@ -26,7 +26,8 @@ const DAYS = tradingDaysBetween('2019-01-01', '2020-03-16').slice(-260);
 // rss_mb is the peak RSS of the scan's own process (a fresh child per scan), not of the seeding.
 const FROM = DAYS[0]!;
 const TO = DAYS[DAYS.length - 1]!;
-const CRITERIA = ['atr', 'momentum', 'rsi-extremes', 'bb-squeeze', 'new-highs'];
+/** The heaviest scan's criteria (next-day-prep runs all five); bench-scan.ts uses the same. */
+const CRITERIA = [...SCANS['next-day-prep'].criteria];
 
 function line(name: string, value: number, unit: string): void {
   process.stdout.write(`${name} ${Number.isInteger(value) ? value : value.toFixed(3)} ${unit}\n`);

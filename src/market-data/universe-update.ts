@@ -31,6 +31,17 @@ export interface UniverseReport {
   backfilled: string[];
 }
 
+function countBySector(members: Array<{ sector: string }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of members) out[m.sector] = (out[m.sector] ?? 0) + 1;
+  return out;
+}
+
+/** "Information Technology 84 · Industrials 83 · …", largest first, within an embed field. */
+function sectorLine(sectors: Record<string, number>): string {
+  return Object.entries(sectors).sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(' · ').slice(0, 1024);
+}
+
 /** Differences between the stored membership and the file (pure). */
 export function diffUniverse(stored: Array<UniverseChange & { active: boolean }>, file: UniverseEntry[]) {
   const active = new Map(stored.filter((s) => s.active).map((s) => [s.symbol, s]));
@@ -86,8 +97,7 @@ export async function updateUniverse(opts: { date: IsoDate; provider: MarketData
     if (l === undefined) noBars.push(s);
     else if (tradingDaysBetween(l, asOf).length - 1 > STALE_AFTER_DAYS) stale.push(s);
   }
-  const sectors: Record<string, number> = {};
-  for (const f of file) sectors[f.sector] = (sectors[f.sector] ?? 0) + 1;
+  const sectors = countBySector(file);
   return {
     date: opts.date, asOf, initial, members: file.length, added, removed, changed, sectors,
     coverage: { fresh: symbols.length - stale.length - noBars.length, stale, noBars }, backfilled: backfill,
@@ -98,8 +108,7 @@ export async function updateUniverse(opts: { date: IsoDate; provider: MarketData
 export async function universeView(): Promise<{ members: number; sectors: Record<string, number>; recent: Array<{ symbol: string; change: 'added' | 'removed'; at: string }> }> {
   const docs = await UniverseMember.find({}).lean();
   const active = docs.filter((d) => d.active);
-  const sectors: Record<string, number> = {};
-  for (const d of active) sectors[d.sector] = (sectors[d.sector] ?? 0) + 1;
+  const sectors = countBySector(active);
   const recent = docs
     .flatMap((d) => [{ symbol: d.symbol, change: 'added' as const, at: d.addedAt }, ...(d.removedAt ? [{ symbol: d.symbol, change: 'removed' as const, at: d.removedAt }] : [])])
     .sort((a, b) => b.at.getTime() - a.at.getTime() || (a.symbol < b.symbol ? -1 : 1))
@@ -129,7 +138,7 @@ export function universeReportPost(r: UniverseReport, demo: boolean): PostInput 
       { name: 'Coverage', value: `${r.coverage.fresh} up to date · ${r.coverage.stale.length} stale (> ${STALE_AFTER_DAYS} trading days) · ${r.coverage.noBars.length} without bars`, inline: false },
       ...(r.coverage.stale.length ? [{ name: 'Stale', value: list(r.coverage.stale) }] : []),
       ...(r.backfilled.length ? [{ name: 'Backfilled', value: list(r.backfilled) }] : []),
-      { name: 'Sectors', value: Object.entries(r.sectors).sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(' · ').slice(0, 1024) },
+      { name: 'Sectors', value: sectorLine(r.sectors) },
     ],
     footer: 'stock-universe-update',
   };
@@ -141,7 +150,7 @@ export function universeViewPost(v: Awaited<ReturnType<typeof universeView>>): P
     title: `Universe · ${v.members} active symbols`,
     description: v.members ? undefined : 'Not loaded yet: the weekly stock-universe-update (Sunday 09:00 New York) loads it; an admin can /rerun it.',
     fields: [
-      ...(v.members ? [{ name: 'Sectors', value: Object.entries(v.sectors).sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(' · ').slice(0, 1024) }] : []),
+      ...(v.members ? [{ name: 'Sectors', value: sectorLine(v.sectors) }] : []),
       ...(v.recent.length ? [{ name: 'Recent changes', value: v.recent.slice(0, 15).map((r) => `${r.at.slice(0, 10)} ${r.change === 'added' ? '+' : '−'} ${r.symbol}`).join('\n') }] : []),
     ],
   };
