@@ -5,7 +5,7 @@ import { lastBarDates, readBars, upsertBars, type UpsertReport } from './bar-sto
 import type { Bar, MarketDataProvider } from './provider.js';
 
 function servedByOf(p: MarketDataProvider): string {
-  return (p as { lastServedBy?: string }).lastServedBy ?? p.id;
+  return p.lastServedBy ?? p.id;
 }
 
 export interface FetchOptions {

@@ -20,6 +20,8 @@ export interface MarketDataProvider {
   getDailyBars(symbols: string[], from: IsoDate, to: IsoDate): Promise<Bar[]>;
   /** The whole market for one date in one call, where the provider has it. */
   getGroupedDaily?(date: IsoDate, symbols?: string[]): Promise<Bar[]>;
+  /** Who answered the last call, when that can differ from `id` (a failover wrapper). */
+  readonly lastServedBy?: string;
   /** HTTP requests `getDailyBars` needs for this many symbols and trading days (absent: one). */
   requestsFor?(symbols: number, days: number): number;
 }
