@@ -1,4 +1,6 @@
 import { isDuplicateKey } from '../db/connection.js';
+import { releaseLease, stillHeld, takeLease } from '../db/lease.js';
+import { Lease } from '../db/models/lease.js';
 import { Outbox } from '../db/models/outbox.js';
 import { describeError } from '../errors.js';
 import { log } from '../log/logger.js';
@@ -11,11 +13,28 @@ export interface EnqueueResult {
   idempotencyKey: string;
 }
 
+/** Where a post goes, fixed when it is queued (see the Outbox model). */
+export interface Destination {
+  sink: 'discord' | 'webhook' | 'console';
+  channelId?: string | null;
+  /** A webhook's identity: a hash of its URL (the URL itself is a secret). */
+  target?: string | null;
+}
+
+type DestinationResolver = (channelKey: string) => Destination;
+let resolveDestination: DestinationResolver | undefined;
+
+/** The process's routing (set with its sinks): a queued post's destination comes from it. */
+export function setDestinationResolver(fn: DestinationResolver | undefined): void {
+  resolveDestination = fn;
+}
+
 /**
  * Queue a post. The idempotency key is unique: a job that runs twice queues its post once.
- * Returns queued=false when the key was already there (nothing changes).
+ * Returns queued=false when the key was already there (nothing changes). The destination is fixed
+ * now, from this process's configuration, so a process configured differently never takes it.
  */
-export async function enqueuePost(idempotencyKey: string, input: PostInput, now = new Date()): Promise<EnqueueResult> {
+export async function enqueuePost(idempotencyKey: string, input: PostInput, now = new Date(), destination?: Destination): Promise<EnqueueResult> {
   const post = buildPost({ timestamp: now.toISOString(), ...input });
   try {
     await Outbox.create({
@@ -26,6 +45,7 @@ export async function enqueuePost(idempotencyKey: string, input: PostInput, now 
       attempts: 0,
       nextAttemptAt: now,
       createdAt: now,
+      destination: destination ?? resolveDestination?.(post.kind) ?? null,
     });
     return { queued: true, idempotencyKey };
   } catch (err) {
@@ -41,12 +61,17 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
 }
 
 export interface DeliverOptions {
-  /** Picks the sink for a post's channel key (and the policy's channel override). */
-  sinkFor: (channelKey: string, channelId?: string | null) => Sink;
+  /**
+   * The sink that serves a post's destination here, or undefined when this process cannot (another
+   * process, configured for it, will). `channelId` is the alert policy's override, if any.
+   */
+  sinkFor: (destination: Destination | null, channelKey: string, channelId?: string | null) => Sink | undefined;
   /** The alert policy's verdict for a due post (default: deliver, with notification). */
   decide?: (post: Post, now: Date) => Promise<Decision> | Decision;
   limit?: number;
+  /** How long a claim lasts; a send starts only with `sendBudgetMs` of it left. */
   leaseMs?: number;
+  sendBudgetMs?: number;
   now?: () => Date;
 }
 
@@ -57,59 +82,82 @@ export interface DeliverReport {
   suppressed?: number;
 }
 
+export const CLAIM_SCOPE = 'outbox';
+
 /**
- * Deliver due posts, oldest first. Each is claimed with a lease before it is sent, so two
- * deliverers (two workers) never send the same post; a deliverer that dies mid-send leaves a
- * lease that expires and the post is picked up again (Discord's nonce drops a repeat).
+ * Deliver due posts, oldest first. Attempt n of a post is claimed by inserting lease
+ * "outbox:<id>#n" (unique): two deliverers never send the same attempt. The holder sends only
+ * while its claim has `sendBudgetMs` to run (a send times out before the claim does), records the
+ * outcome, and never sleeps on a claim: a rate limit becomes `nextAttemptAt` and the claim is
+ * released. A deliverer that dies mid-send leaves a claim that expires; the next one takes
+ * attempt n + 1 (Discord's nonce drops a repeat of a send that did reach it).
  */
 export async function deliverDue(opts: DeliverOptions): Promise<DeliverReport> {
   const now = opts.now ?? (() => new Date());
   const limit = opts.limit ?? 50;
   const leaseMs = opts.leaseMs ?? 60_000;
+  const sendBudgetMs = opts.sendBudgetMs ?? 20_000;
   const report: DeliverReport = { sent: 0, retried: 0, dead: 0 };
   const logger = log().child({ component: 'outbox' });
-  for (let i = 0; i < limit; i++) {
+  const due = await Outbox.find({ status: { $in: ['pending', 'sending'] }, nextAttemptAt: { $lte: now() } })
+    .sort({ nextAttemptAt: 1 })
+    .limit(limit * 4)
+    .lean();
+  let handled = 0;
+  for (const row of due) {
+    if (handled >= limit) break;
+    const destination = (row.destination ?? null) as Destination | null;
+    if (!opts.sinkFor(destination, row.channelKey, null)) continue; // not ours to serve
     const t = now();
-    const claimed = await Outbox.findOneAndUpdate(
-      {
-        $or: [
-          { status: 'pending', nextAttemptAt: { $lte: t } },
-          { status: 'sending', leaseUntil: { $lt: t } },
-        ],
-      },
-      { $set: { status: 'sending', leaseUntil: new Date(t.getTime() + leaseMs) }, $inc: { attempts: 1 } },
-      { sort: { nextAttemptAt: 1 }, returnDocument: 'after' },
-    ).lean();
-    if (!claimed) break;
-    const post = buildPost(claimed.post as PostInput);
+    const claim = await takeLease(CLAIM_SCOPE, String(row._id), { fromGen: row.attempts + 1, ttlMs: leaseMs, now: t });
+    if (!claim) continue;
+    // Our read may be stale: the row may have been settled, or re-scheduled, by an earlier attempt.
+    const fresh = await Outbox.findById(row._id).lean();
+    if (!fresh || !['pending', 'sending'].includes(fresh.status) || fresh.attempts >= claim.gen || fresh.nextAttemptAt > t) {
+      await releaseLease(claim);
+      continue;
+    }
+    handled++;
+    const attempt = claim.gen;
+    const post = buildPost(fresh.post as PostInput);
     const verdict = opts.decide ? await opts.decide(post, t) : { deliver: true, silent: false, channelId: null, why: 'on' };
     if (!verdict.deliver) {
-      await Outbox.updateOne({ _id: claimed._id, status: 'sending' }, { $set: { status: 'suppressed', leaseUntil: null, lastError: verdict.why } });
+      await Outbox.updateOne({ _id: fresh._id }, { $set: { status: 'suppressed', attempts: attempt, leaseUntil: null, lastError: verdict.why } });
+      await releaseLease(claim);
       report.suppressed = (report.suppressed ?? 0) + 1;
       continue;
     }
-    const sink = opts.sinkFor(claimed.channelKey, verdict.channelId);
+    const sink = opts.sinkFor(destination, fresh.channelKey, verdict.channelId);
+    if (!sink || !stillHeld(claim, sendBudgetMs, now().getTime())) {
+      // The claim is too old to start a send that could outlive it: leave it to the next round.
+      await releaseLease(claim);
+      continue;
+    }
+    const channelId = verdict.channelId ?? destination?.channelId ?? null;
     try {
-      const receipt = await sink.send({ idempotencyKey: claimed.idempotencyKey, channelKey: claimed.channelKey, post, silent: verdict.silent, channelId: verdict.channelId });
-      await Outbox.updateOne({ _id: claimed._id, status: 'sending' }, { $set: { status: 'sent', sentAt: now(), sink: receipt.sink, leaseUntil: null, lastError: null } });
+      const receipt = await sink.send({ idempotencyKey: fresh.idempotencyKey, channelKey: fresh.channelKey, post, silent: verdict.silent, channelId });
+      await Outbox.updateOne({ _id: fresh._id }, { $set: { status: 'sent', attempts: attempt, sentAt: now(), sink: receipt.sink, leaseUntil: null, lastError: null } });
+      await releaseLease(claim);
       report.sent++;
     } catch (err) {
       const retryable = !(err instanceof SinkError) || err.retryable;
-      const wait = err instanceof SinkError && err.retryAfterMs !== undefined ? err.retryAfterMs : backoffMs(claimed.attempts);
+      const wait = err instanceof SinkError && err.retryAfterMs !== undefined ? err.retryAfterMs : backoffMs(attempt);
       await Outbox.updateOne(
-        { _id: claimed._id, status: 'sending' },
+        { _id: fresh._id },
         {
           $set: {
             status: retryable ? 'pending' : 'dead',
+            attempts: attempt,
             nextAttemptAt: new Date(now().getTime() + wait),
             leaseUntil: null,
             lastError: describeError(err).slice(0, 500),
           },
         },
       );
+      await releaseLease(claim);
       if (retryable) report.retried++;
       else report.dead++;
-      logger.warn({ idempotencyKey: claimed.idempotencyKey, attempts: claimed.attempts, retryable, err: describeError(err) }, 'post not delivered');
+      logger.warn({ idempotencyKey: fresh.idempotencyKey, attempts: attempt, retryable, waitMs: wait, err: describeError(err) }, 'post not delivered');
       // A sink that is down now will be down for the next post too: stop this round.
       if (retryable) break;
     }
@@ -128,7 +176,8 @@ export async function outboxStats(): Promise<OutboxStats> {
   const [pending, dead, sending, oldest] = await Promise.all([
     Outbox.countDocuments({ status: 'pending' }),
     Outbox.countDocuments({ status: 'dead' }),
-    Outbox.countDocuments({ status: 'sending' }),
+    // In flight: claims held right now.
+    Lease.countDocuments({ scope: CLAIM_SCOPE, released: false, until: { $gt: new Date() } }),
     Outbox.findOne({ status: 'pending' }).sort({ createdAt: 1 }).lean(),
   ]);
   return { pending, dead, sending, oldestPendingAt: oldest?.createdAt ?? null };

@@ -3,13 +3,15 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { Outbox } from '../../src/db/models/outbox.js';
-import { backoffMs, deliverDue, enqueuePost } from '../../src/notify/outbox.js';
+import { latestLease, takeLease } from '../../src/db/lease.js';
+import { backoffMs, CLAIM_SCOPE, deliverDue, enqueuePost } from '../../src/notify/outbox.js';
+import { createSinkRouter } from '../../src/notify/router.js';
 import { buildPost, embedLength, EMBED_LIMITS } from '../../src/notify/post.js';
 import { toText } from '../../src/notify/render.js';
 import { ConsoleSink } from '../../src/notify/sinks/console-sink.js';
 import { SinkError, type Delivery, type Sink } from '../../src/notify/sinks/sink.js';
 import { WebhookSink } from '../../src/notify/sinks/webhook-sink.js';
-import { clearCollections, useTestDatabase } from '../helpers/db.js';
+import { clearCollections, testEnv, useTestDatabase } from '../helpers/db.js';
 
 useTestDatabase('outbox');
 
@@ -72,13 +74,68 @@ describe('outbox', () => {
     assert.match(doc?.lastError ?? '', /Unknown Channel/);
   });
 
-  test('a delivery abandoned mid-send is picked up again after its lease', async () => {
+  test('a delivery abandoned mid-send (its claim still live) is left alone, and taken over as the next attempt after the claim expires', async () => {
     const t = new Date('2024-03-15T12:00:00Z');
     await enqueuePost('k4', post, t);
-    await Outbox.updateOne({ idempotencyKey: 'k4' }, { $set: { status: 'sending', leaseUntil: new Date(t.getTime() + 1000) } });
+    const row = await Outbox.findOne({ idempotencyKey: 'k4' }).lean();
+    // A deliverer claimed attempt 1 and died before recording anything.
+    assert.ok(await takeLease(CLAIM_SCOPE, String(row!._id), { fromGen: 1, ttlMs: 1_000, now: t, holder: 'dead-worker' }));
     const sink = new ScriptedSink();
-    assert.equal((await deliverDue({ sinkFor: () => sink, now: () => t })).sent, 0, 'lease still held');
+    assert.equal((await deliverDue({ sinkFor: () => sink, now: () => t })).sent, 0, 'claim still held');
     assert.equal((await deliverDue({ sinkFor: () => sink, now: () => new Date(t.getTime() + 2000) })).sent, 1);
+    assert.equal((await Outbox.findOne({ idempotencyKey: 'k4' }).lean())?.attempts, 2, 'the take-over is attempt 2');
+  });
+
+  test('a long Retry-After releases the claim and schedules the post; nobody sends it during the wait', async () => {
+    const t = new Date('2024-03-15T12:00:00Z');
+    await enqueuePost('k5', post, t);
+    const sink = new ScriptedSink();
+    sink.failures = [new SinkError('discord: 429', { retryable: true, retryAfterMs: 150_000 })];
+    const started = Date.now();
+    assert.deepEqual(await deliverDue({ sinkFor: () => sink, now: () => t }), { sent: 0, retried: 1, dead: 0 });
+    assert.ok(Date.now() - started < 5_000, 'the deliverer did not sleep out the wait');
+    const doc = await Outbox.findOne({ idempotencyKey: 'k5' }).lean();
+    assert.equal(doc!.nextAttemptAt.getTime(), t.getTime() + 150_000);
+    assert.equal((await latestLease(CLAIM_SCOPE, String(doc!._id)))?.released, true, 'claim released, not held through the wait');
+    for (const dt of [1_000, 60_000, 149_000]) {
+      assert.equal((await deliverDue({ sinkFor: () => sink, now: () => new Date(t.getTime() + dt) })).sent, 0, `nothing sent ${dt} ms in`);
+    }
+    assert.equal((await deliverDue({ sinkFor: () => sink, now: () => new Date(t.getTime() + 150_001) })).sent, 1);
+    assert.equal(sink.sent.length, 1);
+  });
+
+  test('a claim too close to its expiry starts no send', async () => {
+    await enqueuePost('k6', post);
+    const sink = new ScriptedSink();
+    // A claim of 5 s cannot cover a 20 s send budget: the deliverer must not start the send.
+    assert.equal((await deliverDue({ sinkFor: () => sink, leaseMs: 5_000, sendBudgetMs: 20_000 })).sent, 0);
+    assert.equal(sink.sent.length, 0);
+    assert.equal((await deliverDue({ sinkFor: () => sink })).sent, 1, 'a normal claim sends it');
+  });
+
+  test('a post is delivered only by a process that can serve its destination', async () => {
+    const discordProc = createSinkRouter(testEnv({ DISCORD_TOKEN: 'x'.repeat(40), DISCORD_CHANNEL_OPS: '111111111111111111', DISCORD_APP_ID: '222222222222222222', DISCORD_API_URL: 'http://127.0.0.1:9/api' }));
+    const webhookProc = createSinkRouter(testEnv({ DISCORD_WEBHOOK_URL: 'http://127.0.0.1:9/api/webhooks/1/a' }));
+    const otherWebhook = createSinkRouter(testEnv({ DISCORD_WEBHOOK_URL: 'http://127.0.0.1:9/api/webhooks/2/b' }));
+    const plainCli = createSinkRouter(testEnv());
+    try {
+      await enqueuePost('to-discord', { kind: 'ops', title: 'd' }, new Date(), discordProc.destinationFor('ops'));
+      await enqueuePost('to-webhook', { kind: 'ops', title: 'w' }, new Date(), webhookProc.destinationFor('ops'));
+      const row = await Outbox.findOne({ idempotencyKey: 'to-discord' }).lean();
+      assert.deepEqual(row!.destination, { sink: 'discord' as const, channelId: '111111111111111111' });
+      const printed: string[] = [];
+      const captured = createSinkRouter(testEnv(), new ConsoleSink((x) => printed.push(x)));
+      // An operator's CLI with no token and no webhook prints neither.
+      assert.equal((await deliverDue({ sinkFor: (d, k, c) => captured.sinkFor(d, k, c) })).sent, 0);
+      assert.equal(printed.length, 0);
+      assert.equal(plainCli.sinkFor({ sink: 'discord' as const, channelId: '111111111111111111' }, 'ops'), undefined);
+      assert.equal(otherWebhook.sinkFor((await Outbox.findOne({ idempotencyKey: 'to-webhook' }).lean())!.destination, 'ops'), undefined, 'another webhook does not take it');
+      assert.equal(webhookProc.sinkFor((await Outbox.findOne({ idempotencyKey: 'to-webhook' }).lean())!.destination, 'ops')?.name, 'webhook');
+      assert.equal(discordProc.sinkFor(row!.destination, 'ops')?.name, 'discord');
+      assert.equal((await Outbox.countDocuments({ status: 'pending' })), 2, 'both wait for their own deliverer');
+    } finally {
+      for (const r of [discordProc, webhookProc, otherWebhook, plainCli]) r.close();
+    }
   });
 
   test('back-off doubles to a 15-minute ceiling', () => {

@@ -5,7 +5,9 @@ export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'dead', 'suppresse
 
 /**
  * A post waiting to be delivered. The idempotency key is unique, so a job that runs twice queues
- * its post once; the deliverer claims a post with a lease, so two deliverers never send it twice.
+ * its post once. A deliverer claims attempt n of a post by inserting lease "outbox:<id>#n" (see
+ * src/db/lease.ts), so two deliverers never send the same attempt. `sending` is a legacy status
+ * (claims used to live on the row); it is treated as pending.
  */
 const outboxSchema = new Schema(
   {
@@ -20,6 +22,12 @@ const outboxSchema = new Schema(
     createdAt: { type: Date, required: true },
     sentAt: { type: Date, default: null },
     sink: { type: String, default: null },
+    /**
+     * Where the post goes, fixed when it is queued: { sink: 'discord', channelId } | { sink: 'webhook',
+     * target: <hash of the URL> } | { sink: 'console' }. Only a process that can serve it delivers it.
+     * Null on rows queued before destinations existed: any deliverer may take those.
+     */
+    destination: { type: Schema.Types.Mixed, default: null },
   },
   { versionKey: false, minimize: false },
 );

@@ -23,8 +23,11 @@ export class DiscordChannelSink implements Sink {
   private readonly rest: REST;
 
   constructor(private readonly opts: DiscordChannelSinkOptions) {
-    // retries: 0 — the outbox owns back-off, so a failing Discord never blocks a worker.
-    this.rest = new REST({ version: '10', retries: 0, timeout: opts.timeoutMs ?? 15_000, ...(opts.api ? { api: opts.api } : {}) }).setToken(opts.token);
+    // retries: 0 and rejectOnRateLimit — the outbox owns back-off: a 429 (or a bucket known to be
+    // empty) becomes an error carrying its wait, never a sleep inside the send while a claim runs out.
+    this.rest = new REST({
+      version: '10', retries: 0, timeout: opts.timeoutMs ?? 15_000, rejectOnRateLimit: () => true, ...(opts.api ? { api: opts.api } : {}),
+    }).setToken(opts.token);
   }
 
   canDeliver(channelKey: string, channelId?: string | null): boolean {
@@ -47,7 +50,8 @@ export class DiscordChannelSink implements Sink {
         throw sinkErrorFromStatus(this.name, err.status, err.message);
       }
       // A RateLimitError, a timeout or a refused connection: try again later.
-      const retryAfter = (err as { retryAfter?: number }).retryAfter;
+      const limited = err as { retryAfter?: number; timeToReset?: number };
+      const retryAfter = limited.retryAfter || limited.timeToReset || undefined;
       throw new SinkError(`discord: ${(err as Error).message ?? String(err)}`, { retryable: true, retryAfterMs: retryAfter });
     }
   }

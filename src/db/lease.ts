@@ -1,0 +1,89 @@
+import { hostname } from 'node:os';
+import { isDuplicateKey } from './connection.js';
+import { Lease } from './models/lease.js';
+
+/** Who holds a lease: host and pid, enough to find the process in `ps`. */
+export const HOLDER_ID = `${hostname()}:${process.pid}`;
+
+export interface HeldLease {
+  scope: string;
+  key: string;
+  gen: number;
+  holder: string;
+  until: Date;
+}
+
+const idOf = (scope: string, key: string, gen: number): string => `${scope}:${key}#${gen}`;
+
+export interface TakeOptions {
+  /** The first generation to try (the caller's "attempt + 1"). */
+  fromGen: number;
+  ttlMs: number;
+  now?: Date;
+  holder?: string;
+  /** How many expired or released generations to step over before giving up. */
+  maxHops?: number;
+}
+
+/**
+ * Mutual exclusion by unique insert. Insert generation `fromGen`; if it exists and is still live,
+ * somebody else holds the thing: null. If it expired or was released, try the next generation.
+ * Exactly one caller wins each generation, and a generation is only ever taken over after the one
+ * before it stopped being live, so at most one holder is live at a time.
+ */
+export async function takeLease(scope: string, key: string, opts: TakeOptions): Promise<HeldLease | null> {
+  const now = opts.now ?? new Date();
+  const holder = opts.holder ?? HOLDER_ID;
+  const maxHops = opts.maxHops ?? 8;
+  let gen = Math.max(1, opts.fromGen);
+  for (let hop = 0; hop <= maxHops; hop++, gen++) {
+    const until = new Date(now.getTime() + opts.ttlMs);
+    try {
+      await Lease.create({ _id: idOf(scope, key, gen), scope, key, gen, holder, until, released: false, createdAt: now });
+      return { scope, key, gen, holder, until };
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const existing = await Lease.findById(idOf(scope, key, gen)).lean();
+    if (existing && !existing.released && existing.until.getTime() > now.getTime()) return null;
+  }
+  return null;
+}
+
+/** The newest generation on record for a key (live or not). */
+export async function latestLease(scope: string, key: string): Promise<(HeldLease & { released: boolean }) | null> {
+  const doc = await Lease.findOne({ scope, key }).sort({ gen: -1 }).lean();
+  return doc ? { scope, key, gen: doc.gen, holder: doc.holder, until: doc.until, released: doc.released ?? false } : null;
+}
+
+/**
+ * Extend a lease this process holds. Returns false when the lease is lost: it ran out on our own
+ * clock (a taker may already act), or a later generation exists. Renew well before `until` (a third
+ * of the TTL): a taker only moves in after `until` has passed.
+ */
+export async function renewLease(lease: HeldLease, ttlMs: number, now = new Date()): Promise<boolean> {
+  if (now.getTime() >= lease.until.getTime()) return false;
+  if (await Lease.exists({ _id: idOf(lease.scope, lease.key, lease.gen + 1) })) return false;
+  const until = new Date(now.getTime() + ttlMs);
+  await Lease.updateOne({ _id: idOf(lease.scope, lease.key, lease.gen) }, { $set: { until } });
+  // A taker that read our old `until` just before the write could have moved in: look once more.
+  if (await Lease.exists({ _id: idOf(lease.scope, lease.key, lease.gen + 1) })) return false;
+  lease.until = until;
+  return true;
+}
+
+/** True while the lease is ours on our own clock, with `marginMs` to spare. */
+export function stillHeld(lease: HeldLease, marginMs = 0, now = Date.now()): boolean {
+  return now + marginMs < lease.until.getTime();
+}
+
+/** Give the lease up: the next taker may move in at once (it inserts the next generation). */
+export async function releaseLease(lease: HeldLease): Promise<void> {
+  await Lease.updateOne({ _id: idOf(lease.scope, lease.key, lease.gen) }, { $set: { released: true } });
+  lease.until = new Date(0);
+}
+
+/** Lease records older than `before` (maintenance). */
+export async function pruneLeases(before: Date): Promise<number> {
+  return (await Lease.deleteMany({ createdAt: { $lt: before } })).deletedCount;
+}
