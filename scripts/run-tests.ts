@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { resolveDatabase } from '../src/db/local-server.js';
+import { waitForServerExit } from '../src/db/shared-server.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 
 function findTests(dir: string): string[] {
@@ -28,7 +29,7 @@ if (files.length === 0) {
 // A fresh folder per run, in RAM where the machine has /dev/shm. Not FerretDB's SQLite mode=memory:
 // there findAndModify deadlocks (its transaction needs a second connection to the in-memory database).
 const dataDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'signaldesk-test-'));
-const db = await resolveDatabase({ mongodbUri: process.env.TEST_MONGODB_URI, dataDir, preferEmbedded: true });
+const db = await resolveDatabase({ mongodbUri: process.env.TEST_MONGODB_URI, dataDir, preferEmbedded: true, idleGraceMs: 500 });
 console.log(`test database: ${db.kind} at ${db.uri} (${files.length} test files)`);
 
 const child = spawn(
@@ -42,5 +43,6 @@ const child = spawn(
 );
 const code: number = await new Promise((res) => child.on('exit', (c, s) => res(c ?? (s ? 1 : 0))));
 await db.stop();
+if (db.kind === 'ferretdb') await waitForServerExit(join(dataDir, 'ferretdb'));
 rmSync(dataDir, { recursive: true, force: true });
 process.exit(code);

@@ -12,6 +12,8 @@ import { DEMO_LAST_REAL_DATE } from './market-data/demo-provider.js';
 import { requireJob } from './scheduler/jobs-service.js';
 import { runJob } from './scheduler/run-job.js';
 import { startScheduler } from './scheduler/worker.js';
+import { recoverRuns } from './scheduler/recovery.js';
+import { monitorDatabase, throttleErrors } from './db/db-monitor.js';
 import { openRuntime, type Runtime } from './runtime/runtime.js';
 
 /**
@@ -47,17 +49,28 @@ async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
   rt.scheduler = await startScheduler(nativeDb(), rt.jobs, rt.env);
   let bot: Bot | undefined;
   if (withBot && rt.env.DISCORD_TOKEN) bot = await startBot(rt);
-  // Deliver posts within seconds of being queued; the deliver-outbox job is the backstop.
-  let delivering = false;
-  const loop = setInterval(() => {
-    if (delivering) return;
-    delivering = true;
-    deliverPending(rt.env)
-      .catch((err: unknown) => logger.warn({ err: describeError(err) }, 'delivery round failed'))
-      .finally(() => {
-        delivering = false;
+  // Deliver posts within seconds of being queued; the deliver-outbox job is the backstop. Every
+  // 15 s, re-run runs whose lease ran out (a dead worker) and failed runs with attempts left.
+  const deliveryFailed = throttleErrors(logger, 'delivery round failed');
+  const recoveryFailed = throttleErrors(logger, 'recovery sweep failed');
+  const every = (ms: number, fn: () => Promise<unknown>, onError: (err: unknown) => void): (() => void) => {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy || !monitor.up) return;
+      busy = true;
+      fn().catch(onError).finally(() => {
+        busy = false;
       });
-  }, 5_000);
+    }, ms);
+    return () => clearInterval(timer);
+  };
+  const monitor = monitorDatabase({
+    logger,
+    onDown: () => rt.database.ensureRunning(),
+    onBack: () => void recoverRuns(rt.jobs, rt.env).catch(recoveryFailed),
+  });
+  const stopDelivery = every(5_000, () => deliverPending(rt.env), deliveryFailed);
+  const stopRecovery = every(15_000, () => recoverRuns(rt.jobs, rt.env), recoveryFailed);
   logger.info({ jobs: [...rt.jobs.keys()], bot: Boolean(bot), database: rt.database.kind }, 'worker running (Ctrl-C to stop)');
 
   let stopping = false;
@@ -65,13 +78,15 @@ async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, graceMs: rt.env.SHUTDOWN_GRACE_MS }, 'stopping: draining running jobs');
-    clearInterval(loop);
+    stopDelivery();
+    stopRecovery();
+    monitor.stop();
     await bot?.stop().catch(() => undefined);
     const drained = await rt.scheduler!.stop(rt.env.SHUTDOWN_GRACE_MS).catch((err: unknown) => {
       logger.error({ err }, 'scheduler stop failed');
       return { timedOut: true };
     });
-    if (drained.timedOut) logger.warn('some jobs were still running at the deadline; their run keys will be taken over after their lease');
+    if (drained.timedOut) logger.warn('some jobs were still running at the deadline; another worker takes them over when their lease runs out');
     await deliverPending(rt.env).catch(() => undefined);
     await rt.close();
     logger.info('stopped');
@@ -79,6 +94,7 @@ async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGHUP', () => void shutdown('SIGHUP'));
 }
 
 async function runBotOnly(rt: Runtime): Promise<void> {

@@ -6,24 +6,28 @@ import { createInterface } from 'node:readline';
 import { MongoClient } from 'mongodb';
 import { PROJECT_ROOT } from '../paths.js';
 import { ensureLocalDbBinary } from './localdb-binary.js';
+import { joinSharedFerretDb, makeDirs } from './shared-server.js';
 
 /**
  * Where the database comes from, in this order:
  *   1. MONGODB_URI, when set (production: MongoDB >= 6, replica set or Atlas);
- *   2. a `mongod` found on PATH (data under <dataDir>/mongod);
- *   3. the embedded FerretDB v1 helper on SQLite (data under <dataDir>/ferretdb).
- * A server this module starts is stopped with the handle, on process exit, and (through the
- * helper's own stdin watch and parent-death signal) when this process dies.
+ *   2. a `mongod` found on PATH (data under <dataDir>/mongod), a child of this process;
+ *   3. the embedded FerretDB v1 helper on SQLite (data under <dataDir>/ferretdb), the shared
+ *      server of that folder (shared-server.ts): one per folder, alive while any process of ours
+ *      uses it, restarted on the same port when it dies.
  */
 export type DatabaseKind = 'external' | 'mongod' | 'ferretdb';
 
 export interface DatabaseHandle {
   uri: string;
   kind: DatabaseKind;
-  /** True when this process started the server and will stop it. */
+  /** True when this process started the server (the shared embedded one outlives it while others use it). */
   owned: boolean;
   pid: number | undefined;
+  /** Leave the server: a child server is stopped; the shared embedded one stops when its last client has left. */
   stop(): Promise<void>;
+  /** Restart the shared embedded server if it died (same folder, same port); a no-op otherwise. */
+  ensureRunning(): Promise<void>;
 }
 
 export interface ResolveOptions {
@@ -35,6 +39,8 @@ export interface ResolveOptions {
   /** Skip the mongod-on-PATH step (tests pin FerretDB). */
   preferEmbedded?: boolean;
   startTimeoutMs?: number;
+  /** The shared embedded server stops this long after its last client left (default 3 s). */
+  idleGraceMs?: number;
 }
 
 const live = new Set<ChildProcess>();
@@ -68,7 +74,7 @@ export async function waitForHello(uri: string, timeoutMs = 15_000): Promise<voi
   throw new Error(`database at ${uri} did not answer hello within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
     srv.once('error', rej);
@@ -85,7 +91,7 @@ function onPath(cmd: string): boolean {
   return r.status === 0 && r.stdout.trim() !== '';
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -125,7 +131,7 @@ async function reuseRunning(file: string): Promise<DatabaseHandle | undefined> {
     const info = JSON.parse(readFileSync(file, 'utf8')) as ServerFile;
     if (!isAlive(info.pid)) return undefined;
     await waitForHello(info.uri, 2_000);
-    return { uri: info.uri, kind: info.kind, owned: false, pid: info.pid, stop: async () => undefined };
+    return { uri: info.uri, kind: info.kind, owned: false, pid: info.pid, stop: async () => undefined, ensureRunning: async () => undefined };
   } catch {
     return undefined;
   }
@@ -141,6 +147,7 @@ function track(child: ChildProcess, kind: DatabaseKind, uri: string, serverFile?
     kind,
     owned: true,
     pid: child.pid,
+    ensureRunning: async () => undefined,
     stop: () => {
       stopping ??= stopChild(child).then(() => {
         if (serverFile) rmSync(serverFile, { force: true });
@@ -150,14 +157,21 @@ function track(child: ChildProcess, kind: DatabaseKind, uri: string, serverFile?
   };
 }
 
-export async function startFerretDb(opts: { dir: string; memory?: boolean; timeoutMs?: number }): Promise<DatabaseHandle> {
+/**
+ * The embedded FerretDB. On a data folder it is the folder's shared server (see shared-server.ts):
+ * one per folder, used by every process of ours on it. In memory (tests of the launcher itself) it is
+ * a child of this process.
+ */
+export async function startFerretDb(opts: { dir: string; memory?: boolean; timeoutMs?: number; idleGraceMs?: number }): Promise<DatabaseHandle> {
+  if (!opts.memory) return joinSharedFerretDb({ dir: opts.dir, timeoutMs: opts.timeoutMs, idleGraceMs: opts.idleGraceMs });
+  return startChildFerretDb(opts);
+}
+
+/** A FerretDB that lives and dies with this process. */
+export async function startChildFerretDb(opts: { dir: string; memory?: boolean; timeoutMs?: number }): Promise<DatabaseHandle> {
   const binary = ensureLocalDbBinary();
-  mkdirSync(opts.dir, { recursive: true });
-  const serverFile = opts.memory ? undefined : join(opts.dir, 'server.json');
-  if (serverFile) {
-    const running = await reuseRunning(serverFile);
-    if (running) return running;
-  }
+  makeDirs(opts.dir);
+  const serverFile = undefined;
   const args = ['-listen', '127.0.0.1:0', '-dir', opts.dir, '-log-level', 'error'];
   if (opts.memory) args.push('-memory');
   const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -199,7 +213,7 @@ async function readyOrStopped(handle: DatabaseHandle, timeoutMs: number): Promis
 }
 
 export async function startMongod(opts: { dir: string; timeoutMs?: number }): Promise<DatabaseHandle> {
-  mkdirSync(opts.dir, { recursive: true });
+  makeDirs(opts.dir);
   const serverFile = join(opts.dir, 'server.json');
   const running = await reuseRunning(serverFile);
   if (running) return running;
@@ -213,12 +227,12 @@ export async function startMongod(opts: { dir: string; timeoutMs?: number }): Pr
 
 export async function resolveDatabase(opts: ResolveOptions = {}): Promise<DatabaseHandle> {
   if (opts.mongodbUri) {
-    return { uri: opts.mongodbUri, kind: 'external', owned: false, pid: undefined, stop: async () => undefined };
+    return { uri: opts.mongodbUri, kind: 'external', owned: false, pid: undefined, stop: async () => undefined, ensureRunning: async () => undefined };
   }
   const base = opts.dataDir ?? '.data';
   const dataDir = isAbsolute(base) ? base : resolve(PROJECT_ROOT, base);
   if (!opts.preferEmbedded && onPath('mongod')) {
     return startMongod({ dir: join(dataDir, 'mongod'), timeoutMs: opts.startTimeoutMs });
   }
-  return startFerretDb({ dir: join(dataDir, 'ferretdb'), memory: opts.memory, timeoutMs: opts.startTimeoutMs });
+  return startFerretDb({ dir: join(dataDir, 'ferretdb'), memory: opts.memory, timeoutMs: opts.startTimeoutMs, idleGraceMs: opts.idleGraceMs });
 }

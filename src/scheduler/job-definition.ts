@@ -3,7 +3,7 @@ import type { IsoDate } from '../calendar/dates.js';
 import type { Env } from '../config/env.js';
 import type { PostInput } from '../notify/post.js';
 
-export type JobTrigger = 'schedule' | 'cli' | 'discord' | 'test';
+export type JobTrigger = 'schedule' | 'cli' | 'discord' | 'test' | 'recovery' | 'catch-up';
 
 /** What a handler receives: the trading date it runs for, and the edges it may touch. */
 export interface JobContext {
@@ -16,6 +16,8 @@ export interface JobContext {
   trigger: JobTrigger;
   env: Env;
   log: Logger;
+  /** Aborted when the run's lease is lost (a stalled worker): stop early, effects are idempotent anyway. */
+  signal: AbortSignal;
   /** Queue a post in the outbox; the key makes a re-run queue it once. */
   publish(key: string, post: PostInput): Promise<void>;
 }
@@ -38,6 +40,8 @@ export interface JobModule {
     lockLifetimeMs?: number;
     /** How one run is told from another: by trading date (default) or by time slot in minutes. */
     runKeyEvery?: 'tradingDate' | { minutes: number };
+    /** Attempts before a failing run is given up (retried by the recovery sweep). Default 3; 1 for slot jobs. */
+    maxAttempts?: number;
   };
   handler(ctx: JobContext): Promise<JobOutcome>;
 }
@@ -50,6 +54,7 @@ export interface JobDefinition {
   concurrency: number;
   lockLifetimeMs: number;
   runKeyEvery: 'tradingDate' | { minutes: number };
+  maxAttempts: number;
   handler(ctx: JobContext): Promise<JobOutcome>;
 }
 
@@ -62,6 +67,7 @@ export function toDefinition(mod: JobModule, defaultZone: string): JobDefinition
     concurrency: mod.options?.concurrency ?? 1,
     lockLifetimeMs: mod.options?.lockLifetimeMs ?? 10 * 60_000,
     runKeyEvery: mod.options?.runKeyEvery ?? 'tradingDate',
+    maxAttempts: mod.options?.maxAttempts ?? (mod.options?.runKeyEvery && mod.options.runKeyEvery !== 'tradingDate' ? 1 : 3),
     handler: mod.handler,
   };
 }

@@ -4,6 +4,7 @@ import { isIsoDate, todayIn, type IsoDate } from '../calendar/dates.js';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, MARKET_ZONE, closureReason } from '../calendar/nyse.js';
 import type { Env } from '../config/env.js';
 import { isDuplicateKey } from '../db/connection.js';
+import { latestLease, releaseLease, renewLease, stillHeld, takeLease, type HeldLease } from '../db/lease.js';
 import { JobRun, type JobRunStatus } from '../db/models/job-run.js';
 import { UserFacingError, describeError } from '../errors.js';
 import { log } from '../log/logger.js';
@@ -18,9 +19,14 @@ export interface RunOptions {
   force?: boolean | undefined;
   trigger: JobTrigger;
   now?: Date;
+  /** The run key to claim (recovery re-runs an existing key); default: from the date or the time slot. */
+  runKey?: string | undefined;
+  /** When the run was due (scheduled and recovered runs). */
+  dueAt?: Date | undefined;
 }
 
-export type RunStatus = JobRunStatus | 'duplicate' | 'busy';
+/** `lost`: the run's lease ran out under it (a stalled worker); whoever took it over records the outcome. */
+export type RunStatus = JobRunStatus | 'duplicate' | 'busy' | 'lost';
 
 export interface RunResult {
   job: string;
@@ -51,49 +57,90 @@ export function runKeyFor(def: JobDefinition, date: IsoDate, now: Date): string 
   return new Date(Math.floor(now.getTime() / slotMs) * slotMs).toISOString().slice(0, 16);
 }
 
-type Claim = { claimed: true; id: unknown; attempt: number } | { claimed: false; status: RunStatus; existing: { attempt: number; summary: unknown; error: string | null } };
+/** How long a run's claim lasts without renewal: a dead worker's run is taken over within about this. */
+export const RUN_LEASE_MS = 30_000;
+const RENEW_EVERY_MS = RUN_LEASE_MS / 3;
+export const RUN_SCOPE = 'run';
+
+const FINISHED = new Set(['succeeded', 'skipped', 'missed']);
+
+type Claim =
+  | { claimed: true; id: unknown; attempt: number; lease: HeldLease }
+  | { claimed: false; status: RunStatus; existing: { attempt: number; summary: unknown; error: string | null } };
+
+function notClaimed(status: RunStatus, rec: { attempt: number; summary?: unknown; error?: string | null } | null): Claim {
+  return { claimed: false, status, existing: { attempt: rec?.attempt ?? 0, summary: rec?.summary ?? null, error: rec?.error ?? null } };
+}
 
 /**
- * Claim (job, runKey) before any effect. The unique index lets exactly one claimant in; a
- * second one finds the key done (duplicate), running under a live lease (busy), or failed or
- * abandoned by a crashed worker (lease expired): then it takes the run over, attempt + 1.
- * `force` re-runs a finished key; the job's own effects are idempotent, so this changes nothing
- * that was right already.
+ * Claim (job, runKey) before any effect. Attempt n is the lease "run:<job>|<runKey>#n", taken by a
+ * unique insert (never by a filtered update: the embedded FerretDB does not make those atomic across
+ * connections). A second claimant finds the key done (duplicate), held by a live lease (busy), or
+ * failed or abandoned by a dead worker (lease expired): then it takes attempt n + 1. `force`
+ * re-runs a finished key; two forced runs at once still get one holder.
  */
 async function claim(def: JobDefinition, runKey: string, date: IsoDate, opts: RunOptions, now: Date): Promise<Claim> {
-  const lease = new Date(now.getTime() + def.lockLifetimeMs);
+  const key = `${def.name}|${runKey}`;
+  const rec = await JobRun.findOne({ job: def.name, runKey }).lean();
+  if (rec && FINISHED.has(rec.status) && !opts.force) return notClaimed('duplicate', rec);
+  if (rec && rec.status === 'running' && rec.leaseUntil > now) return notClaimed('busy', rec);
+  const lease = await takeLease(RUN_SCOPE, key, { fromGen: (rec?.attempt ?? 0) + 1, ttlMs: RUN_LEASE_MS, now });
+  if (!lease) return notClaimed('busy', await JobRun.findOne({ job: def.name, runKey }).lean());
+  // Our first read may be stale: the key may have finished between it and our insert.
+  const fresh = await JobRun.findOne({ job: def.name, runKey }).lean();
+  if (fresh && FINISHED.has(fresh.status) && !opts.force) {
+    await releaseLease(lease);
+    return notClaimed('duplicate', fresh);
+  }
+  const fields = {
+    status: 'running' as const, tradingDate: date, trigger: opts.trigger, attempt: lease.gen, worker: WORKER_ID, startedAt: now,
+    leaseUntil: lease.until, finishedAt: null, durationMs: null, error: null, dueAt: opts.dueAt ?? fresh?.dueAt ?? null,
+  };
+  if (fresh) {
+    await JobRun.updateOne({ _id: fresh._id }, { $set: fields });
+    return { claimed: true, id: fresh._id, attempt: lease.gen, lease };
+  }
   try {
-    const doc = await JobRun.create({
-      job: def.name, runKey, status: 'running', tradingDate: date, trigger: opts.trigger, attempt: 1,
-      worker: WORKER_ID, startedAt: now, leaseUntil: lease,
-    });
-    return { claimed: true, id: doc._id, attempt: 1 };
+    const doc = await JobRun.create({ job: def.name, runKey, ...fields, summary: null });
+    return { claimed: true, id: doc._id, attempt: lease.gen, lease };
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
+    // A skipped-day record or a recovery record appeared meanwhile: we hold the lease, so update it.
+    const again = await JobRun.findOne({ job: def.name, runKey }).lean();
+    await JobRun.updateOne({ _id: again!._id }, { $set: fields });
+    return { claimed: true, id: again!._id, attempt: lease.gen, lease };
   }
-  const existing = await JobRun.findOne({ job: def.name, runKey }).lean();
-  if (!existing) throw new Error(`job run ${def.name}/${runKey} vanished while being claimed`);
-  const live = existing.status === 'running' && existing.leaseUntil > now;
-  const finished = existing.status === 'succeeded' || existing.status === 'skipped';
-  if (live) return { claimed: false, status: 'busy', existing: { attempt: existing.attempt, summary: existing.summary, error: existing.error ?? null } };
-  if (finished && !opts.force) return { claimed: false, status: 'duplicate', existing: { attempt: existing.attempt, summary: existing.summary, error: existing.error ?? null } };
-  const taken = await JobRun.findOneAndUpdate(
-    { _id: existing._id, status: existing.status, attempt: existing.attempt },
-    {
-      $set: { status: 'running', trigger: opts.trigger, worker: WORKER_ID, startedAt: now, leaseUntil: lease, finishedAt: null, durationMs: null, error: null },
-      $inc: { attempt: 1 },
-    },
-    { returnDocument: 'after' },
-  ).lean();
-  if (!taken) return { claimed: false, status: 'busy', existing: { attempt: existing.attempt, summary: existing.summary, error: existing.error ?? null } };
-  return { claimed: true, id: taken._id, attempt: taken.attempt };
+}
+
+/** True while this run's lease is ours: not run out on our clock, and no later attempt exists. */
+async function leaseIntact(lease: HeldLease): Promise<boolean> {
+  if (!stillHeld(lease)) return false;
+  return (await latestLease(lease.scope, lease.key))?.gen === lease.gen;
+}
+
+/** The ops alert for a failed run: once per key on the first failure, and once more when retries are used up. */
+async function alertFailure(def: JobDefinition, runKey: string, date: IsoDate, attempt: number, message: string): Promise<void> {
+  const last = attempt >= def.maxAttempts;
+  const key = last && attempt > 1 ? `job-gave-up:${def.name}:${runKey}` : `job-failed:${def.name}:${runKey}`;
+  if (!last && attempt > 1) return;
+  await enqueuePost(key, {
+    kind: 'ops',
+    title: last && attempt > 1 ? `Job failed ${attempt} times, not retried: ${def.name}` : `Job failed: ${def.name}`,
+    description: `Run ${runKey} (attempt ${attempt}) failed:\n${message.slice(0, 1_500)}`,
+    fields: [{
+      name: 'Retry',
+      value: last ? `\`signaldesk run ${def.name} --date ${date} --force\` or /rerun` : `automatic, up to ${def.maxAttempts} attempts; or \`signaldesk run ${def.name} --date ${date}\``,
+    }],
+    color: COLORS.bad,
+    urgent: true,
+  });
 }
 
 /** Run one job for one trading date: calendar check, claim, handler, JobRun record, failure alert. */
 export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Promise<RunResult> {
   const now = opts.now ?? new Date();
   const date = opts.date !== undefined ? validateRunDate(opts.date) : todayIn(MARKET_ZONE, now);
-  const runKey = runKeyFor(def, date, now);
+  const runKey = opts.runKey ?? runKeyFor(def, date, now);
   const runId = randomUUID();
   const logger = log().child({ job: def.name, runId, tradingDate: date, runKey });
   const started = performance.now();
@@ -105,7 +152,7 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
       // A skipped day is still a run on record (first writer wins; a repeat changes nothing).
       await JobRun.create({
         job: def.name, runKey, status: 'skipped', tradingDate: date, trigger: opts.trigger, attempt: 1, worker: WORKER_ID,
-        startedAt: now, leaseUntil: now, finishedAt: now, durationMs: 0, summary: { skipped: `market closed: ${closed}` },
+        startedAt: now, leaseUntil: now, finishedAt: now, durationMs: 0, summary: { skipped: `market closed: ${closed}` }, dueAt: opts.dueAt ?? null,
       }).catch((err: unknown) => {
         if (!isDuplicateKey(err)) throw err;
       });
@@ -124,36 +171,65 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
     };
   }
 
+  // Renew the short lease while the handler works; when it cannot be renewed the run is lost to a
+  // taker: the handler is told through `signal`, and this runner records nothing more.
+  const abort = new AbortController();
+  let renewing = false;
   const renew = setInterval(() => {
-    JobRun.updateOne({ _id: c.id, status: 'running' }, { $set: { leaseUntil: new Date(Date.now() + def.lockLifetimeMs) } }).catch(() => undefined);
-  }, Math.max(1_000, Math.floor(def.lockLifetimeMs / 3)));
+    if (renewing || abort.signal.aborted) return;
+    renewing = true;
+    renewLease(c.lease, RUN_LEASE_MS)
+      .then(async (ok) => {
+        if (!ok) {
+          abort.abort(new Error('run lease lost'));
+          return;
+        }
+        await JobRun.updateOne({ _id: c.id, attempt: c.attempt }, { $set: { leaseUntil: c.lease.until } });
+      })
+      .catch(() => {
+        // The database is away: keep trying until the lease runs out on our own clock.
+        if (!stillHeld(c.lease)) abort.abort(new Error('run lease lost'));
+      })
+      .finally(() => {
+        renewing = false;
+      });
+  }, RENEW_EVERY_MS);
   renew.unref();
 
   logger.info({ attempt: c.attempt, trigger: opts.trigger }, 'job started');
+  const lostResult = (): RunResult => {
+    logger.warn({ attempt: c.attempt }, 'run lease lost before the outcome was recorded; the worker that took it over records it');
+    return { ...base, status: 'lost', attempt: c.attempt, durationMs: Math.round(performance.now() - started), summary: null, error: 'lease lost', reason: 'the run was taken over by another worker' };
+  };
   try {
     const outcome = await def.handler({
       job: def.name, date, runKey, runId, attempt: c.attempt, force: Boolean(opts.force), trigger: opts.trigger, env, log: logger,
+      signal: abort.signal,
       publish: async (key, post) => {
         await enqueuePost(key, post);
       },
     });
     const durationMs = Math.round(performance.now() - started);
-    await JobRun.updateOne({ _id: c.id }, { $set: { status: 'succeeded', finishedAt: new Date(), durationMs, summary: outcome.summary, error: null } });
+    if (abort.signal.aborted || !(await leaseIntact(c.lease))) return lostResult();
+    await JobRun.updateOne({ _id: c.id }, { $set: { status: 'succeeded', finishedAt: new Date(), durationMs, summary: outcome.summary, error: null, leaseUntil: new Date() } });
+    await releaseLease(c.lease).catch(() => undefined);
     logger.info({ durationMs, summary: outcome.summary }, 'job succeeded');
     return { ...base, status: 'succeeded', attempt: c.attempt, durationMs, summary: outcome.summary, error: null };
   } catch (err) {
     const durationMs = Math.round(performance.now() - started);
     const message = describeError(err);
-    await JobRun.updateOne({ _id: c.id }, { $set: { status: 'failed', finishedAt: new Date(), durationMs, error: message.slice(0, 2_000) } });
     logger.error({ err, durationMs }, 'job failed');
-    await enqueuePost(`job-failed:${def.name}:${runKey}:${c.attempt}`, {
-      kind: 'ops',
-      title: `Job failed: ${def.name}`,
-      description: `Run ${runKey} (attempt ${c.attempt}) failed:\n${message.slice(0, 1_500)}`,
-      fields: [{ name: 'Retry', value: `\`signaldesk run ${def.name} --date ${date}\` or /rerun` }],
-      color: COLORS.bad,
-      urgent: true,
-    }).catch((e: unknown) => logger.error({ err: e }, 'could not queue the failure alert'));
+    if (abort.signal.aborted) return lostResult();
+    try {
+      if (!(await leaseIntact(c.lease))) return lostResult();
+      await JobRun.updateOne({ _id: c.id }, { $set: { status: 'failed', finishedAt: new Date(), durationMs, error: message.slice(0, 2_000), leaseUntil: new Date() } });
+      await releaseLease(c.lease).catch(() => undefined);
+      await alertFailure(def, runKey, date, c.attempt, message);
+    } catch (e) {
+      // The database itself is away: the run stays 'running' until its lease expires, and the
+      // recovery sweep retries it when the database is back.
+      logger.error({ err: describeError(e) }, 'could not record the failure; the run will be retried after its lease expires');
+    }
     return { ...base, status: 'failed', attempt: c.attempt, durationMs, summary: null, error: message };
   } finally {
     clearInterval(renew);

@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Agenda } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import type { Db } from 'mongodb';
 import type { Env } from '../config/env.js';
+import { isDuplicateKey } from '../db/connection.js';
+import { throttleErrors } from '../db/db-monitor.js';
+import { JobRequest } from '../db/models/job-request.js';
 import { log } from '../log/logger.js';
 import type { JobDefinition } from './job-definition.js';
 import { runJob } from './run-job.js';
@@ -12,6 +16,8 @@ export interface JobData {
   date?: string;
   force?: boolean;
   trigger?: 'schedule' | 'cli' | 'discord';
+  /** One-off runs carry a unique id: a second firing of the same Agenda job finds it taken. */
+  requestId?: string;
 }
 
 export interface Scheduler {
@@ -23,6 +29,17 @@ export interface Scheduler {
    * liveness timer (lockLifetime/2) that stop() does not cancel, so a process exits explicitly after it.
    */
   stop(graceMs: number): Promise<{ timedOut: boolean }>;
+}
+
+/** Take a one-off run request by unique insert: true for the first firing only. */
+export async function takeRequest(requestId: string, job: string): Promise<boolean> {
+  try {
+    await JobRequest.create({ _id: requestId, job, at: new Date() });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
 }
 
 /**
@@ -39,13 +56,18 @@ export async function startScheduler(db: Db, jobs: Map<string, JobDefinition>, e
     processEvery: opts.processEveryMs ?? 10_000,
     maxConcurrency: env.WORKER_MAX_CONCURRENCY,
   });
-  agenda.on('error', (err) => logger.error({ err }, 'agenda error'));
+  // Agenda polls every processEvery: while the database is away it fails on every poll. One line a minute.
+  agenda.on('error', throttleErrors(logger, 'agenda error (repeats are counted, not logged)'));
 
   for (const def of jobs.values()) {
     agenda.define(
       def.name,
       async (job) => {
         const data = (job.attrs.data ?? {}) as JobData;
+        if (data.requestId && !(await takeRequest(data.requestId, def.name))) {
+          logger.info({ job: def.name, requestId: data.requestId }, 'one-off run already taken by another firing');
+          return;
+        }
         const result = await runJob(def, env, { date: data.date, force: data.force, trigger: data.trigger ?? 'schedule' });
         if (result.status === 'failed') throw new Error(result.error ?? 'job failed');
       },
@@ -63,7 +85,7 @@ export async function startScheduler(db: Db, jobs: Map<string, JobDefinition>, e
   return {
     agenda,
     async enqueueNow(job, data) {
-      await agenda.now(job, data);
+      await agenda.now(job, { requestId: randomUUID(), ...data });
     },
     async stop(graceMs) {
       const result = await agenda.drain({ timeout: graceMs, closeConnection: false });

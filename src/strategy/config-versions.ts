@@ -38,6 +38,7 @@ interface NewVersionDoc {
   notes: string;
   parentVersion: number | null;
   report: string | null;
+  origin: string | null;
 }
 
 const inactiveSlot = (portfolio: string, version: number) => `${portfolio}#${version}`;
@@ -123,6 +124,17 @@ export interface NewVersionOptions {
   endDate?: IsoDate;
   report?: string | null;
   action?: string;
+  /**
+   * Makes the change idempotent: when a version with this origin exists for the portfolio (checked
+   * under the switch lock), it is returned and nothing changes. Monthly tuning passes "tuning:YYYY-MM".
+   */
+  origin?: string;
+}
+
+/** The version a given origin made, if any. */
+export async function versionByOrigin(portfolio: string, origin: string): Promise<ConfigVersion | null> {
+  const doc = await TradingConfig.findOne({ portfolio, origin }).sort({ version: 1 }).lean();
+  return doc ? toView(doc) : null;
 }
 
 /**
@@ -146,6 +158,13 @@ export async function activateNewVersion(portfolio: string, rawParams: unknown, 
   const endDate = opts.endDate ?? today;
   const lockId = await acquireSwitch(portfolio, endDate);
   try {
+    if (opts.origin) {
+      const made = await versionByOrigin(portfolio, opts.origin);
+      if (made) {
+        await ConfigSwitch.deleteOne({ _id: lockId, toVersion: -1 });
+        return made;
+      }
+    }
     const current = await TradingConfig.findOne({ activeSlot: portfolio }).lean();
     const last = await TradingConfig.findOne({ portfolio }).sort({ version: -1 }).lean();
     const doc: NewVersionDoc = {
@@ -160,6 +179,7 @@ export async function activateNewVersion(portfolio: string, rawParams: unknown, 
       notes: opts.notes ?? '',
       parentVersion: opts.parentVersion !== undefined ? opts.parentVersion : (current?.version ?? null),
       report: opts.report ?? null,
+      origin: opts.origin ?? null,
     };
     // Record the intent before the first effect: a crash from here on is rolled forward.
     await ConfigSwitch.updateOne({ _id: lockId }, { $set: { toVersion: doc.version, doc } });

@@ -6,7 +6,7 @@ import { readBars } from '../market-data/bar-store.js';
 import { COLORS, type PostInput } from '../notify/post.js';
 import { equitySeries } from '../trading/portfolio-store.js';
 import { maxDrawdown, performance } from '../trading/performance.js';
-import { activateNewVersion, getActiveConfig, type Actor, type ConfigVersion } from './config-versions.js';
+import { activateNewVersion, getActiveConfig, getVersion, versionByOrigin, type Actor, type ConfigVersion } from './config-versions.js';
 import { tune, tuningReport, type TuningResult } from './tuning.js';
 
 export interface TuningOutcome {
@@ -30,7 +30,11 @@ function monthsBack(date: IsoDate, months: number): IsoDate {
  * markdown report stored on it. Forced on another day, the new version starts that day.
  */
 export async function runTuning(portfolio: string, date: IsoDate, actor: Actor, opts: { forced?: boolean } = {}): Promise<TuningOutcome> {
-  const from = await getActiveConfig(portfolio);
+  // One version per portfolio and month, however often the month is tuned (forced re-runs included):
+  // a re-run finds the version its month made and reports it again, changing nothing.
+  const origin = `tuning:${date.slice(0, 7)}`;
+  const made = await versionByOrigin(portfolio, origin);
+  const from = made?.parentVersion ? await getVersion(portfolio, made.parentVersion) : await getActiveConfig(portfolio);
   const periodEnd = previousTradingDay(date);
   const periodStart = monthsBack(date, 3);
   const [trades, signals] = await Promise.all([
@@ -54,8 +58,8 @@ export async function runTuning(portfolio: string, date: IsoDate, actor: Actor, 
   const startDate = opts.forced && date !== firstOfMonth ? date : firstOfMonth;
   const endDate = addDays(startDate, -1);
   const report = tuningReport(input, result, { portfolio, fromVersion: from.version, toVersion: from.version + 1 });
-  const to = await activateNewVersion(portfolio, result.params, {
-    actor, startDate, endDate, report, action: 'config.tune',
+  const to = made ?? await activateNewVersion(portfolio, result.params, {
+    actor, startDate, endDate, report, action: 'config.tune', origin,
     notes: `monthly tuning ${date.slice(0, 7)}: ${result.recommendations.map((r) => r.title).join('; ')}`,
   });
   return { portfolio, date, from, to, result, report };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -41,62 +41,116 @@ async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Prom
   return cond();
 }
 
-test('the launcher starts a real server that answers ping, and stop leaves no port and no process', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sd-launch-'));
-  const db = await startFerretDb({ dir });
-  try {
-    assert.equal(db.kind, 'ferretdb');
-    assert.equal(db.owned, true);
-    assert.ok(db.pid && alive(db.pid), 'server process is running');
-    const client = await new MongoClient(db.uri).connect();
-    const pong = await client.db('admin').command({ ping: 1 });
-    assert.equal(pong.ok, 1);
-    await client.db('x').collection('c').insertOne({ a: 1 });
-    assert.equal(await client.db('x').collection('c').countDocuments(), 1);
-    await client.close();
-  } finally {
-    await db.stop();
-  }
-  assert.equal(await portAccepts(portOf(db.uri)), false, 'port is closed after stop');
-  assert.equal(await waitFor(() => !alive(db.pid!), 3000), true, 'no child process remains');
-  rmSync(dir, { recursive: true, force: true });
-});
-
-test('killing the parent with SIGKILL stops the server it started (no orphan)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sd-orphan-'));
+/** A separate process that joins the folder's shared server and prints what it got. */
+function joinInChild(dir: string, extra = ''): { child: ChildProcess; info: Promise<{ pid: number; uri: string; owned: boolean }> } {
   const script = `
     import { startFerretDb } from './src/db/local-server.ts';
-    const db = await startFerretDb({ dir: ${JSON.stringify(dir)}, });
-    process.stdout.write(JSON.stringify({ pid: db.pid, uri: db.uri }) + '\\n');
+    const db = await startFerretDb({ dir: ${JSON.stringify(dir)}, idleGraceMs: 300 });
+    process.stdout.write(JSON.stringify({ pid: db.pid, uri: db.uri, owned: db.owned }) + '\\n');
+    ${extra}
     setInterval(() => {}, 1000);
   `;
-  const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const info = await new Promise<{ pid: number; uri: string }>((res, rej) => {
-    parent.stdout.once('data', (d: Buffer) => res(JSON.parse(d.toString()) as { pid: number; uri: string }));
-    parent.once('exit', (c) => rej(new Error(`parent exited early: ${c}`)));
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const info = new Promise<{ pid: number; uri: string; owned: boolean }>((res, rej) => {
+    child.stdout!.once('data', (d: Buffer) => res(JSON.parse(d.toString()) as { pid: number; uri: string; owned: boolean }));
+    child.once('exit', (c) => rej(new Error(`child exited early: ${c}`)));
   });
-  assert.ok(alive(info.pid), 'server started by the parent is alive');
-  parent.kill('SIGKILL');
-  assert.equal(await waitFor(() => !alive(info.pid), 5000), true, 'server exits when its parent is killed');
-  assert.equal(await portAccepts(portOf(info.uri)), false);
+  return { child, info };
+}
+
+async function ping(uri: string): Promise<number> {
+  const client = await new MongoClient(uri, { serverSelectionTimeoutMS: 3_000 }).connect();
+  try {
+    return (await client.db('admin').command({ ping: 1 })).ok as number;
+  } finally {
+    await client.close();
+  }
+}
+
+test('the shared server answers, and stops a short grace after its last client leaves (no process, no port)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sd-launch-'));
+  const db = await startFerretDb({ dir, idleGraceMs: 300 });
+  assert.equal(db.kind, 'ferretdb');
+  assert.ok(db.pid && alive(db.pid), 'server process is running');
+  assert.equal(await ping(db.uri), 1);
+  await db.stop();
+  assert.equal(await waitFor(() => !alive(db.pid!), 5_000), true, 'the server exits once nobody uses it');
+  assert.equal(await portAccepts(portOf(db.uri)), false, 'port is closed');
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('a second launcher on the same data folder reuses the running server instead of starting another', async () => {
+test('a client killed with SIGKILL: the server still stops after the grace (no orphan)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sd-orphan-'));
+  const { child, info } = joinInChild(dir);
+  const { pid, uri } = await info;
+  assert.ok(alive(pid));
+  child.kill('SIGKILL');
+  assert.equal(await waitFor(() => !alive(pid), 8_000), true, 'server exits when its only client is killed');
+  assert.equal(await portAccepts(portOf(uri)), false);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the process that started the server leaving does not take it away from the others', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sd-reuse-'));
-  const first = await startFerretDb({ dir });
+  const first = joinInChild(dir);
+  const started = await first.info;
+  assert.equal(started.owned, true);
+  const second = await startFerretDb({ dir, idleGraceMs: 300 });
   try {
-    const second = await startFerretDb({ dir });
-    assert.equal(second.uri, first.uri);
+    assert.equal(second.uri, started.uri);
     assert.equal(second.owned, false);
-    await second.stop(); // not the owner: must not stop the server
-    const client = await new MongoClient(first.uri).connect();
-    assert.equal((await client.db('admin').command({ ping: 1 })).ok, 1);
-    await client.close();
+    first.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1_500)); // well past the grace
+    assert.ok(alive(started.pid), 'server still up for the remaining client');
+    assert.equal(await ping(second.uri), 1);
   } finally {
-    await first.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await second.stop();
   }
+  assert.equal(await waitFor(() => !alive(started.pid), 5_000), true);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('five parallel cold starts on one folder start exactly one server', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sd-cold-'));
+  const kids = Array.from({ length: 5 }, () => joinInChild(dir));
+  try {
+    const infos = await Promise.all(kids.map((k) => k.info));
+    assert.equal(new Set(infos.map((i) => i.pid)).size, 1, 'one server pid');
+    assert.equal(new Set(infos.map((i) => i.uri)).size, 1, 'one address');
+    const servers = execFileSync('pgrep', ['-f', '--', `-shared -dir ${dir}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    assert.equal(servers.length, 1, `one localdb process for the folder (found ${servers.length})`);
+  } finally {
+    for (const k of kids) k.child.kill('SIGKILL');
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a server that dies is started again on the same port, and a connected client carries on', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sd-restart-'));
+  const db = await startFerretDb({ dir, idleGraceMs: 300 });
+  const client = await new MongoClient(db.uri, { serverSelectionTimeoutMS: 10_000 }).connect();
+  try {
+    await client.db('x').collection('c').insertOne({ a: 1 });
+    const firstPid = db.pid!;
+    process.kill(firstPid, 'SIGKILL');
+    assert.equal(await waitFor(() => !alive(firstPid), 3_000), true);
+    await db.ensureRunning();
+    assert.notEqual(db.pid, firstPid, 'a new server process');
+    assert.equal(db.uri.includes(String(portOf(db.uri))), true);
+    // The same driver, untouched, reconnects to the same address and finds the data on disk.
+    await client.db('x').collection('c').insertOne({ a: 2 });
+    assert.equal(await client.db('x').collection('c').countDocuments(), 2);
+  } finally {
+    await client.close();
+    await db.stop();
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('an unusable data folder fails at once with the path and the reason', async () => {
+  const started = Date.now();
+  await assert.rejects(startFerretDb({ dir: '/proc/1/nope/ferretdb' }), (err: Error) => /cannot use "\/proc\/1\/nope\/ferretdb".*ENOENT|cannot use "\/proc\/1\/nope\/ferretdb"/.test(err.message));
+  assert.ok(Date.now() - started < 2_000, 'no spinning');
 });
 
 test('MONGODB_URI wins over every local server', async () => {

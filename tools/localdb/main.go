@@ -1,9 +1,16 @@
 // Command localdb runs an embedded FerretDB v1 (SQLite backend) on a loopback port.
 //
 // It is a test and development helper for signaldesk, never a production database.
-// It prints one line "READY <mongodb-uri>" on stdout once listening, and exits when
-// its parent goes away (stdin reaches EOF, or the parent dies: PR_SET_PDEATHSIG on Linux),
-// or on SIGINT/SIGTERM, so no orphan server is left behind.
+// It prints one line "READY <mongodb-uri>" on stdout once listening.
+//
+// Two ways to run it:
+//   - as a child (default): it exits when its parent goes away (stdin reaches EOF, or the
+//     parent dies: PR_SET_PDEATHSIG on Linux), or on SIGINT/SIGTERM;
+//   - as the shared server of a data folder (-shared): it takes an exclusive flock on
+//     <dir>/server.lock (a second server on the same folder exits with status 3 instead of
+//     opening the same SQLite files), writes <dir>/server.json, and stays up while any client
+//     listed in <dir>/clients/ is alive, stopping -idle-grace after the last one leaves.
+// Either way no orphan server is left behind.
 package main
 
 import (
@@ -17,6 +24,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -28,9 +36,15 @@ func main() {
 	memory := flag.Bool("memory", false, "keep data in memory only (SQLite mode=memory; findAndModify deadlocks there)")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	watchStdin := flag.Bool("watch-stdin", true, "exit when stdin reaches EOF (parent closed the pipe or died)")
+	shared := flag.Bool("shared", false, "run as the shared server of -dir (lock file, server.json, clients/ watch)")
+	idleGrace := flag.Duration("idle-grace", 3*time.Second, "with -shared: stop this long after the last client left")
 	flag.Parse()
 
-	setParentDeathSignal()
+	if *shared {
+		*watchStdin = false
+	} else {
+		setParentDeathSignal()
+	}
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -45,10 +59,31 @@ func main() {
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		fail("cannot create -dir %q: %v", abs, err)
 	}
+	if *shared {
+		ok, err := lockExclusive(filepath.Join(abs, "server.lock"))
+		if err != nil {
+			fail("cannot lock %q: %v", filepath.Join(abs, "server.lock"), err)
+		}
+		if !ok {
+			fmt.Println("BUSY another server holds this folder")
+			os.Exit(3)
+		}
+		if err := os.MkdirAll(filepath.Join(abs, "clients"), 0o755); err != nil {
+			fail("cannot create %q: %v", filepath.Join(abs, "clients"), err)
+		}
+	}
 	// FerretDB wants a file: URI that ends with a slash and names an existing folder.
 	sqliteURL := "file:" + strings.TrimSuffix(abs, "/") + "/"
 	if *memory {
 		sqliteURL += "?mode=memory"
+	}
+
+	portFile := filepath.Join(abs, "port")
+	if *shared && *listen == "127.0.0.1:0" {
+		// The folder keeps its port across restarts, so connected clients reconnect by themselves.
+		if b, err := os.ReadFile(portFile); err == nil && strings.TrimSpace(string(b)) != "" {
+			*listen = "127.0.0.1:" + strings.TrimSpace(string(b))
+		}
 	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
@@ -78,9 +113,24 @@ func main() {
 	}()
 
 	// MongoDBURI blocks until the listener is bound, which Run starts.
-	fmt.Printf("READY %s\n", f.MongoDBURI())
+	uri := f.MongoDBURI()
+	if *shared {
+		if i := strings.LastIndexByte(strings.TrimSuffix(strings.SplitN(uri, "?", 2)[0], "/"), ':'); i >= 0 {
+			port := strings.TrimSuffix(strings.SplitN(uri, "?", 2)[0], "/")[i+1:]
+			_ = os.WriteFile(portFile, []byte(port+"\n"), 0o644)
+		}
+		if err := writeServerFile(filepath.Join(abs, "server.json"), serverInfo{PID: os.Getpid(), URI: uri, Kind: "ferretdb"}); err != nil {
+			fail("cannot write server.json: %v", err)
+		}
+		go watchClients(filepath.Join(abs, "clients"), *idleGrace, stop)
+	}
+	fmt.Printf("READY %s\n", uri)
 
 	<-done
+	if *shared {
+		// Only the lock holder ever writes server.json, so removing it here cannot remove a successor's.
+		_ = os.Remove(filepath.Join(abs, "server.json"))
+	}
 }
 
 func fail(format string, args ...any) {

@@ -1,11 +1,13 @@
 import { Schema, model, type InferSchemaType } from 'mongoose';
 
-export const JOB_RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped'] as const;
+/** `missed`: a due slot the missed-run policy chose not to run (recorded with the reason). */
+export const JOB_RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped', 'missed'] as const;
 export type JobRunStatus = (typeof JOB_RUN_STATUSES)[number];
 
 /**
- * One claimed run of a job. (job, runKey) is unique: a run claims its key before any effect,
- * so a scheduler that fires twice finds the key taken and does nothing.
+ * The record of one run of a job. (job, runKey) is unique; the right to run it is a lease taken by
+ * unique insert (src/db/lease.ts, scope 'run'), attempt n = generation n. Only the lease holder
+ * writes this record, so a scheduler that fires twice finds the key taken and does nothing.
  */
 const jobRunSchema = new Schema(
   {
@@ -22,6 +24,8 @@ const jobRunSchema = new Schema(
     durationMs: { type: Number, default: null },
     error: { type: String, default: null },
     summary: { type: Schema.Types.Mixed, default: null },
+    /** When a scheduled run was due (null for on-demand runs). */
+    dueAt: { type: Date, default: null },
   },
   { versionKey: false, minimize: false },
 );

@@ -19,9 +19,12 @@ const tradingConfigSchema = new Schema(
     notes: { type: String, default: '' },
     parentVersion: { type: Number, default: null },
     report: { type: String, default: null },
+    /** What made the version when a re-run must find it again, e.g. "tuning:2020-03" (one per month). */
+    origin: { type: String, default: null },
   },
   { versionKey: false, minimize: false },
 );
+tradingConfigSchema.index({ portfolio: 1, origin: 1 });
 tradingConfigSchema.index({ portfolio: 1, version: 1 }, { unique: true });
 tradingConfigSchema.index({ activeSlot: 1 }, { unique: true });
 
