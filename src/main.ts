@@ -13,6 +13,7 @@ import { requireJob } from './scheduler/jobs-service.js';
 import { runJob } from './scheduler/run-job.js';
 import { startScheduler } from './scheduler/worker.js';
 import { recoverRuns } from './scheduler/recovery.js';
+import { sweepUnfinishedBacktests } from './strategy/backtest-service.js';
 import { monitorDatabase, throttleErrors } from './db/db-monitor.js';
 import { openRuntime, type Runtime } from './runtime/runtime.js';
 
@@ -71,6 +72,7 @@ async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
   });
   const stopDelivery = every(5_000, () => deliverPending(rt.env), deliveryFailed);
   const stopRecovery = every(15_000, () => recoverRuns(rt.jobs, rt.env), recoveryFailed);
+  void sweepUnfinishedBacktests().catch(recoveryFailed);
   logger.info({ jobs: [...rt.jobs.keys()], bot: Boolean(bot), database: rt.database.kind }, 'worker running (Ctrl-C to stop)');
 
   let stopping = false;

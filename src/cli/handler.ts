@@ -3,8 +3,11 @@ import type { PostInput } from '../notify/post.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Actor } from '../strategy/config-versions.js';
 
-/** CLI exit statuses: 0 ok, 1 unexpected error (or unhealthy), 2 bad input, 3 the job ran and failed. */
-export const EXIT = { ok: 0, error: 1, usage: 2, jobFailed: 3 } as const;
+/**
+ * CLI exit statuses: 0 ok, 1 unexpected error (or unhealthy), 2 bad input, 3 the job ran and failed,
+ * 4 busy: another worker holds the run right now (nothing was done here; try again later).
+ */
+export const EXIT = { ok: 0, error: 1, usage: 2, jobFailed: 3, busy: 4 } as const;
 
 export interface Flags {
   json: boolean;

@@ -1,7 +1,9 @@
 import mongoose from 'mongoose';
 import { todayIn } from '../calendar/dates.js';
 import { pingDatabase } from '../db/connection.js';
+import { JobRun } from '../db/models/job-run.js';
 import { ProviderStatus } from '../db/models/provider-status.js';
+import { ABANDON_GRACE_MS } from '../scheduler/recovery.js';
 import { describeError } from '../errors.js';
 import { apiUsageOn, USAGE_ALERT_SHARE } from '../market-data/http/api-usage.js';
 import { outboxStats, type OutboxStats } from '../notify/outbox.js';
@@ -19,6 +21,8 @@ export interface HealthReport {
   providers: ProviderHealth[];
   discord: { ready: boolean; pingMs: number | null } | null;
   jobs: JobView[];
+  /** Runs whose worker stopped renewing their lease (killed, or cut off from the database). */
+  abandonedRuns: Array<{ job: string; runKey: string; attempt: number; worker: string; leaseExpiredAt: string }>;
   problems: string[];
 }
 
@@ -65,7 +69,11 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
   let jobs: JobView[] = [];
   let outbox: OutboxStats = { pending: 0, dead: 0, sending: 0, oldestPendingAt: null };
   let providers: ProviderHealth[] = [];
+  let abandonedRuns: HealthReport['abandonedRuns'] = [];
   if (!dbError) {
+    const abandoned = await JobRun.find({ status: 'running', leaseUntil: { $lt: new Date(now.getTime() - ABANDON_GRACE_MS) } }).sort({ leaseUntil: 1 }).limit(20).lean();
+    abandonedRuns = abandoned.map((r) => ({ job: r.job, runKey: r.runKey, attempt: r.attempt, worker: r.worker, leaseExpiredAt: r.leaseUntil.toISOString() }));
+    for (const r of abandonedRuns) problems.push(`run ${r.job} ${r.runKey} (attempt ${r.attempt}) was abandoned by ${r.worker}: its lease expired at ${r.leaseExpiredAt}; a worker retries it`);
     const coll = mongoose.connection.db!.collection(AGENDA_COLLECTION);
     const lifetime = new Map([...inp.jobs.values()].map((d) => [d.name, d.lockLifetimeMs]));
     const locked = await coll.find({ lockedAt: { $ne: null } }).toArray();
@@ -95,6 +103,7 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
     providers,
     discord: inp.discord ?? null,
     jobs,
+    abandonedRuns,
     problems,
   };
 }

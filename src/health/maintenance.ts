@@ -1,4 +1,7 @@
+import { pruneLeases } from '../db/lease.js';
+import { JobRequest } from '../db/models/job-request.js';
 import { JobRun } from '../db/models/job-run.js';
+import { sweepUnfinishedBacktests } from '../strategy/backtest-service.js';
 import { Outbox } from '../db/models/outbox.js';
 
 /** How long records are kept before the cleanup job removes them. */
@@ -12,7 +15,7 @@ export const RETENTION = {
 
 const DAY = 86_400_000;
 
-export async function cleanupExpired(now: Date): Promise<{ jobRuns: number; posts: number }> {
+export async function cleanupExpired(now: Date): Promise<{ jobRuns: number; posts: number; leases: number; requests: number; unfinishedBacktests: number }> {
   const slotCutoff = new Date(now.getTime() - RETENTION.slotRunsDays * DAY);
   const dailyCutoff = new Date(now.getTime() - RETENTION.dailyRunsDays * DAY);
   const postCutoff = new Date(now.getTime() - RETENTION.sentPostsDays * DAY);
@@ -22,5 +25,10 @@ export async function cleanupExpired(now: Date): Promise<{ jobRuns: number; post
     JobRun.deleteMany({ status: { $ne: 'running' }, startedAt: { $lt: dailyCutoff } }),
     Outbox.deleteMany({ status: 'sent', sentAt: { $lt: postCutoff } }),
   ]);
-  return { jobRuns: slot.deletedCount + daily.deletedCount, posts: posts.deletedCount };
+  // Lease generations and one-off request ids matter for minutes; a week is plenty.
+  const weekAgo = new Date(now.getTime() - 7 * DAY);
+  const leases = await pruneLeases(weekAgo);
+  const requests = (await JobRequest.deleteMany({ at: { $lt: weekAgo } })).deletedCount;
+  const backtests = (await sweepUnfinishedBacktests(now)).length;
+  return { jobRuns: slot.deletedCount + daily.deletedCount, posts: posts.deletedCount, leases, requests, unfinishedBacktests: backtests };
 }

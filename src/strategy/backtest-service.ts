@@ -86,6 +86,11 @@ export async function backtest(opts: BacktestOptions): Promise<BacktestSummary> 
   const scratch = `backtest:${runId}`;
   opts.onProgress?.('saving');
   const now = new Date();
+  // The run record first, as 'writing': a process killed while saving leaves something the sweep can find.
+  await BacktestRun.create({
+    runId, portfolio: scratch, from: r.days[0]!.date, to: r.days[r.days.length - 1]!.date, configVersion: config.version, symbols: params.assets,
+    metrics: {}, curve: [], createdBy: `${opts.actor.source}:${opts.actor.name}`, createdAt: now, status: 'writing',
+  });
   const signalDocs = r.days.map((d) => ({
     portfolio: scratch, tradeDate: d.date, configVersion: config.version, modelType: d.signal.model_type, action: d.signal.features_used.action,
     confidenceScore: d.signal.confidence_score, allocations: d.signal.allocations, features: { ...d.signal.features_used, assets: {} },
@@ -104,9 +109,23 @@ export async function backtest(opts: BacktestOptions): Promise<BacktestSummary> 
     days: p.days, trades: r.tradeCount, capital: r.capital, finalEquity: r.finalEquity, totalReturn: p.totalReturn, cagr: p.cagr,
     maxDrawdown: p.maxDrawdown, sharpe: p.sharpe, exposure: p.exposure, actions, curve: thin(p.nav, 400),
   };
-  await BacktestRun.create({
-    runId, portfolio: scratch, from: summary.from, to: summary.to, configVersion: config.version, symbols: params.assets,
-    metrics: { ...summary, curve: undefined }, curve: summary.curve, createdBy: `${opts.actor.source}:${opts.actor.name}`, createdAt: now,
-  });
+  await BacktestRun.updateOne({ runId }, { $set: { metrics: { ...summary, curve: undefined }, curve: summary.curve, status: 'done' } });
   return summary;
+}
+
+/** A backtest still 'writing' after this long belongs to a process that died while saving it. */
+export const UNFINISHED_BACKTEST_MS = 10 * 60_000;
+
+/** Remove backtests a killed process left half-written: their scratch signals, trades, capital and record. */
+export async function sweepUnfinishedBacktests(now = new Date(), olderThanMs = UNFINISHED_BACKTEST_MS): Promise<string[]> {
+  const stale = await BacktestRun.find({ status: 'writing', createdAt: { $lt: new Date(now.getTime() - olderThanMs) } }).lean();
+  for (const run of stale) {
+    await Promise.all([
+      Signal.deleteMany({ portfolio: run.portfolio }),
+      Trade.deleteMany({ portfolio: run.portfolio }),
+      CapitalInjection.deleteMany({ portfolio: run.portfolio }),
+    ]);
+    await BacktestRun.deleteOne({ runId: run.runId, status: 'writing' });
+  }
+  return stale.map((r) => r.portfolio);
 }

@@ -119,6 +119,71 @@ describe('runJob', () => {
     assert.equal(retry.attempt, 2);
   });
 
+  test('ten simultaneous calls, forced or not: one holder at a time, and unforced ones run the key once', async () => {
+    let inside = 0;
+    let most = 0;
+    const { def, calls } = counterJob('ten', async () => {
+      inside++;
+      most = Math.max(most, inside);
+      await new Promise((r) => setTimeout(r, 150));
+      inside--;
+    });
+    const plain = await Promise.all(Array.from({ length: 10 }, () => runJob(def, env(), { date: '2024-03-15', trigger: 'test' })));
+    assert.equal(calls(), 1, 'unforced: the handler ran once');
+    assert.equal(plain.filter((r) => r.status === 'succeeded').length, 1);
+    const forced = await Promise.all(Array.from({ length: 10 }, () => runJob(def, env(), { date: '2024-03-15', trigger: 'test', force: true })));
+    assert.equal(most, 1, 'never two holders of the key at once');
+    assert.ok(forced.filter((r) => r.status === 'succeeded').length >= 1);
+    assert.deepEqual([...new Set(forced.map((r) => r.status))].filter((x) => x !== 'succeeded'), forced.length > forced.filter((r) => r.status === 'succeeded').length ? ['busy'] : []);
+    const rec = await JobRun.findOne({ job: 'ten' }).lean();
+    assert.equal(rec?.attempt, 1 + forced.filter((r) => r.status === 'succeeded').length, 'one attempt per run that held the key');
+  });
+
+  test('a runner whose lease was taken over records nothing and reports the run lost', async () => {
+    const { Lease } = await import('../../src/db/models/lease.js');
+    const { def } = counterJob('stalled', async (ctx) => {
+      // Another worker took the run over (attempt 2) while this one was stalled.
+      await Lease.create({ _id: `run:stalled|${ctx.runKey}#2`, scope: 'run', key: `stalled|${ctx.runKey}`, gen: 2, holder: 'taker:1', until: new Date(Date.now() + 30_000), createdAt: new Date() });
+    });
+    const r = await runJob(def, env(), { date: '2024-03-15', trigger: 'test' });
+    assert.equal(r.status, 'lost');
+    const rec = await JobRun.findOne({ job: 'stalled' }).lean();
+    assert.equal(rec?.status, 'running', 'the stalled runner did not write its outcome over the taker\'s');
+  });
+
+  test('the recovery sweep retries a run abandoned by a killed worker, and a failed run with attempts left', async () => {
+    const { recoverRuns, findRecoverable } = await import('../../src/scheduler/recovery.js');
+    let fail = true;
+    const a = counterJob('abandoned');
+    const f = counterJob('failing', async () => {
+      if (fail) throw new Error('database went away');
+    });
+    const jobs = new Map([[a.def.name, a.def], [f.def.name, f.def]]);
+    const past = new Date(Date.now() - 60_000);
+    await JobRun.create({ job: 'abandoned', runKey: '2024-03-15', status: 'running', tradingDate: '2024-03-15', trigger: 'schedule', attempt: 1, worker: 'killed:1', startedAt: past, leaseUntil: past });
+    assert.equal((await runJob(f.def, env(), { date: '2024-03-15', trigger: 'schedule' })).status, 'failed');
+    assert.deepEqual((await findRecoverable(jobs)).map((r) => `${r.job}:${r.reason}`), ['abandoned:abandoned'], 'the failed run waits for its back-off');
+    fail = false;
+    const later = new Date(Date.now() + 60_000);
+    const results = await recoverRuns(jobs, env(), later);
+    assert.deepEqual(results.map((r) => `${r.job}:${r.status}:${r.attempt}`).sort(), ['abandoned:succeeded:2', 'failing:succeeded:2']);
+    assert.equal(a.calls(), 1);
+    assert.equal((await recoverRuns(jobs, env(), later)).length, 0, 'nothing left to recover');
+  });
+
+  test('a failing run is given up after its attempts, with one more ops alert', async () => {
+    const { recoverRuns } = await import('../../src/scheduler/recovery.js');
+    const { def, calls } = counterJob('hopeless', async () => {
+      throw new Error('always broken');
+    });
+    const jobs = new Map([[def.name, def]]);
+    await runJob(def, env(), { date: '2024-03-15', trigger: 'schedule' });
+    for (let i = 0; i < 5; i++) await recoverRuns(jobs, env(), new Date(Date.now() + (i + 1) * 3_600_000));
+    assert.equal(calls(), def.maxAttempts);
+    const alerts = (await Outbox.find({ channelKey: 'ops' }).lean()).map((o) => o.idempotencyKey).sort();
+    assert.deepEqual(alerts, ['job-failed:hopeless:2024-03-15', 'job-gave-up:hopeless:2024-03-15']);
+  });
+
   test('a bad date is refused with what is allowed', async () => {
     const { def, calls } = counterJob('dates');
     await assert.rejects(runJob(def, env(), { date: '2024-02-30', trigger: 'test' }), /YYYY-MM-DD between 2000-01-01 and 2030-12-31/);

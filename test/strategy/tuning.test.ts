@@ -91,4 +91,19 @@ describe('strategy-tuning service', () => {
     assert.match(report.report, /\| allocation_neutral \| 0.2 \| 0.25 \|/);
     assert.equal(await TradingConfig.countDocuments({ endDate: null }), 1);
   });
+
+  test('a month is tuned once: forced re-runs return the same version and change nothing', async () => {
+    const v1 = await getActiveConfig('main');
+    const actor = { id: 'job', name: 'strategy-tuning', source: 'job' as const };
+    const first = await runTuning('main', '2024-04-01', actor);
+    const again = await runTuning('main', '2024-04-01', actor, { forced: true });
+    const later = await runTuning('main', '2024-04-15', actor, { forced: true });
+    assert.equal(first.to.version, v1.version + 1);
+    assert.equal(again.to.version, first.to.version);
+    assert.equal(later.to.version, first.to.version, 'a forced run later in the same month finds the month\'s version');
+    assert.equal(again.from.version, v1.version, 'reported against the version it replaced');
+    assert.equal(await TradingConfig.countDocuments({ portfolio: 'main' }), 2, 'v1 and the month\'s version only');
+    const all = await TradingConfig.find({ portfolio: 'main' }).lean();
+    for (const v of all) assert.ok(!v.endDate || v.endDate >= v.startDate, `v${v.version} does not end before it starts`);
+  });
 });

@@ -13,7 +13,7 @@ export const opsHandlers: Record<string, Handler> = {
     const name = args[0];
     if (!name) throw new UserFacingError('USAGE', `run needs a job name. Jobs: ${[...rt.jobs.keys()].join(', ')}.`);
     const result = await runJob(requireJob(rt.jobs, name), rt.env, { date: flags.date, force: flags.force, trigger: 'cli' });
-    return { data: result, post: runResultPost(result), code: result.status === 'failed' ? EXIT.jobFailed : EXIT.ok };
+    return { data: result, post: runResultPost(result), code: result.status === 'failed' ? EXIT.jobFailed : result.status === 'busy' || result.status === 'lost' ? EXIT.busy : EXIT.ok };
   },
   async jobs(rt, args) {
     if (args[0] === 'history') {

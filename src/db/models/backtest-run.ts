@@ -1,6 +1,10 @@
 import { Schema, model, type InferSchemaType } from 'mongoose';
 
-/** A finished backtest: inputs, metrics and a thinned NAV curve; its trades live in a scratch portfolio. */
+/**
+ * A backtest: inputs, metrics and a thinned NAV curve; its trades live in a scratch portfolio. The
+ * record is written first with status 'writing' and becomes 'done' after the scratch portfolio is
+ * complete, so a process killed in between leaves a record the sweep finds and removes with its rows.
+ */
 const backtestRunSchema = new Schema(
   {
     runId: { type: String, required: true },
@@ -13,6 +17,8 @@ const backtestRunSchema = new Schema(
     curve: { type: Schema.Types.Mixed, required: true },
     createdBy: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    /** 'writing' while the scratch portfolio is being saved; absent on records older than this field. */
+    status: { type: String, enum: ['writing', 'done'], default: 'done' },
   },
   { versionKey: false, minimize: false },
 );
