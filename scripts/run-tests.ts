@@ -32,16 +32,25 @@ const dataDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(),
 const db = await resolveDatabase({ mongodbUri: process.env.TEST_MONGODB_URI, dataDir, preferEmbedded: true, idleGraceMs: 500 });
 console.log(`test database: ${db.kind} at ${db.uri} (${files.length} test files)`);
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files.map((f) => relative(PROJECT_ROOT, f))],
-  {
-    cwd: PROJECT_ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, MONGODB_URI: db.uri, TEST_DB_KIND: db.kind, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', NODE_ENV: 'test' },
-  },
-);
-const code: number = await new Promise((res) => child.on('exit', (c, s) => res(c ?? (s ? 1 : 0))));
+// Most files run two at a time; the reliability suite (test/reliability: many processes, timing that
+// matters) runs after them, alone.
+const isReliability = (f: string) => f.includes(`${join('test', 'reliability')}`);
+const batches = [files.filter((f) => !isReliability(f)), files.filter(isReliability)].filter((b) => b.length > 0);
+let code = 0;
+for (const [i, batch] of batches.entries()) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${isReliability(batch[0]!) ? 1 : 2}`, ...batch.map((f) => relative(PROJECT_ROOT, f))],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, MONGODB_URI: db.uri, TEST_DB_KIND: db.kind, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', NODE_ENV: 'test' },
+    },
+  );
+  const c: number = await new Promise((res) => child.on('exit', (x, s) => res(x ?? (s ? 1 : 0))));
+  if (i < batches.length - 1) console.log('');
+  code ||= c;
+}
 await db.stop();
 if (db.kind === 'ferretdb') await waitForServerExit(join(dataDir, 'ferretdb'));
 rmSync(dataDir, { recursive: true, force: true });

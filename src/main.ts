@@ -47,11 +47,11 @@ async function runDemo(rt: Runtime, date: string): Promise<number> {
 
 async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
   const logger = log();
-  rt.scheduler = await startScheduler(nativeDb(), rt.jobs, rt.env);
+  rt.scheduler = await startScheduler(nativeDb(), rt.jobs, rt.env, { schedule: rt.env.WORKER_SCHEDULE === 'on', processEveryMs: rt.env.WORKER_POLL_MS });
   let bot: Bot | undefined;
   if (withBot && rt.env.DISCORD_TOKEN) bot = await startBot(rt);
   // Deliver posts within seconds of being queued; the deliver-outbox job is the backstop. Every
-  // 15 s, re-run runs whose lease ran out (a dead worker) and failed runs with attempts left.
+  // 5 s, re-run runs whose lease ran out (a dead worker) and failed runs with attempts left.
   const deliveryFailed = throttleErrors(logger, 'delivery round failed');
   const recoveryFailed = throttleErrors(logger, 'recovery sweep failed');
   const every = (ms: number, fn: () => Promise<unknown>, onError: (err: unknown) => void): (() => void) => {
@@ -71,7 +71,7 @@ async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
     onBack: () => void recoverRuns(rt.jobs, rt.env).catch(recoveryFailed),
   });
   const stopDelivery = every(5_000, () => deliverPending(rt.env), deliveryFailed);
-  const stopRecovery = every(15_000, () => recoverRuns(rt.jobs, rt.env), recoveryFailed);
+  const stopRecovery = every(5_000, () => recoverRuns(rt.jobs, rt.env), recoveryFailed);
   void sweepUnfinishedBacktests().catch(recoveryFailed);
   logger.info({ jobs: [...rt.jobs.keys()], bot: Boolean(bot), database: rt.database.kind }, 'worker running (Ctrl-C to stop)');
 
@@ -80,6 +80,12 @@ async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, graceMs: rt.env.SHUTDOWN_GRACE_MS }, 'stopping: draining running jobs');
+    // Whatever hangs (a database that stopped answering), the process is gone shortly after the grace:
+    // its runs' leases expire and another worker takes them over.
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting anyway');
+      process.exit(1);
+    }, rt.env.SHUTDOWN_GRACE_MS + 15_000).unref();
     stopDelivery();
     stopRecovery();
     monitor.stop();

@@ -115,6 +115,8 @@ export const envSchema = z
       .default('America/New_York')
       .refine(isTimeZone, 'must be an IANA time zone such as America/New_York'),
     WORKER_MAX_CONCURRENCY: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(64).default(4),
+    WORKER_POLL_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(100).max(60_000).default(10_000),
+    WORKER_SCHEDULE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
     SHUTDOWN_GRACE_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(600_000).default(30_000),
   })
   .superRefine((env, ctx) => {

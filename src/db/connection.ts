@@ -13,12 +13,26 @@ export function dbNameFromUri(uri: string): string | undefined {
  * Connect mongoose and create every index before any job or command runs: the unique
  * indexes are what make re-runs change nothing, so they must exist before the first write.
  */
-export async function connectDatabase(uri: string, dbName?: string): Promise<Connection> {
+/**
+ * Connections one process may open to the embedded FerretDB. Its SQLite backend has a pool of 100
+ * connections, and a findAndModify holds one while it asks for a second: a burst of concurrent
+ * requests larger than the pool (four workers polling thirteen Agenda jobs at once is 52) deadlocks
+ * the whole server. Capping every process keeps ten processes under the server's pool.
+ */
+export const EMBEDDED_POOL_SIZE = 5;
+
+export interface ConnectOptions {
+  /** The driver's connection pool per process (default: the driver's 100). */
+  maxPoolSize?: number | undefined;
+}
+
+export async function connectDatabase(uri: string, dbName?: string, opts: ConnectOptions = {}): Promise<Connection> {
   mongoose.set('strictQuery', true);
   await mongoose.connect(uri, {
     dbName: dbName ?? dbNameFromUri(uri) ?? DEFAULT_DB_NAME,
     autoIndex: false,
     serverSelectionTimeoutMS: 10_000,
+    ...(opts.maxPoolSize ? { maxPoolSize: opts.maxPoolSize } : {}),
   });
   await Promise.all(allModels().map((m) => m.createIndexes()));
   return mongoose.connection;

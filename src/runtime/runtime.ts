@@ -1,6 +1,6 @@
 import type { Env } from '../config/env.js';
 import { SECRET_ENV_KEYS } from '../config/env.js';
-import { connectDatabase, disconnectDatabase } from '../db/connection.js';
+import { connectDatabase, disconnectDatabase, EMBEDDED_POOL_SIZE } from '../db/connection.js';
 import { resolveDatabase, type DatabaseHandle } from '../db/local-server.js';
 import { createLogger, log, registerSecrets, setRootLogger } from '../log/logger.js';
 import { closeSinks, useSinkRouter } from '../notify/delivery.js';
@@ -40,7 +40,7 @@ export async function openRuntime(env: Env, opts: OpenOptions = {}): Promise<Run
   else registerSecrets(SECRET_ENV_KEYS.map((k) => env[k]));
   const database = await resolveDatabase({ mongodbUri: env.MONGODB_URI, dataDir: env.LOCAL_DB_DIR, memory: opts.memory });
   try {
-    await connectDatabase(database.uri, opts.dbName);
+    await connectDatabase(database.uri, opts.dbName, { maxPoolSize: database.kind === 'ferretdb' ? EMBEDDED_POOL_SIZE : undefined });
   } catch (err) {
     await database.stop();
     throw err;

@@ -3,7 +3,7 @@ import { CALENDAR_FIRST_YEAR, MARKET_ZONE } from '../calendar/nyse.js';
 import { isDuplicateKey } from '../db/connection.js';
 import { AuditEntry } from '../db/models/audit-entry.js';
 import { ConfigSwitch, TradingConfig } from '../db/models/trading-config.js';
-import { UserFacingError } from '../errors.js';
+import { UserFacingError, isUserFacingError } from '../errors.js';
 import { DEFAULT_PARAMS, validateParams, type StrategyParams } from './config-schema.js';
 
 export interface Actor {
@@ -196,26 +196,40 @@ export async function activateNewVersion(portfolio: string, rawParams: unknown, 
   }
 }
 
-/** The active version; the spec's defaults become version 1 the first time a portfolio is used. */
+/**
+ * The active version; the spec's defaults become version 1 the first time a portfolio is used.
+ * Another process may be in the middle of a switch (or of that first seeding) right now: between
+ * its two steps no version is active for a moment, so a missing active version is waited for while a
+ * switch is in progress, and only reported when none is.
+ */
 export async function getActiveConfig(portfolio = 'main'): Promise<ConfigVersion> {
-  let active = await TradingConfig.findOne({ activeSlot: portfolio }).lean();
-  if (active) return toView(active);
-  await recoverSwitches(portfolio);
-  active = await TradingConfig.findOne({ activeSlot: portfolio }).lean();
-  if (active) return toView(active);
-  const any = await TradingConfig.countDocuments({ portfolio });
-  if (any === 0) {
-    try {
-      // The defaults apply from the first day the calendar knows, so historical runs and backtests find them in force.
-      return await activateNewVersion(portfolio, DEFAULT_PARAMS, { actor: SYSTEM_ACTOR, notes: 'Default configuration (spec table)', action: 'config.seed', startDate: `${CALENDAR_FIRST_YEAR}-01-01` });
-    } catch (err) {
-      // Seeded concurrently by another process.
-      const again = await TradingConfig.findOne({ activeSlot: portfolio }).lean();
-      if (again) return toView(again);
-      throw err;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    const active = await TradingConfig.findOne({ activeSlot: portfolio }).lean();
+    if (active) return toView(active);
+    await recoverSwitches(portfolio);
+    const again = await TradingConfig.findOne({ activeSlot: portfolio }).lean();
+    if (again) return toView(again);
+    const [any, switching] = await Promise.all([TradingConfig.countDocuments({ portfolio }), ConfigSwitch.exists({ portfolio })]);
+    if (any === 0 && !switching) {
+      try {
+        // The defaults apply from the first day the calendar knows, so historical runs and backtests find them in force.
+        return await activateNewVersion(portfolio, DEFAULT_PARAMS, { actor: SYSTEM_ACTOR, notes: 'Default configuration (spec table)', action: 'config.seed', startDate: `${CALENDAR_FIRST_YEAR}-01-01`, origin: 'seed' });
+      } catch (err) {
+        if (!isUserFacingError(err) || err.code !== 'CONFIG_BUSY') {
+          const seeded = await TradingConfig.findOne({ activeSlot: portfolio }).lean();
+          if (seeded) return toView(seeded);
+          throw err;
+        }
+      }
+    } else if (!switching && Date.now() > deadline) {
+      throw new UserFacingError('NO_ACTIVE_CONFIG', `Portfolio "${portfolio}" has versions but none is active and no switch is pending; roll back to a version to repair it.`);
     }
+    if (Date.now() > deadline + LOCK_WAIT_MS) {
+      throw new UserFacingError('CONFIG_BUSY', `A configuration change for portfolio "${portfolio}" has been in progress for too long; try again in a moment.`);
+    }
+    await new Promise((r) => setTimeout(r, 25 + Math.random() * 50));
   }
-  throw new UserFacingError('NO_ACTIVE_CONFIG', `Portfolio "${portfolio}" has versions but none is active and no switch is pending; roll back to a version to repair it.`);
 }
 
 export async function countActive(portfolio: string): Promise<number> {

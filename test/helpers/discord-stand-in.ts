@@ -65,6 +65,8 @@ function parseMultipart(body: Buffer, contentType: string): { json: unknown; fil
 export class DiscordStandIn {
   readonly requests: RecordedRequest[] = [];
   refusing = false;
+  /** Script a reply for a REST request (an outage phase, a 429 with Retry-After); undefined = normal. */
+  respond: ((r: RecordedRequest) => { status: number; payload?: unknown; headers?: Record<string, string> } | undefined) | undefined;
   private server: Server | undefined;
   private wss: WebSocketServer | undefined;
   private sockets = new Set<WebSocket>();
@@ -220,6 +222,12 @@ export class DiscordStandIn {
     }
     if (this.refusing) {
       reply(503, { message: 'Service Unavailable (stand-in outage)', code: 0 });
+      return;
+    }
+    const scripted = this.respond?.(record);
+    if (scripted) {
+      for (const [k, v] of Object.entries(scripted.headers ?? {})) res.setHeader(k, v);
+      reply(scripted.status, scripted.payload ?? { message: `stand-in: scripted ${scripted.status}`, code: 0 });
       return;
     }
     const body0 = parsed.json as Record<string, unknown> | undefined;
