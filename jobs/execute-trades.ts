@@ -9,7 +9,7 @@ export const name = 'execute-trades';
 export const description = "Paper-trade each portfolio's signal at the trade date's opening prices.";
 /** 09:30 New York, the open. */
 export const schedule = { cron: '30 9 * * 1-5' };
-export const options = { marketDaysOnly: true, concurrency: 1, lockLifetimeMs: 5 * 60_000 };
+export const options = { marketDaysOnly: true, concurrency: 1, lockLifetimeMs: 5 * 60_000, missedRuns: 'catch-up' as const };
 
 export async function handler(ctx: JobContext): Promise<JobOutcome> {
   const summary: Record<string, unknown> = {};

@@ -6,7 +6,7 @@ export const name = 'fetch-market-data';
 export const description = "Load the trading day's closing bars for the universe (only missing days) and post a summary.";
 /** 16:35 New York, five minutes after the close so providers have the final bar. */
 export const schedule = { cron: '35 16 * * 1-5' };
-export const options = { marketDaysOnly: true, concurrency: 1, lockLifetimeMs: 10 * 60_000 };
+export const options = { marketDaysOnly: true, concurrency: 1, lockLifetimeMs: 10 * 60_000, missedRuns: 'catch-up' as const };
 
 export async function handler(ctx: JobContext): Promise<JobOutcome> {
   const s = await fetchMarketData({ date: ctx.date, symbols: ctx.env.MARKET_UNIVERSE, provider: providerFor(ctx.env) });

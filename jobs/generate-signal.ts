@@ -10,7 +10,7 @@ export const name = 'generate-signal';
 export const description = "Compute each portfolio's allocation signal for the trade date from bars before its open.";
 /** 06:00 New York, before the open: only data available before the day is used. */
 export const schedule = { cron: '0 6 * * 1-5' };
-export const options = { marketDaysOnly: true, concurrency: 1, lockLifetimeMs: 5 * 60_000 };
+export const options = { marketDaysOnly: true, concurrency: 1, lockLifetimeMs: 5 * 60_000, missedRuns: 'catch-up' as const };
 
 export async function handler(ctx: JobContext): Promise<JobOutcome> {
   const summary: Record<string, unknown> = {};

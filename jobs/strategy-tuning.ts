@@ -10,7 +10,7 @@ export const description = 'On the first trading day of the month, tune each por
  * day. (The seed's 1st–3rd misses months such as September 2018, whose first session was the 4th.)
  */
 export const schedule = { cron: '30 9 1-7 * 1-5' };
-export const options = { marketDaysOnly: true, concurrency: 1, lockLifetimeMs: 10 * 60_000 };
+export const options = { marketDaysOnly: true, concurrency: 1, lockLifetimeMs: 10 * 60_000, missedRuns: 'catch-up' as const };
 
 export async function handler(ctx: JobContext): Promise<JobOutcome> {
   if (!isFirstTradingDayOfMonth(ctx.date) && !ctx.force) {

@@ -13,6 +13,7 @@ import { requireJob } from './scheduler/jobs-service.js';
 import { runJob } from './scheduler/run-job.js';
 import { startScheduler } from './scheduler/worker.js';
 import { recoverRuns } from './scheduler/recovery.js';
+import { catchUp } from './scheduler/catch-up.js';
 import { sweepUnfinishedBacktests } from './strategy/backtest-service.js';
 import { monitorDatabase, throttleErrors } from './db/db-monitor.js';
 import { openRuntime, type Runtime } from './runtime/runtime.js';
@@ -47,6 +48,9 @@ async function runDemo(rt: Runtime, date: string): Promise<number> {
 
 async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
   const logger = log();
+  // Slots that passed while no worker ran: each job's missed-run policy says what to do, before the
+  // scheduler starts firing again (so a catch-up runs oldest first, across jobs).
+  await catchUp(rt.jobs, rt.env).catch((err: unknown) => logger.error({ err: describeError(err) }, 'catch-up failed; the recovery sweep and the next slots go on'));
   rt.scheduler = await startScheduler(nativeDb(), rt.jobs, rt.env, { schedule: rt.env.WORKER_SCHEDULE === 'on', processEveryMs: rt.env.WORKER_POLL_MS });
   let bot: Bot | undefined;
   if (withBot && rt.env.DISCORD_TOKEN) bot = await startBot(rt);
@@ -68,7 +72,7 @@ async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
   const monitor = monitorDatabase({
     logger,
     onDown: () => rt.database.ensureRunning(),
-    onBack: () => void recoverRuns(rt.jobs, rt.env).catch(recoveryFailed),
+    onBack: () => void catchUp(rt.jobs, rt.env).then(() => recoverRuns(rt.jobs, rt.env)).catch(recoveryFailed),
   });
   const stopDelivery = every(5_000, () => deliverPending(rt.env), deliveryFailed);
   const stopRecovery = every(5_000, () => recoverRuns(rt.jobs, rt.env), recoveryFailed);

@@ -17,9 +17,9 @@ export function dbNameFromUri(uri: string): string | undefined {
  * Connections one process may open to the embedded FerretDB. Its SQLite backend has a pool of 100
  * connections, and a findAndModify holds one while it asks for a second: a burst of concurrent
  * requests larger than the pool (four workers polling thirteen Agenda jobs at once is 52) deadlocks
- * the whole server. Capping every process keeps ten processes under the server's pool.
+ * the whole server. Capping every process at 10 keeps five busy processes under the server's pool.
  */
-export const EMBEDDED_POOL_SIZE = 5;
+export const EMBEDDED_POOL_SIZE = 10;
 
 export interface ConnectOptions {
   /** The driver's connection pool per process (default: the driver's 100). */

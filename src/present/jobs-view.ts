@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { COLORS, type PostInput } from '../notify/post.js';
 import type { RunResult } from '../scheduler/run-job.js';
 import type { JobRunView, JobView } from '../scheduler/jobs-service.js';
@@ -11,14 +12,23 @@ export function jobsPost(jobs: JobView[]): PostInput {
       value: [
         j.cron ? `\`${j.cron}\` ${j.timezone}${j.marketDaysOnly ? ', trading days' : ''}` : 'on demand',
         `next: ${j.nextRunAt ?? '—'}`,
-        `last: ${j.lastRun ? `${j.lastRun.status} ${j.lastRun.runKey}${j.lastRun.durationMs !== null ? ` in ${j.lastRun.durationMs} ms` : ''}` : 'never'}`,
+        `last: ${j.lastRun ? `${j.lastRun.status} ${j.lastRun.runKey}${j.lastRun.late ? ' (late)' : ''}${j.lastRun.durationMs !== null ? ` in ${j.lastRun.durationMs} ms` : ''}` : 'never'}`,
       ].join('\n'),
     })),
   };
 }
 
 export function historyRows(runs: JobRunView[]): string[] {
-  return runs.map((r) => `${r.runKey} · ${r.status} · attempt ${r.attempt} · ${r.trigger}${r.durationMs !== null ? ` · ${r.durationMs} ms` : ''}${r.error ? ` · ${r.error.slice(0, 80)}` : ''}`);
+  return runs.map((r) => {
+    const timing = r.dueAt ? ` · due ${hhmm(r.dueAt)}${r.status === 'missed' ? '' : `, started ${hhmm(r.startedAt)}${r.late ? ' (late)' : ''}`}` : '';
+    const why = r.status === 'missed' ? ` · ${String((r.summary as { missed?: unknown } | null)?.missed ?? 'missed')}` : '';
+    return `${r.runKey} · ${r.status} · attempt ${r.attempt} · ${r.trigger}${timing}${r.durationMs !== null && r.status !== 'missed' ? ` · ${r.durationMs} ms` : ''}${why}${r.error ? ` · ${r.error.slice(0, 80)}` : ''}`;
+  });
+}
+
+/** A time in New York, as people at a US desk read a schedule. */
+function hhmm(iso: string): string {
+  return DateTime.fromISO(iso, { zone: 'America/New_York' }).toFormat('LL-dd HH:mm');
 }
 
 export function historyPage(job: string, rows: string[], page = 1, pages = 1): PostInput {
@@ -29,9 +39,16 @@ export function historyPost(job: string, runs: JobRunView[]): PostInput {
   return historyPage(job, historyRows(runs));
 }
 
+/** A summary value as text: lists joined, objects as compact JSON (never "[object Object]"). */
+export function summaryValue(v: unknown): string {
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x))).join(', ') || '—';
+  if (typeof v === 'object' && v !== null) return JSON.stringify(v);
+  return String(v);
+}
+
 export function runResultPost(r: RunResult): PostInput {
   const color = r.status === 'succeeded' ? COLORS.ok : r.status === 'failed' ? COLORS.bad : COLORS.info;
-  const summary = r.summary ? Object.entries(r.summary).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') || '—' : String(v)}`).join('\n') : undefined;
+  const summary = r.summary ? Object.entries(r.summary).map(([k, v]) => `${k}: ${summaryValue(v)}`).join('\n') : undefined;
   return {
     kind: 'ops',
     title: `${r.job} · ${r.date}: ${r.status}`,

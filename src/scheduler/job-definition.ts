@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { IsoDate } from '../calendar/dates.js';
 import type { Env } from '../config/env.js';
 import type { PostInput } from '../notify/post.js';
+import type { MissedRunPolicy } from './slots.js';
 
 export type JobTrigger = 'schedule' | 'cli' | 'discord' | 'test' | 'recovery' | 'catch-up';
 
@@ -42,6 +43,11 @@ export interface JobModule {
     runKeyEvery?: 'tradingDate' | { minutes: number };
     /** Attempts before a failing run is given up (retried by the recovery sweep). Default 3; 1 for slot jobs. */
     maxAttempts?: number;
+    /**
+     * Slots that passed while no worker ran: `catch-up` runs every one, oldest first (jobs a later day
+     * depends on); `latest` only the most recent (scans, reports; the default); `skip` none.
+     */
+    missedRuns?: MissedRunPolicy;
   };
   handler(ctx: JobContext): Promise<JobOutcome>;
 }
@@ -55,6 +61,7 @@ export interface JobDefinition {
   lockLifetimeMs: number;
   runKeyEvery: 'tradingDate' | { minutes: number };
   maxAttempts: number;
+  missedRuns: MissedRunPolicy;
   handler(ctx: JobContext): Promise<JobOutcome>;
 }
 
@@ -68,6 +75,7 @@ export function toDefinition(mod: JobModule, defaultZone: string): JobDefinition
     lockLifetimeMs: mod.options?.lockLifetimeMs ?? 10 * 60_000,
     runKeyEvery: mod.options?.runKeyEvery ?? 'tradingDate',
     maxAttempts: mod.options?.maxAttempts ?? (mod.options?.runKeyEvery && mod.options.runKeyEvery !== 'tradingDate' ? 1 : 3),
+    missedRuns: mod.options?.missedRuns ?? (mod.options?.runKeyEvery && mod.options.runKeyEvery !== 'tradingDate' ? 'skip' : 'latest'),
     handler: mod.handler,
   };
 }

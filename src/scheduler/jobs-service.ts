@@ -2,6 +2,7 @@ import mongoose from 'mongoose';
 import { JobRun } from '../db/models/job-run.js';
 import { UserFacingError } from '../errors.js';
 import type { JobDefinition } from './job-definition.js';
+import { isLate } from './catch-up.js';
 import { AGENDA_COLLECTION } from './worker.js';
 
 export interface JobRunView {
@@ -10,6 +11,9 @@ export interface JobRunView {
   trigger: string;
   attempt: number;
   startedAt: string;
+  /** When the run was due (scheduled and caught-up runs), and whether it started late. */
+  dueAt: string | null;
+  late: boolean;
   durationMs: number | null;
   error: string | null;
   summary: Record<string, unknown> | null;
@@ -33,13 +37,15 @@ interface AgendaJobDoc {
   lockedAt?: Date | null;
 }
 
-function view(r: { runKey: string; status: string; trigger: string; attempt: number; startedAt: Date; durationMs?: number | null; error?: string | null; summary?: unknown }): JobRunView {
+function view(r: { runKey: string; status: string; trigger: string; attempt: number; startedAt: Date; dueAt?: Date | null; durationMs?: number | null; error?: string | null; summary?: unknown }): JobRunView {
   return {
     runKey: r.runKey,
     status: r.status,
     trigger: r.trigger,
     attempt: r.attempt,
     startedAt: r.startedAt.toISOString(),
+    dueAt: r.dueAt ? r.dueAt.toISOString() : null,
+    late: r.status !== 'missed' && isLate(r.dueAt, r.startedAt),
     durationMs: r.durationMs ?? null,
     error: r.error ?? null,
     summary: (r.summary as Record<string, unknown> | null) ?? null,

@@ -62,7 +62,8 @@ export const RUN_LEASE_MS = 30_000;
 const RENEW_EVERY_MS = RUN_LEASE_MS / 3;
 export const RUN_SCOPE = 'run';
 
-const FINISHED = new Set(['succeeded', 'skipped', 'missed']);
+// 'missed' is not finished: an operator may still run a slot the policy skipped.
+const FINISHED = new Set(['succeeded', 'skipped']);
 
 type Claim =
   | { claimed: true; id: unknown; attempt: number; lease: HeldLease }
@@ -81,10 +82,12 @@ function notClaimed(status: RunStatus, rec: { attempt: number; summary?: unknown
  */
 async function claim(def: JobDefinition, runKey: string, date: IsoDate, opts: RunOptions, now: Date): Promise<Claim> {
   const key = `${def.name}|${runKey}`;
+  // Leases always run on the real clock (a controlled `now` only dates the record).
+  const clock = new Date();
   const rec = await JobRun.findOne({ job: def.name, runKey }).lean();
   if (rec && FINISHED.has(rec.status) && !opts.force) return notClaimed('duplicate', rec);
-  if (rec && rec.status === 'running' && rec.leaseUntil > now) return notClaimed('busy', rec);
-  const lease = await takeLease(RUN_SCOPE, key, { fromGen: (rec?.attempt ?? 0) + 1, ttlMs: RUN_LEASE_MS, now });
+  if (rec && rec.status === 'running' && rec.leaseUntil > clock) return notClaimed('busy', rec);
+  const lease = await takeLease(RUN_SCOPE, key, { fromGen: (rec?.attempt ?? 0) + 1, ttlMs: RUN_LEASE_MS, now: clock });
   if (!lease) return notClaimed('busy', await JobRun.findOne({ job: def.name, runKey }).lean());
   // Our first read may be stale: the key may have finished between it and our insert.
   const fresh = await JobRun.findOne({ job: def.name, runKey }).lean();

@@ -8,7 +8,9 @@ import { throttleErrors } from '../db/db-monitor.js';
 import { JobRequest } from '../db/models/job-request.js';
 import { log } from '../log/logger.js';
 import type { JobDefinition } from './job-definition.js';
-import { runJob } from './run-job.js';
+import { catchUpJobBefore, recordMissed } from './catch-up.js';
+import { runJob, type RunResult } from './run-job.js';
+import { LATE_AFTER_MS, latestSlot } from './slots.js';
 
 export const AGENDA_COLLECTION = 'agendaJobs';
 
@@ -29,6 +31,24 @@ export interface Scheduler {
    * liveness timer (lockLifetime/2) that stop() does not cancel, so a process exits explicitly after it.
    */
   stop(graceMs: number): Promise<{ timedOut: boolean }>;
+}
+
+/**
+ * A scheduled firing belongs to the slot it was due for (the latest cron occurrence at or before now),
+ * whatever the clock says: a firing delayed past midnight or over a weekend runs the slot's day under
+ * the slot's key. A catch-up job first runs its earlier missed slots; a `skip` job fired late records
+ * the slot as missed instead of running it.
+ */
+export async function runScheduled(def: JobDefinition, env: Env, now: Date): Promise<RunResult | undefined> {
+  const slot = latestSlot(def, now);
+  if (!slot) return runJob(def, env, { trigger: 'schedule', now });
+  const late = now.getTime() - slot.dueAt.getTime() > LATE_AFTER_MS;
+  if (late && def.missedRuns === 'skip') {
+    if (def.runKeyEvery === 'tradingDate') await recordMissed(def, slot, "fired late; policy 'skip'", now);
+    return undefined;
+  }
+  if (late) await catchUpJobBefore(def, env, slot, now);
+  return runJob(def, env, { date: slot.date, runKey: slot.runKey, dueAt: slot.dueAt, trigger: 'schedule', now });
 }
 
 /** Take a one-off run request by unique insert: true for the first firing only. */
@@ -68,8 +88,10 @@ export async function startScheduler(db: Db, jobs: Map<string, JobDefinition>, e
           logger.info({ job: def.name, requestId: data.requestId }, 'one-off run already taken by another firing');
           return;
         }
-        const result = await runJob(def, env, { date: data.date, force: data.force, trigger: data.trigger ?? 'schedule' });
-        if (result.status === 'failed') throw new Error(result.error ?? 'job failed');
+        const result = data.date !== undefined || data.trigger !== 'schedule'
+          ? await runJob(def, env, { date: data.date, force: data.force, trigger: data.trigger ?? 'cli' })
+          : await runScheduled(def, env, new Date());
+        if (result?.status === 'failed') throw new Error(result.error ?? 'job failed');
       },
       { concurrency: def.concurrency, lockLifetime: def.lockLifetimeMs },
     );

@@ -1,0 +1,101 @@
+import { CronExpressionParser } from 'cron-parser';
+import { DateTime } from 'luxon';
+import type { IsoDate } from '../calendar/dates.js';
+import { MARKET_ZONE, closureReason } from '../calendar/nyse.js';
+import type { JobDefinition } from './job-definition.js';
+
+/**
+ * Due slots: the moments a scheduled job was due, from its cron in its time zone. A scheduled run
+ * belongs to the slot it was due for, not to the clock when it starts: its trading date and run key
+ * come from the slot. Pure functions of (definition, times).
+ */
+
+/** What to do with slots that passed while no worker ran them. */
+export type MissedRunPolicy = 'catch-up' | 'latest' | 'skip';
+
+/** A run that starts this long after its slot is "late" (shown by /jobs); with policy `skip` it is not run. */
+export const LATE_AFTER_MS = 5 * 60_000;
+
+/** How far back the catch-up looks: at most this many trading days. */
+export const CATCH_UP_TRADING_DAYS = 10;
+
+export interface Slot {
+  /** When the run was due. */
+  dueAt: Date;
+  /** The New York calendar date of the slot: the run's trading date. */
+  date: IsoDate;
+  runKey: string;
+}
+
+export function slotDate(dueAt: Date): IsoDate {
+  return DateTime.fromJSDate(dueAt, { zone: MARKET_ZONE }).toISODate() as IsoDate;
+}
+
+/** The run key of a slot: its trading date, or its minute for slot-keyed jobs (deliver-outbox). */
+export function slotRunKey(def: Pick<JobDefinition, 'runKeyEvery'>, dueAt: Date): string {
+  if (def.runKeyEvery === 'tradingDate') return slotDate(dueAt);
+  const ms = def.runKeyEvery.minutes * 60_000;
+  return new Date(Math.floor(dueAt.getTime() / ms) * ms).toISOString().slice(0, 16);
+}
+
+export function toSlot(def: Pick<JobDefinition, 'runKeyEvery'>, dueAt: Date): Slot {
+  return { dueAt, date: slotDate(dueAt), runKey: slotRunKey(def, dueAt) };
+}
+
+/** The latest occurrence of the job's cron at or before `now` (what a scheduler firing now was due for). */
+export function latestSlot(def: Pick<JobDefinition, 'schedule' | 'runKeyEvery'>, now: Date): Slot | null {
+  if (!def.schedule) return null;
+  const expr = CronExpressionParser.parse(def.schedule.cron, { currentDate: new Date(now.getTime() + 1_000), tz: def.schedule.timezone });
+  if (!expr.hasPrev()) return null;
+  return toSlot(def, expr.prev().toDate());
+}
+
+/**
+ * Every slot in (after, upTo], oldest first, at most `limit`. Slots on days the market is closed are
+ * left out for market-days-only jobs (they would only be recorded as skipped).
+ */
+export function slotsBetween(def: Pick<JobDefinition, 'schedule' | 'runKeyEvery' | 'marketDaysOnly'>, after: Date, upTo: Date, limit = 500): Slot[] {
+  if (!def.schedule || upTo <= after) return [];
+  const expr = CronExpressionParser.parse(def.schedule.cron, { currentDate: after, endDate: upTo, tz: def.schedule.timezone });
+  const out: Slot[] = [];
+  while (out.length < limit && expr.hasNext()) {
+    const dueAt = expr.next().toDate();
+    if (dueAt > upTo) break;
+    const slot = toSlot(def, dueAt);
+    if (def.marketDaysOnly && closureReason(slot.date)) continue;
+    out.push(slot);
+  }
+  return out;
+}
+
+/** The moment `tradingDays` NYSE trading days before `now` began (New York midnight). */
+export function catchUpHorizon(now: Date, tradingDays = CATCH_UP_TRADING_DAYS): Date {
+  let d = DateTime.fromJSDate(now, { zone: MARKET_ZONE }).startOf('day');
+  let seen = 0;
+  while (seen < tradingDays) {
+    d = d.minus({ days: 1 });
+    if (!closureReason(d.toISODate() as IsoDate)) seen++;
+  }
+  return d.toJSDate();
+}
+
+export interface SlotPlan {
+  run: Slot[];
+  missed: Array<Slot & { reason: string }>;
+}
+
+/**
+ * Apply a missed-run policy to the slots that passed unrun (oldest first): `catch-up` runs every one
+ * of them, `latest` only the most recent, `skip` none. What is not run is reported with the reason.
+ */
+export function planMissed(policy: MissedRunPolicy, missed: Slot[]): SlotPlan {
+  if (policy === 'catch-up') return { run: missed, missed: [] };
+  if (policy === 'latest') {
+    const last = missed.at(-1);
+    return {
+      run: last ? [last] : [],
+      missed: missed.slice(0, -1).map((s) => ({ ...s, reason: `missed while no worker ran; policy 'latest' ran only ${last!.runKey}` })),
+    };
+  }
+  return { run: [], missed: missed.map((s) => ({ ...s, reason: "missed while no worker ran; policy 'skip'" })) };
+}

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+import { DateTime } from 'luxon';
+import { JobRun } from '../../src/db/models/job-run.js';
+import { Outbox } from '../../src/db/models/outbox.js';
+import { catchUp } from '../../src/scheduler/catch-up.js';
+import { toDefinition, type JobDefinition, type JobModule } from '../../src/scheduler/job-definition.js';
+import { jobHistory } from '../../src/scheduler/jobs-service.js';
+import { latestSlot, planMissed, slotsBetween } from '../../src/scheduler/slots.js';
+import { runScheduled } from '../../src/scheduler/worker.js';
+import { clearCollections, testEnv, useTestDatabase } from '../helpers/db.js';
+
+useTestDatabase('catch-up');
+const env = () => testEnv();
+const ny = (s: string) => DateTime.fromISO(s, { zone: 'America/New_York' }).toJSDate();
+
+/** Every handler call, in order: "job date". */
+let calls: string[] = [];
+
+function job(name: string, cron: string, options: JobModule['options'] = {}): JobDefinition {
+  return toDefinition({ name, description: name, schedule: { cron }, options, handler: async (ctx) => {
+    calls.push(`${ctx.job} ${ctx.date}`);
+    return { summary: { ran: ctx.date } };
+  } }, 'America/New_York');
+}
+
+const exec = job('exec', '30 9 * * 1-5', { missedRuns: 'catch-up' });
+const scan = job('scan', '0 8 * * 1-5', { missedRuns: 'latest' });
+const noon = job('noon', '0 12 * * *', { missedRuns: 'skip', marketDaysOnly: false });
+const tuning = job('tuning', '30 9 1-7 * 1-5', { missedRuns: 'catch-up' });
+const prep = job('prep', '30 17 * * 1-5');
+
+/** The last thing that ran before the gap (the every-minute delivery job is the usual heartbeat). */
+async function lastSeenAt(at: Date): Promise<void> {
+  await JobRun.create({ job: 'heartbeat', runKey: at.toISOString(), status: 'succeeded', tradingDate: null, trigger: 'schedule', attempt: 1, worker: 'w', startedAt: at, leaseUntil: at });
+}
+
+async function ranBefore(def: JobDefinition, date: string, dueAt: Date): Promise<void> {
+  await JobRun.create({ job: def.name, runKey: date, status: 'succeeded', tradingDate: date, trigger: 'schedule', attempt: 1, worker: 'w', startedAt: dueAt, leaseUntil: dueAt, dueAt });
+}
+
+describe('slots (pure)', () => {
+  test('slots come from the cron in New York time across the November DST change, and skip closed days', () => {
+    const s = slotsBetween(exec, ny('2026-10-29T12:00'), ny('2026-11-03T12:00'));
+    assert.deepEqual(s.map((x) => x.dueAt.toISOString()), ['2026-10-30T13:30:00.000Z', '2026-11-02T14:30:00.000Z', '2026-11-03T14:30:00.000Z']);
+    assert.deepEqual(s.map((x) => x.runKey), ['2026-10-30', '2026-11-02', '2026-11-03']);
+    const thanksgiving = slotsBetween(exec, ny('2026-11-25T12:00'), ny('2026-11-30T12:00'));
+    assert.deepEqual(thanksgiving.map((x) => x.runKey), ['2026-11-27', '2026-11-30'], 'Thanksgiving and the weekend have no slot');
+  });
+
+  test('a firing belongs to the latest slot at or before it', () => {
+    assert.equal(latestSlot(prep, ny('2026-11-23T14:13'))!.runKey, '2026-11-20', "Monday 14:13 fires Friday's 17:30");
+    assert.equal(latestSlot(exec, ny('2026-11-23T09:30'))!.runKey, '2026-11-23');
+    assert.equal(latestSlot(exec, ny('2026-11-23T09:29:59'))!.runKey, '2026-11-20');
+  });
+
+  test('policies: catch-up runs all, latest runs the last, skip runs none; what is not run says why', () => {
+    const slots = slotsBetween(scan, ny('2026-11-18T12:00'), ny('2026-11-23T12:00'));
+    assert.equal(planMissed('catch-up', slots).run.length, 3);
+    const latest = planMissed('latest', slots);
+    assert.deepEqual(latest.run.map((s) => s.runKey), ['2026-11-23']);
+    assert.deepEqual(latest.missed.map((s) => s.runKey), ['2026-11-19', '2026-11-20']);
+    assert.match(latest.missed[0]!.reason, /policy 'latest'/);
+    assert.equal(planMissed('skip', slots).run.length, 0);
+  });
+});
+
+describe('catch-up after downtime (controlled clock)', () => {
+  beforeEach(async () => {
+    await clearCollections();
+    calls = [];
+  });
+
+  test('down 09:29–09:36 across the open: execute-trades runs late for the day, one ops summary', async () => {
+    await lastSeenAt(ny('2026-11-23T09:29'));
+    const r = await catchUp(new Map([[exec.name, exec]]), env(), { now: ny('2026-11-23T09:36') });
+    assert.deepEqual(calls, ['exec 2026-11-23']);
+    assert.deepEqual(r.ran.map((x) => `${x.job} ${x.runKey} ${x.status}`), ['exec 2026-11-23 succeeded']);
+    const run = await JobRun.findOne({ job: 'exec', runKey: '2026-11-23' }).lean();
+    assert.equal(run!.dueAt!.toISOString(), '2026-11-23T14:30:00.000Z');
+    assert.equal(run!.trigger, 'catch-up');
+    const [view] = await jobHistory(new Map([[exec.name, exec]]), 'exec');
+    assert.equal(view!.late, true, '/jobs shows it late: due 09:30, started 09:36');
+    const posts = await Outbox.find({ idempotencyKey: /^catch-up:/ }).lean();
+    assert.equal(posts.length, 1);
+    assert.match(JSON.stringify(posts[0]!.post), /Mon 2026-11-23 09:29 to Mon 2026-11-23 09:36/);
+    assert.match(JSON.stringify(posts[0]!.post), /exec 2026-11-23/);
+  });
+
+  test('down over Thanksgiving and a weekend: catch-up jobs run every missed day oldest first, latest jobs once, skip jobs record missed', async () => {
+    await lastSeenAt(ny('2026-11-25T10:00'));
+    await ranBefore(exec, '2026-11-25', ny('2026-11-25T09:30'));
+    await ranBefore(scan, '2026-11-25', ny('2026-11-25T08:00'));
+    const jobs = new Map([exec, scan, noon].map((d) => [d.name, d]));
+    const r = await catchUp(jobs, env(), { now: ny('2026-11-30T10:00') });
+    assert.deepEqual(calls, ['exec 2026-11-27', 'scan 2026-11-30', 'exec 2026-11-30'], 'oldest first across jobs; the holiday has no slot');
+    assert.deepEqual(r.missed.map((m) => `${m.job} ${m.runKey}`).sort(), [
+      'noon 2026-11-25', 'noon 2026-11-26', 'noon 2026-11-27', 'noon 2026-11-28', 'noon 2026-11-29', 'scan 2026-11-27',
+    ]);
+    const missed = await JobRun.findOne({ job: 'scan', runKey: '2026-11-27' }).lean();
+    assert.equal(missed!.status, 'missed');
+    assert.match(String((missed!.summary as { missed: string }).missed), /policy 'latest' ran only 2026-11-30/);
+    // A second start changes nothing and posts nothing new.
+    calls = [];
+    await catchUp(jobs, env(), { now: ny('2026-11-30T10:05') });
+    assert.deepEqual(calls, []);
+    assert.equal(await Outbox.countDocuments({ idempotencyKey: /^catch-up:/ }), 1);
+  });
+
+  test('down across the DST change: Monday runs at 09:30 New York (14:30 UTC), keyed by its day', async () => {
+    await lastSeenAt(ny('2026-10-30T09:31'));
+    await ranBefore(exec, '2026-10-30', ny('2026-10-30T09:30'));
+    await catchUp(new Map([[exec.name, exec]]), env(), { now: ny('2026-11-02T09:45') });
+    assert.deepEqual(calls, ['exec 2026-11-02']);
+    assert.equal((await JobRun.findOne({ job: 'exec', runKey: '2026-11-02' }).lean())!.dueAt!.toISOString(), '2026-11-02T14:30:00.000Z');
+  });
+
+  test('down across a month boundary: strategy-tuning runs for the first trading day of December', async () => {
+    await lastSeenAt(ny('2026-11-30T16:00'));
+    await catchUp(new Map([[tuning.name, tuning]]), env(), { now: ny('2026-12-02T12:00') });
+    assert.deepEqual(calls, ['tuning 2026-12-01', 'tuning 2026-12-02']);
+  });
+
+  test('two workers starting together: every slot runs once, one summary', async () => {
+    await lastSeenAt(ny('2026-11-19T10:00'));
+    await ranBefore(exec, '2026-11-19', ny('2026-11-19T09:30'));
+    const jobs = new Map([exec, scan].map((d) => [d.name, d]));
+    const now = ny('2026-11-23T10:00');
+    await Promise.all([catchUp(jobs, env(), { now }), catchUp(jobs, env(), { now })]);
+    assert.deepEqual([...calls].sort(), ['exec 2026-11-20', 'exec 2026-11-23', 'scan 2026-11-23']);
+    assert.equal(await Outbox.countDocuments({ idempotencyKey: /^catch-up:/ }), 1);
+  });
+
+  test("a scheduler firing on Monday 14:13 runs Friday's 17:30 prep as Friday, and Monday's real run still happens", async () => {
+    await lastSeenAt(ny('2026-11-20T12:00'));
+    const late = await runScheduled(prep, env(), ny('2026-11-23T14:13'));
+    assert.equal(late!.runKey, '2026-11-20');
+    assert.equal(late!.date, '2026-11-20');
+    const onTime = await runScheduled(prep, env(), ny('2026-11-23T17:30:02'));
+    assert.equal(onTime!.runKey, '2026-11-23');
+    assert.equal(onTime!.status, 'succeeded');
+    assert.deepEqual(calls, ['prep 2026-11-20', 'prep 2026-11-23']);
+  });
+
+  test('a catch-up job fired late runs its earlier missed days first', async () => {
+    await lastSeenAt(ny('2026-11-19T12:00'));
+    await ranBefore(exec, '2026-11-19', ny('2026-11-19T09:30'));
+    const r = await runScheduled(exec, env(), ny('2026-11-23T14:13'));
+    assert.equal(r!.runKey, '2026-11-23');
+    assert.deepEqual(calls, ['exec 2026-11-20', 'exec 2026-11-23']);
+  });
+
+  test('a skip job fired late is recorded as missed, not run', async () => {
+    await lastSeenAt(ny('2026-11-20T12:00'));
+    assert.equal(await runScheduled(noon, env(), ny('2026-11-23T14:13')), undefined);
+    assert.deepEqual(calls, []);
+    assert.equal((await JobRun.findOne({ job: 'noon', runKey: '2026-11-23' }).lean())!.status, 'missed');
+  });
+});
