@@ -1,3 +1,5 @@
+import { scrub } from './log/logger.js';
+
 /**
  * The one error type a user may see. `code` is stable (it survives process boundaries and
  * becomes a CLI exit status or an ephemeral Discord reply); `message` is safe to show.
@@ -19,8 +21,10 @@ export function isUserFacingError(err: unknown): err is UserFacingError {
   return err instanceof UserFacingError;
 }
 
-/** Error text for logs: message and code, never the whole object (which may hold secrets). */
+/**
+ * The one place an error becomes text (logs, job_runs.error, outbox.lastError, ops posts, CLI output):
+ * message only, never the whole object, with every registered secret and credential-shaped value masked.
+ */
 export function describeError(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
+  return scrub(err instanceof Error ? err.message : String(err));
 }

@@ -18,10 +18,23 @@ export function registerSecrets(values: Array<string | undefined>): void {
   for (const v of values) if (v && v.length >= 6) secrets.add(v);
 }
 
-/** Replace every registered secret, and credentials inside URLs, with a mask. */
+/**
+ * Credentials that text may carry even when we never registered them (a provider's error body that
+ * echoes the request): query parameters, auth headers, Discord webhook tokens, URL userinfo.
+ */
+const CREDENTIAL_PATTERNS: Array<[RegExp, string]> = [
+  [/(\b[a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+):([^/@\s]+)@/gi, '$1$2:***@'],
+  [/\b((?:api[_-]?key|apikey|access[_-]?token|token|secret|password|key)=)[^&\s"'<>]+/gi, '$1[REDACTED]'],
+  [/\b(authorization["']?\s*[:=]\s*["']?)(?:(?:bearer|bot|basic)\s+)?[^\s"',}]+/gi, '$1[REDACTED]'],
+  [/\b(apca-api-(?:key-id|secret-key)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, '$1[REDACTED]'],
+  [/(\/webhooks\/\d+\/)[\w-]+/g, '$1[REDACTED]'],
+];
+
+/** Replace every registered secret, and credential-shaped values, with a mask. */
 export function scrub(text: string): string {
-  let out = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+):([^/@\s]+)@/gi, '$1$2:***@');
+  let out = text;
   for (const s of secrets) out = out.split(s).join('[REDACTED]');
+  for (const [re, to] of CREDENTIAL_PATTERNS) out = out.replace(re, to);
   return out;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scrub } from '../log/logger.js';
 import { isIsoDate, type IsoDate } from '../calendar/dates.js';
 
 /** A daily bar as a provider delivers it, after validation. */
@@ -31,15 +32,18 @@ export type ProviderFailure = 'throttled' | 'server' | 'timeout' | 'network' | '
 
 /** A provider failure, naming the provider, the endpoint and (for bad payloads) the field. */
 export class ProviderError extends Error {
+  readonly detail: string;
   constructor(
     readonly provider: string,
     readonly endpoint: string,
-    /** What went wrong, without the "provider endpoint:" prefix the message carries. */
-    readonly detail: string,
+    /** What went wrong, without the "provider endpoint:" prefix the message carries. Scrubbed: a body may echo the request. */
+    detail: string,
     readonly retryable = false,
     readonly kind: ProviderFailure = 'payload',
   ) {
-    super(`${provider} ${endpoint}: ${detail}`);
+    const clean = scrub(detail);
+    super(`${provider} ${endpoint}: ${clean}`);
+    this.detail = clean;
     this.name = 'ProviderError';
   }
 }
