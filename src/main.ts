@@ -107,6 +107,21 @@ async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGHUP', () => void shutdown('SIGHUP'));
+  exitWithParent((why) => void shutdown(why));
+}
+
+/**
+ * `npm start` is npm → sh → tsx → node: killing a wrapper does not signal the worker. The worker
+ * notices that its parent is gone (it is re-parented) and stops as if it had been sent SIGTERM, so no
+ * worker outlives the command that started it. Production runs `node dist/src/main.js` or
+ * `bin/signaldesk.js` directly, where signals reach the worker itself.
+ */
+function exitWithParent(stop: (reason: string) => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) stop('parent process exited');
+  }, 1_000);
+  timer.unref();
 }
 
 async function runBotOnly(rt: Runtime): Promise<void> {
@@ -119,6 +134,7 @@ async function runBotOnly(rt: Runtime): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
+  exitWithParent(() => void shutdown());
 }
 
 async function main(): Promise<number | undefined> {

@@ -79,4 +79,24 @@ describe('worker process', () => {
     assert.equal(code, 0);
     assert.match(out, /"msg":"stopped"/);
   });
+
+  test('killing the wrapper that started it (npm, tsx, a shell) stops the worker too', async () => {
+    // A wrapper that does not forward signals, killed outright: what killing `npm start` does.
+    const wrapper = spawn('sh', ['-c', `"${process.execPath}" --import tsx src/main.ts worker & wait`], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: uri, LOG_LEVEL: 'info', NODE_ENV: 'production', SHUTDOWN_GRACE_MS: '2000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    wrapper.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 20_000;
+    while (!out.includes('worker running') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const workerPid = Number(/"pid":(\d+)/.exec(out)?.[1]);
+    assert.ok(workerPid > 0 && workerPid !== wrapper.pid, 'the worker is a process of its own');
+    wrapper.kill('SIGKILL');
+    const alive = () => { try { process.kill(workerPid, 0); return true; } catch { return false; } };
+    const until = Date.now() + 15_000;
+    while (alive() && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(alive(), false, 'the worker exited after its parent was killed');
+  });
 });
