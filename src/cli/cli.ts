@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { EnvError, loadEnv, type Env } from '../config/env.js';
-import { describeError, isUserFacingError } from '../errors.js';
+import { describeError, isUserFacingError, UserFacingError } from '../errors.js';
 import { log } from '../log/logger.js';
 import { deliverPending } from '../notify/delivery.js';
 import { buildPost } from '../notify/post.js';
@@ -8,6 +8,8 @@ import { toText } from '../notify/render.js';
 import { ConsoleSink } from '../notify/sinks/console-sink.js';
 import { openRuntime, type Runtime } from '../runtime/runtime.js';
 import { EXIT, type Flags, type Handler } from './handler.js';
+import { isIsoDate } from '../calendar/dates.js';
+import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from '../calendar/nyse.js';
 import { chartHandlers } from './handlers/chart-handlers.js';
 import { opsHandlers } from './handlers/ops-handlers.js';
 import { strategyHandlers } from './handlers/strategy-handlers.js';
@@ -22,6 +24,7 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
   health                                           database, providers and breakers, scheduler, outbox, last runs
   alerts                                           alert routing, modes and quiet hours
   portfolio [--name P] [--date D]                  cash, positions, equity, P&L, drawdown, Sharpe
+  portfolio create NAME                            a new portfolio with the default configuration (audited)
   trades [--name P] [--from D] [--to D] [--symbol S]
   pnl [--name P] --period daily|weekly|monthly
   signal show [--name P] [--date D]                the stored signal (latest when no date)
@@ -41,9 +44,32 @@ export interface CliIo {
   env?: Record<string, string | undefined>;
 }
 
-const handlers: Record<string, Handler> = { ...opsHandlers, ...tradingHandlers, ...strategyHandlers, ...chartHandlers };
+// A Map, not a plain object: "__proto__", "constructor" or "toString" are not commands.
+const handlers = new Map<string, Handler>(Object.entries({ ...opsHandlers, ...tradingHandlers, ...strategyHandlers, ...chartHandlers }));
 
-export const CLI_COMMANDS = Object.keys(handlers);
+export const CLI_COMMANDS = [...handlers.keys()];
+
+const NAME = /^(?:[a-z0-9-]{1,32}|backtest:[a-z0-9-]{1,40})$/;
+
+/**
+ * Flags every command shares, checked before anything connects (bad input changes nothing): dates
+ * are real calendar dates the NYSE calendar covers, names are portfolio names, versions are decimal.
+ */
+export function checkFlags(f: Flags): void {
+  for (const [flag, value] of [['--date', f.date], ['--from', f.from], ['--to', f.to]] as const) {
+    if (value === undefined) continue;
+    const year = Number(value.slice(0, 4));
+    if (!isIsoDate(value) || year < CALENDAR_FIRST_YEAR || year > CALENDAR_LAST_YEAR) {
+      throw new UserFacingError('BAD_DATE', `${flag} "${value}" is not usable: give a calendar date as YYYY-MM-DD between ${CALENDAR_FIRST_YEAR}-01-01 and ${CALENDAR_LAST_YEAR}-12-31.`);
+    }
+  }
+  if (f.name !== undefined && !NAME.test(f.name)) {
+    throw new UserFacingError('BAD_NAME', `--name "${f.name}" is not a portfolio name: use 1 to 32 lower-case letters, digits or dashes (e.g. main), or backtest:<id>.`);
+  }
+  if (f.version !== undefined && !/^[1-9]\d{0,5}$/.test(f.version)) {
+    throw new UserFacingError('BAD_VERSION', `--version "${f.version}" must be a version number (1, 2, …).`);
+  }
+}
 
 /** Parse, connect, run one command, print text or JSON; returns the exit status. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -79,7 +105,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(USAGE);
     return command || parsed.values.help ? EXIT.ok : EXIT.usage;
   }
-  const handler = handlers[command];
+  const handler = handlers.get(command);
   if (!handler) {
     io.err(`unknown command "${command}"; allowed: ${CLI_COMMANDS.join(', ')}\n\n${USAGE}`);
     return EXIT.usage;
@@ -100,6 +126,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     symbol: v.symbol, symbols: v.symbols, period: v.period, version: v.version, notes: v.notes,
     indicators: v.indicators, range: v.range, out: v.out,
   };
+  try {
+    checkFlags(flags);
+  } catch (err) {
+    if (isUserFacingError(err)) {
+      io.err(`error [${err.code}]: ${err.message}`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
   let rt: Runtime | undefined;
   try {
     // Posts printed by the console sink go to stderr under --json, so stdout stays one JSON document.

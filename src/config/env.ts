@@ -37,6 +37,15 @@ const symbolList = z
 function httpUrl(fallback: string) {
   return optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()).transform((v) => (v ?? fallback).replace(/\/+$/, ''));
 }
+/** A whole number in [min, max], with messages that say which bound was crossed. */
+function wholeIn(min: number, max: number, fallback: number) {
+  // Decimal digits only: Number() would read "0x10" as 16, "1e3" as 1000 and "" as 0.
+  return z
+    .preprocess(
+      (v) => (v === undefined ? fallback : typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v),
+      z.number({ error: 'must be a decimal number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
+    );
+}
 function perMinute(fallback: number) {
   return z.coerce.number({ error: 'must be a number' }).positive('must be more than 0').max(100_000).default(fallback);
 }
@@ -106,18 +115,18 @@ export const envSchema = z
     POLYGON_CALLS_PER_DAY: perDay(),
     ALPACA_CALLS_PER_DAY: perDay(),
     ALPHAVANTAGE_CALLS_PER_DAY: perDay('25'),
-    PROVIDER_TIMEOUT_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(100).max(120_000).default(10_000),
-    PROVIDER_RETRIES: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(10).default(3),
-    PROVIDER_BREAKER_FAILURES: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(100).default(5),
-    PROVIDER_BREAKER_COOLDOWN_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(3_600_000).default(60_000),
+    PROVIDER_TIMEOUT_MS: wholeIn(100, 120_000, 10_000),
+    PROVIDER_RETRIES: wholeIn(0, 10, 3),
+    PROVIDER_BREAKER_FAILURES: wholeIn(1, 100, 5),
+    PROVIDER_BREAKER_COOLDOWN_MS: wholeIn(0, 3_600_000, 60_000),
     SCHEDULE_TIMEZONE: z
       .string()
       .default('America/New_York')
       .refine(isTimeZone, 'must be an IANA time zone such as America/New_York'),
-    WORKER_MAX_CONCURRENCY: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(64).default(4),
-    WORKER_POLL_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(100).max(60_000).default(10_000),
+    WORKER_MAX_CONCURRENCY: wholeIn(1, 64, 4),
+    WORKER_POLL_MS: wholeIn(100, 60_000, 10_000),
     WORKER_SCHEDULE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
-    SHUTDOWN_GRACE_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(600_000).default(30_000),
+    SHUTDOWN_GRACE_MS: wholeIn(0, 600_000, 30_000),
   })
   .superRefine((env, ctx) => {
     const needs: Record<string, string[]> = {
@@ -175,6 +184,22 @@ const ALLOWED_HINTS: Partial<Record<string, string>> = {
   PROVIDER_BREAKER_COOLDOWN_MS: 'a whole number of milliseconds from 0 to 3600000',
 };
 
+/**
+ * The keys a provider needs, checked on the raw values: zod runs the schema's cross-field rules only
+ * when every field parsed, and a missing key must be reported beside the other problems.
+ */
+function missingProviderKeys(raw: Record<string, string | undefined>): string[] {
+  const needs: Record<string, string[]> = { polygon: ['POLYGON_API_KEY'], alpaca: ['ALPACA_KEY_ID', 'ALPACA_SECRET_KEY'], alphavantage: ['ALPHAVANTAGE_API_KEY'] };
+  const out: string[] = [];
+  for (const key of ['MARKET_DATA_PROVIDER', 'MARKET_DATA_SECONDARY']) {
+    const provider = raw[key]?.trim();
+    for (const required of (provider && needs[provider]) || []) {
+      if (!raw[required]?.trim()) out.push(`${required} is required when ${key}=${provider} (not set)`);
+    }
+  }
+  return out;
+}
+
 /** Parse raw variables. Pure: the caller decides where they come from. */
 export function parseEnvVars(raw: Record<string, string | undefined>): Env {
   const result = envSchema.safeParse(raw);
@@ -188,7 +213,7 @@ export function parseEnvVars(raw: Record<string, string | undefined>): Env {
     const message = issue.message.replace(/^Invalid option: expected one of .*$/, 'is not an allowed value');
     return `${key} ${message} (${shown})${allowed ? `; allowed: ${allowed}` : ''}`;
   });
-  throw new EnvError([...new Set(problems)]);
+  throw new EnvError([...new Set([...problems, ...missingProviderKeys(raw)])]);
 }
 
 /** Read `.env` (if present) under the process environment, which wins, and parse both. */

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
+import { UserFacingError } from '../errors.js';
 import type { DatabaseHandle } from './local-server.js';
 import { isAlive, waitForHello } from './local-server.js';
 import { ensureLocalDbBinary } from './localdb-binary.js';
@@ -17,7 +18,12 @@ import { ensureLocalDbBinary } from './localdb-binary.js';
  *   starts it again, every connected driver reconnects to the same address on its own.
  */
 
-export class LocalDatabaseError extends Error {}
+/** The embedded database cannot be used (its folder, or it would not start): said plainly, exit 2. */
+export class LocalDatabaseError extends UserFacingError {
+  constructor(message: string) {
+    super('LOCAL_DB', message);
+  }
+}
 
 interface ServerFile {
   pid: number;

@@ -73,7 +73,10 @@ export function createLogger(settings: LoggerSettings, destination?: pino.Destin
   return pino(options, pino.destination({ fd, sync: true }));
 }
 
-let root: Logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info', pretty: false });
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+// Before the environment is checked, a bad LOG_LEVEL must not crash the process: the env check
+// reports it with what is allowed.
+let root: Logger = createLogger({ level: LEVELS.includes(process.env.LOG_LEVEL ?? '') ? process.env.LOG_LEVEL! : 'info', pretty: false });
 
 export function setRootLogger(logger: Logger): void {
   root = logger;

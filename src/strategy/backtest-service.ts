@@ -8,6 +8,7 @@ import { Trade } from '../db/models/trade.js';
 import { UserFacingError } from '../errors.js';
 import { readBars, upsertBars } from '../market-data/bar-store.js';
 import type { MarketDataProvider } from '../market-data/provider.js';
+import { loadUniverse } from '../market-data/universe.js';
 import { validateParams } from './config-schema.js';
 import { getActiveConfig, getVersion, type Actor } from './config-versions.js';
 import { runBacktest } from './backtest.js';
@@ -69,6 +70,15 @@ export async function backtest(opts: BacktestOptions): Promise<BacktestSummary> 
     if (!isIsoDate(v) || v < '2000-01-01' || v > '2030-12-31') throw new UserFacingError('BAD_DATE', `--${k} "${v}" is not usable: give YYYY-MM-DD between 2000-01-01 and 2030-12-31.`);
   }
   if (opts.from >= opts.to) throw new UserFacingError('BAD_RANGE', `--from ${opts.from} must be before --to ${opts.to}.`);
+  if (opts.symbols?.length) {
+    // Only symbols we cover: the universe (and SPX, the demo's real index). A made-up ticker would
+    // otherwise be "backtested" on synthetic demo data or fail deep inside a provider.
+    const covered = new Set(['SPX', ...loadUniverse().map((e) => e.symbol)]);
+    const unknown = opts.symbols.map((x) => x.toUpperCase()).filter((x) => !covered.has(x));
+    if (unknown.length) {
+      throw new UserFacingError('UNKNOWN_SYMBOL', `Not covered: ${unknown.join(', ')}. Covered: SPX and the ${covered.size - 1} universe symbols (e.g. SPY, QQQ, AAPL, MSFT); see \`signaldesk universe\`.`);
+    }
+  }
   const portfolio = opts.portfolio ?? 'main';
   const config = opts.version === undefined ? await getActiveConfig(portfolio) : await getVersion(portfolio, opts.version);
   const checked = validateParams({ ...config.params, ...(opts.symbols?.length ? { assets: opts.symbols.map((s) => s.toUpperCase()) } : {}) });

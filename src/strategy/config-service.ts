@@ -13,6 +13,8 @@ export function diffParams(a: StrategyParams, b: StrategyParams): ParamChange[] 
   return PARAM_KEYS.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => ({ key: k, from: a[k], to: b[k] }));
 }
 
+const DECIMAL = /^-?(?:\d+(?:\.\d+)?|\.\d+)$/;
+
 /**
  * Parse `key=value` assignments into typed values (pure): numbers for numeric keys, a
  * comma-separated list for `assets`. Unknown keys and unreadable values are refused by name.
@@ -21,6 +23,7 @@ export function parseAssignments(assignments: string[]): Partial<StrategyParams>
   if (assignments.length === 0) throw new UserFacingError('USAGE', `config set needs key=value pairs; keys: ${PARAM_KEYS.join(', ')}.`);
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
+  const seen = new Set<string>();
   for (const a of assignments) {
     const eq = a.indexOf('=');
     const key = eq > 0 ? a.slice(0, eq).trim() : a.trim();
@@ -33,16 +36,21 @@ export function parseAssignments(assignments: string[]): Partial<StrategyParams>
       problems.push(`unknown key "${key}"; allowed keys: ${PARAM_KEYS.join(', ')}`);
       continue;
     }
+    if (seen.has(key)) {
+      problems.push(`${key} is given more than once; give each key once`);
+      continue;
+    }
+    seen.add(key);
     if (key === 'assets') {
       out[key] = raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
       continue;
     }
-    const n = Number(raw);
-    if (!Number.isFinite(n)) {
-      problems.push(`${key} must be a number (got "${raw}")`);
+    // Decimal notation only: Number() would also read "0x10" as 16, "1e3" as 1000 and " " as 0.
+    if (!DECIMAL.test(raw)) {
+      problems.push(`${key} must be a decimal number such as 2000 or 0.25 (got "${raw}")`);
       continue;
     }
-    out[key] = n;
+    out[key] = Number(raw);
   }
   if (problems.length) throw new UserFacingError('INVALID_CONFIG', `The configuration was not changed:\n${problems.map((p) => `• ${p}`).join('\n')}`, { problems });
   return out as Partial<StrategyParams>;
@@ -53,7 +61,7 @@ async function requireKnown(portfolio: string): Promise<void> {
   if (portfolio === 'main') return;
   const known = await listPortfolios();
   if (!known.includes(portfolio)) {
-    throw new UserFacingError('UNKNOWN_PORTFOLIO', `There is no portfolio "${portfolio}". Portfolios: ${known.join(', ')}. Create one with \`config set --name ${portfolio} key=value …\`.`);
+    throw new UserFacingError('UNKNOWN_PORTFOLIO', `There is no portfolio "${portfolio}". Portfolios: ${known.join(', ')}. An admin creates one with \`signaldesk portfolio create ${/^[a-z0-9-]{1,32}$/.test(portfolio) ? portfolio : '<name>'}\`.`);
   }
 }
 
@@ -77,6 +85,7 @@ export async function configDiff(portfolio: string, a: number, b: number): Promi
 /** What `set` would change, fully validated, without writing anything (shown before a confirmation). */
 export async function previewSet(portfolio: string, assignments: string[]): Promise<{ from: number; changes: ParamChange[] }> {
   const changes = parseAssignments(assignments);
+  await requireKnown(portfolio);
   const active = await getActiveConfig(portfolio);
   const next = { ...active.params, ...changes };
   const checked = validateParams(next);
@@ -89,6 +98,7 @@ export async function previewSet(portfolio: string, assignments: string[]): Prom
 /** Apply key=value changes to the active version → a new, validated, audited version. */
 export async function setConfig(portfolio: string, assignments: string[], actor: Actor, notes?: string): Promise<{ version: ConfigVersion; changes: ParamChange[] }> {
   const changes = parseAssignments(assignments);
+  await requireKnown(portfolio);
   const active = await getActiveConfig(portfolio);
   const next = { ...active.params, ...changes };
   const diff = diffParams(active.params, next as StrategyParams);
@@ -112,4 +122,16 @@ export async function configReport(portfolio: string, v: number): Promise<{ vers
   const doc = await getVersion(portfolio, v);
   if (!doc.report) throw new UserFacingError('NO_REPORT', `Version ${v} has no tuning report (only versions written by strategy-tuning do).`);
   return { version: v, report: doc.report };
+}
+
+/** Portfolio names: lower-case letters, digits and dashes, 1 to 32 ("main" exists from the start). */
+export const PORTFOLIO_NAME = /^[a-z0-9-]{1,32}$/;
+
+/** Create a portfolio deliberately (admins): version 1 holds the default parameters; audited. */
+export async function createPortfolio(name: string, actor: Actor): Promise<ConfigVersion> {
+  if (!PORTFOLIO_NAME.test(name)) {
+    throw new UserFacingError('BAD_NAME', `"${name}" is not a usable portfolio name: use 1 to 32 lower-case letters, digits or dashes (e.g. swing-2).`);
+  }
+  if ((await listPortfolios()).includes(name)) throw new UserFacingError('EXISTS', `Portfolio "${name}" already exists.`);
+  return activateNewVersion(name, DEFAULT_PARAMS, { actor, notes: 'portfolio created with the default configuration', action: 'portfolio.create', origin: 'seed', startDate: '2000-01-01' });
 }

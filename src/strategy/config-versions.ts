@@ -211,6 +211,10 @@ export async function getActiveConfig(portfolio = 'main'): Promise<ConfigVersion
     const again = await TradingConfig.findOne({ activeSlot: portfolio }).lean();
     if (again) return toView(again);
     const [any, switching] = await Promise.all([TradingConfig.countDocuments({ portfolio }), ConfigSwitch.exists({ portfolio })]);
+    if (any === 0 && !switching && portfolio !== 'main') {
+      // Portfolios are created deliberately (portfolio create), never as a side effect of a read or a set.
+      throw new UserFacingError('UNKNOWN_PORTFOLIO', `There is no portfolio "${portfolio}". An admin creates one with \`signaldesk portfolio create <name>\`.`);
+    }
     if (any === 0 && !switching) {
       try {
         // The defaults apply from the first day the calendar knows, so historical runs and backtests find them in force.

@@ -7,7 +7,7 @@ import { cliActor, type Handler } from '../handler.js';
 
 function versionArg(raw: string | undefined, what: string): number {
   const n = Number(raw);
-  if (raw === undefined || !Number.isInteger(n) || n < 1) throw new UserFacingError('USAGE', `${what} must be a version number (1, 2, …); got "${raw ?? ''}".`);
+  if (raw === undefined || !/^[1-9]\d{0,5}$/.test(raw)) throw new UserFacingError('USAGE', `${what} must be a version number (1, 2, …); got "${raw ?? ''}".`);
   return n;
 }
 

@@ -1,3 +1,4 @@
+import { createPortfolio } from '../../strategy/config-service.js';
 import { findScan, requireScan, scanPost } from '../../analysis/scan-service.js';
 import { universeView, universeViewPost } from '../../market-data/universe-update.js';
 import { UserFacingError } from '../../errors.js';
@@ -25,7 +26,13 @@ export const tradingHandlers: Record<string, Handler> = {
   },
   pause: (_rt, _args, f) => toggle(true, f),
   resume: (_rt, _args, f) => toggle(false, f),
-  async portfolio(rt, _args, f) {
+  async portfolio(rt, args, f) {
+    if (args[0] === 'create') {
+      if (!args[1]) throw new UserFacingError('USAGE', 'usage: portfolio create NAME   (1 to 32 lower-case letters, digits or dashes)');
+      const v = await createPortfolio(args[1], cliActor());
+      return { data: v, post: { kind: 'tuning', title: `Portfolio ${v.portfolio} created`, description: `Version ${v.version} holds the default configuration; change it with \`config set --name ${v.portfolio} key=value\`.` } };
+    }
+    if (args.length) throw new UserFacingError('USAGE', `unknown portfolio subcommand "${args[0]}"; usage: portfolio [--name P] [--date D] | portfolio create NAME`);
     const v = await portfolioView(f.name ?? 'main', f.date);
     return { data: v, post: portfolioPost(v, rt.env.MARKET_DATA_PROVIDER === 'demo') };
   },
