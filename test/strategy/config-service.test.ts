@@ -3,7 +3,7 @@ import { beforeEach, describe, test } from 'node:test';
 import { AuditEntry } from '../../src/db/models/audit-entry.js';
 import { TradingConfig } from '../../src/db/models/trading-config.js';
 import { DEFAULT_PARAMS } from '../../src/strategy/config-schema.js';
-import { configDiff, configHistory, diffParams, parseAssignments, rollbackConfig, setConfig, showConfig } from '../../src/strategy/config-service.js';
+import { configDiff, configHistory, createPortfolio, diffParams, parseAssignments, rollbackConfig, setConfig, showConfig } from '../../src/strategy/config-service.js';
 import { countActive, type Actor } from '../../src/strategy/config-versions.js';
 import { clearCollections, useTestDatabase } from '../helpers/db.js';
 
@@ -43,7 +43,7 @@ describe('config operations', () => {
   test('bad edits are refused with what is wrong and what is allowed, and nothing changes', async () => {
     await showConfig('main');
     await assert.rejects(setConfig('main', ['daily_capitol=5'], bob), /unknown key "daily_capitol"; allowed keys: daily_capital/);
-    await assert.rejects(setConfig('main', ['sell_percentage=lots'], bob), /sell_percentage must be a number \(got "lots"\)/);
+    await assert.rejects(setConfig('main', ['sell_percentage=lots'], bob), /sell_percentage must be a decimal number such as 2000 or 0.25 \(got "lots"\)/);
     await assert.rejects(setConfig('main', ['risk_medium_threshold=90'], bob), /risk_medium_threshold must be below risk_high_threshold \(70\)/);
     await assert.rejects(setConfig('main', ['momentum_weight=0.9'], bob), /must sum to 1/);
     await assert.rejects(setConfig('main', ['daily_capital=1000'], bob), /Nothing to change/);
@@ -51,9 +51,15 @@ describe('config operations', () => {
     assert.equal(await TradingConfig.countDocuments(), 1);
   });
 
-  test('reads never create a portfolio; a first set does', async () => {
-    await assert.rejects(showConfig('typo'), /There is no portfolio "typo". Portfolios: main. Create one with `config set --name typo/);
-    assert.equal(await TradingConfig.countDocuments({ portfolio: 'typo' }), 0);
+  test('neither reads nor sets create a portfolio; portfolio create does, with a validated name, audited', async () => {
+    await assert.rejects(showConfig('typo'), /There is no portfolio "typo". Portfolios: main. An admin creates one with `signaldesk portfolio create typo`/);
+    await assert.rejects(setConfig('ghost-portfolio', ['daily_capital=2000'], bob), /There is no portfolio "ghost-portfolio"/);
+    assert.equal(await TradingConfig.countDocuments({ portfolio: { $in: ['typo', 'ghost-portfolio'] } }), 0);
+    await assert.rejects(createPortfolio('{"$gt":""}', bob), /not a usable portfolio name: use 1 to 32 lower-case letters/);
+    await assert.rejects(createPortfolio('', bob), /not a usable portfolio name/);
+    await createPortfolio('club', bob);
+    await assert.rejects(createPortfolio('club', bob), /already exists/);
+    assert.equal(await AuditEntry.countDocuments({ action: 'portfolio.create', result: 'ok' }), 1);
     const club = await setConfig('club', ['daily_capital=500'], bob);
     assert.equal(club.version.version, 2, 'v1 holds the defaults, v2 the change');
     assert.equal((await showConfig('club')).params.daily_capital, 500);
@@ -62,6 +68,9 @@ describe('config operations', () => {
   test('parsing and diffing are pure', () => {
     assert.deepEqual(parseAssignments(['lookback_days=100', 'assets=SPY, dia']), { lookback_days: 100, assets: ['SPY', 'DIA'] });
     assert.throws(() => parseAssignments(['lookback_days']), /"lookback_days" is not key=value/);
+    assert.throws(() => parseAssignments(['daily_capital=0x10']), /daily_capital must be a decimal number such as 2000 or 0.25 \(got "0x10"\)/);
+    assert.throws(() => parseAssignments(['daily_capital=1e3']), /must be a decimal number/);
+    assert.throws(() => parseAssignments(['daily_capital=2000', 'daily_capital=3000']), /daily_capital is given more than once/);
     assert.deepEqual(diffParams(DEFAULT_PARAMS, { ...DEFAULT_PARAMS }), []);
   });
 });

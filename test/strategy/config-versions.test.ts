@@ -4,6 +4,7 @@ import { AuditEntry } from '../../src/db/models/audit-entry.js';
 import { ConfigSwitch, TradingConfig } from '../../src/db/models/trading-config.js';
 import { DEFAULT_PARAMS, validateParams } from '../../src/strategy/config-schema.js';
 import { activateNewVersion, countActive, getActiveConfig, type Actor } from '../../src/strategy/config-versions.js';
+import { createPortfolio } from '../../src/strategy/config-service.js';
 import { clearCollections, useTestDatabase } from '../helpers/db.js';
 
 useTestDatabase('config');
@@ -39,7 +40,8 @@ describe('config versions', () => {
 
   test('portfolios have independent lineages', async () => {
     await getActiveConfig('main');
-    await getActiveConfig('club');
+    await assert.rejects(getActiveConfig('club'), /There is no portfolio "club"/, 'only main exists implicitly');
+    await createPortfolio('club', alice);
     await activateNewVersion('club', { ...DEFAULT_PARAMS, assets: ['SPY'] }, { actor: alice });
     assert.equal((await getActiveConfig('main')).version, 1);
     assert.deepEqual((await getActiveConfig('club')).params.assets, ['SPY']);
