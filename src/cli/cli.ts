@@ -10,6 +10,7 @@ import { openRuntime, type Runtime } from '../runtime/runtime.js';
 import { EXIT, type Flags, type Handler } from './handler.js';
 import { isIsoDate } from '../calendar/dates.js';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from '../calendar/nyse.js';
+import { backupHandlers } from './handlers/backup-handlers.js';
 import { chartHandlers } from './handlers/chart-handlers.js';
 import { opsHandlers } from './handlers/ops-handlers.js';
 import { strategyHandlers } from './handlers/strategy-handlers.js';
@@ -35,6 +36,8 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
   pause [--name P] [--notes "why"] | resume [--name P]   stop or restart paper trading (signals continue)
   chart SYMBOL [--indicators sma20,sma50,sma200,ema20,bb] [--range 1m|3m|6m|1y|2y|5y] [--date D] [--out F.png]
   equity [--name P] [--range all|1m|…|5y] [--out F.png]   equity curve as PNG
+  backup [--out DIR]                               every collection to gzip'd Extended JSON + manifest (sha256)
+  restore DIR --into URI | --local [--drop]        check the manifest, restore documents and indexes
 
 Without MONGODB_URI the CLI starts (or reuses) the embedded local database under LOCAL_DB_DIR.`;
 
@@ -45,7 +48,7 @@ export interface CliIo {
 }
 
 // A Map, not a plain object: "__proto__", "constructor" or "toString" are not commands.
-const handlers = new Map<string, Handler>(Object.entries({ ...opsHandlers, ...tradingHandlers, ...strategyHandlers, ...chartHandlers }));
+const handlers = new Map<string, Handler>(Object.entries({ ...opsHandlers, ...tradingHandlers, ...strategyHandlers, ...chartHandlers, ...backupHandlers }));
 
 export const CLI_COMMANDS = [...handlers.keys()];
 
@@ -91,6 +94,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         indicators: { type: 'string' },
         range: { type: 'string' },
         out: { type: 'string' },
+        into: { type: 'string' },
+        local: { type: 'boolean', default: false },
+        drop: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -124,7 +130,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const flags: Flags = {
     json: v.json ?? false, force: v.force ?? false, date: v.date, name: v.name, from: v.from, to: v.to,
     symbol: v.symbol, symbols: v.symbols, period: v.period, version: v.version, notes: v.notes,
-    indicators: v.indicators, range: v.range, out: v.out,
+    indicators: v.indicators, range: v.range, out: v.out, into: v.into, local: v.local ?? false, drop: v.drop ?? false,
   };
   try {
     checkFlags(flags);

@@ -24,6 +24,9 @@ export interface Flags {
   indicators?: string | undefined;
   range?: string | undefined;
   out?: string | undefined;
+  into?: string | undefined;
+  local?: boolean;
+  drop?: boolean;
 }
 
 export interface HandlerResult {
