@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { todayIn } from '../calendar/dates.js';
 import { pingDatabase } from '../db/connection.js';
+import { AlertState } from '../db/models/alert-state.js';
 import { JobRun } from '../db/models/job-run.js';
 import { ProviderStatus } from '../db/models/provider-status.js';
 import { ABANDON_GRACE_MS } from '../scheduler/recovery.js';
@@ -23,6 +24,8 @@ export interface HealthReport {
   jobs: JobView[];
   /** Runs whose worker stopped renewing their lease (killed, or cut off from the database). */
   abandonedRuns: Array<{ job: string; runKey: string; attempt: number; worker: string; leaseExpiredAt: string }>;
+  /** The health monitor's rules as its last run left them (open alerts first). */
+  alerts: Array<{ rule: string; open: boolean; openedAt: string | null; detail: string }>;
   problems: string[];
 }
 
@@ -70,7 +73,12 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
   let outbox: OutboxStats = { pending: 0, dead: 0, sending: 0, oldestPendingAt: null };
   let providers: ProviderHealth[] = [];
   let abandonedRuns: HealthReport['abandonedRuns'] = [];
+  let alerts: HealthReport['alerts'] = [];
   if (!dbError) {
+    alerts = (await AlertState.find({}).lean())
+      .map((a) => ({ rule: a._id, open: a.open, openedAt: a.openedAt ? a.openedAt.toISOString() : null, detail: a.detail ?? '' }))
+      .sort((a, b) => Number(b.open) - Number(a.open) || a.rule.localeCompare(b.rule));
+    for (const a of alerts) if (a.open) problems.push(`alert open since ${a.openedAt}: ${a.rule} — ${a.detail}`);
     const abandoned = await JobRun.find({ status: 'running', leaseUntil: { $lt: new Date(now.getTime() - ABANDON_GRACE_MS) } }).sort({ leaseUntil: 1 }).limit(20).lean();
     abandonedRuns = abandoned.map((r) => ({ job: r.job, runKey: r.runKey, attempt: r.attempt, worker: r.worker, leaseExpiredAt: r.leaseUntil.toISOString() }));
     for (const r of abandonedRuns) problems.push(`run ${r.job} ${r.runKey} (attempt ${r.attempt}) was abandoned by ${r.worker}: its lease expired at ${r.leaseExpiredAt}; a worker retries it`);
@@ -104,6 +112,7 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
     discord: inp.discord ?? null,
     jobs,
     abandonedRuns,
+    alerts,
     problems,
   };
 }

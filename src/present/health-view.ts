@@ -41,6 +41,7 @@ export function healthPost(r: HealthReport): PostInput {
             .join('\n') || 'none configured',
       },
       ...(r.discord ? [{ name: 'Discord', value: r.discord.ready ? `connected, gateway ping ${r.discord.pingMs ?? '?'} ms` : 'not connected', inline: true }] : []),
+      ...(r.alerts.length ? [{ name: 'Monitor rules', value: r.alerts.map((a) => `${a.open ? '🔴' : '🟢'} ${a.rule}${a.open ? ` since ${ago(a.openedAt, now)}` : ''}`).join('\n') }] : []),
       { name: 'Last runs', value: jobLines.join('\n') || 'no jobs' },
     ],
     footer: `checked ${r.checkedAt}`,

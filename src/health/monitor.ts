@@ -1,0 +1,87 @@
+import { statfsSync } from 'node:fs';
+import { AlertState } from '../db/models/alert-state.js';
+import { JobRun } from '../db/models/job-run.js';
+import { enqueuePost } from '../notify/outbox.js';
+import { COLORS } from '../notify/post.js';
+import type { JobDefinition } from '../scheduler/job-definition.js';
+import { getHealth } from './health-service.js';
+import { DEFAULT_THRESHOLDS, evaluateRules, transitions, type HealthSnapshot, type RuleResult, type RuleState, type Thresholds, type Transition } from './rules.js';
+
+/** Free space under a folder, in percent (null where the platform cannot say). */
+export function freeDiskPct(dir: string): number | null {
+  try {
+    const s = statfsSync(dir);
+    return s.blocks ? (100 * s.bavail) / s.blocks : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface MonitorInputs {
+  jobs: Map<string, JobDefinition>;
+  databaseKind: string;
+  dataDir: string;
+  providers?: { primary: string; secondary?: string | undefined };
+  now?: Date;
+}
+
+/** One snapshot of the system, from the same sources as /health plus the last hour and day of runs. */
+export async function takeSnapshot(inp: MonitorInputs): Promise<HealthSnapshot> {
+  const now = inp.now ?? new Date();
+  const h = await getHealth({ jobs: inp.jobs, databaseKind: inp.databaseKind, schedulerRunning: true, startedAt: now, now, providers: inp.providers });
+  const hourAgo = new Date(now.getTime() - 3_600_000);
+  const dayAgo = new Date(now.getTime() - 86_400_000);
+  const [finished, missed] = await Promise.all([
+    JobRun.find({ status: { $in: ['succeeded', 'failed'] }, finishedAt: { $gte: hourAgo } }, { job: 1, status: 1 }).lean(),
+    JobRun.find({ status: 'missed', startedAt: { $gte: dayAgo } }, { job: 1, runKey: 1 }).lean(),
+  ]);
+  const failed = finished.filter((r) => r.status === 'failed');
+  return {
+    runsLastHour: { finished: finished.length, failed: failed.length, failedJobs: failed.map((r) => r.job) },
+    missedLastDay: missed.map((m) => ({ job: m.job, runKey: m.runKey })),
+    abandonedRuns: h.abandonedRuns.map((a) => ({ job: a.job, runKey: a.runKey })),
+    stuckLocks: h.scheduler.stuckLocks,
+    outbox: { oldestPendingMinutes: h.outbox.oldestPendingAt ? Math.floor((now.getTime() - h.outbox.oldestPendingAt.getTime()) / 60_000) : null, dead: h.outbox.dead },
+    providers: h.providers.map((p) => ({ id: p.id, breaker: p.breaker, callsToday: p.callsToday, dailyLimit: p.dailyLimit })),
+    lastCacheHitPct: null,
+    dbRoundTripMs: h.database.pingMs,
+    freeDiskPct: freeDiskPct(inp.dataDir),
+  };
+}
+
+export async function loadStates(): Promise<Map<string, RuleState>> {
+  const docs = await AlertState.find({}).lean();
+  return new Map(docs.map((d) => [d._id, { rule: d._id, open: d.open, openedAt: d.openedAt ?? null, lastNotifiedAt: d.lastNotifiedAt ?? null, detail: d.detail ?? '' }]));
+}
+
+function postFor(t: Transition, now: Date) {
+  const title = t.kind === 'resolved' ? `Resolved: ${t.rule}` : t.kind === 'reminder' ? `Still open: ${t.rule}` : `Alert: ${t.rule}`;
+  return {
+    kind: 'ops' as const,
+    title,
+    description: t.detail,
+    color: t.kind === 'resolved' ? COLORS.ok : COLORS.bad,
+    fields: t.kind === 'opened' ? [] : [{ name: 'Open since', value: t.openedAt.toISOString() }],
+    urgent: t.kind !== 'resolved',
+    timestamp: now.toISOString(),
+  };
+}
+
+/**
+ * The health-check job's work: evaluate every rule, store each rule's state, and post only what
+ * changed (opened, resolved) or has stayed open for hours. Post keys carry the alert's opening time,
+ * so a re-run of the same slot posts nothing twice.
+ */
+export async function runMonitor(inp: MonitorInputs, t: Thresholds = DEFAULT_THRESHOLDS): Promise<{ results: RuleResult[]; said: Transition[] }> {
+  const now = inp.now ?? new Date();
+  const results = evaluateRules(await takeSnapshot({ ...inp, now }), t);
+  const { next, say } = transitions(results, await loadStates(), now, t);
+  for (const s of next) {
+    await AlertState.updateOne({ _id: s.rule }, { $set: { open: s.open, openedAt: s.openedAt, lastNotifiedAt: s.lastNotifiedAt, detail: s.detail, updatedAt: now } }, { upsert: true });
+  }
+  for (const x of say) {
+    const key = `health:${x.rule}:${x.openedAt.toISOString()}:${x.kind}${x.kind === 'reminder' ? `:${now.toISOString().slice(0, 13)}` : ''}`;
+    await enqueuePost(key, postFor(x, now), now);
+  }
+  return { results, said: say };
+}

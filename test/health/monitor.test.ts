@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+import { Outbox } from '../../src/db/models/outbox.js';
+import { getHealth } from '../../src/health/health-service.js';
+import { runMonitor } from '../../src/health/monitor.js';
+import { evaluateRules, transitions, type HealthSnapshot } from '../../src/health/rules.js';
+import { enqueuePost } from '../../src/notify/outbox.js';
+import { clearCollections, useTestDatabase } from '../helpers/db.js';
+
+useTestDatabase('monitor');
+
+const calm: HealthSnapshot = {
+  runsLastHour: { finished: 40, failed: 1, failedJobs: ['opening-scan'] }, missedLastDay: [], abandonedRuns: [], stuckLocks: 0,
+  outbox: { oldestPendingMinutes: 2, dead: 0 }, providers: [{ id: 'polygon', breaker: 'closed', callsToday: 700, dailyLimit: 1000 }],
+  lastCacheHitPct: 90, dbRoundTripMs: 12, freeDiskPct: 40,
+};
+
+describe('health rules (pure)', () => {
+  test('each threshold fires on its own side of the line', () => {
+    assert.deepEqual(evaluateRules(calm).filter((r) => r.firing).map((r) => r.rule), [], '1 of 40 failed is 2.5 %: calm');
+    const bad: HealthSnapshot = {
+      ...calm, runsLastHour: { finished: 10, failed: 1, failedJobs: ['x'] }, missedLastDay: [{ job: 'opening-scan', runKey: '2026-11-23' }],
+      outbox: { oldestPendingMinutes: 11, dead: 2 }, providers: [{ id: 'polygon', breaker: 'open', callsToday: 810, dailyLimit: 1000 }],
+      lastCacheHitPct: 40, dbRoundTripMs: 1_200, freeDiskPct: 9, stuckLocks: 1,
+    };
+    assert.deepEqual(evaluateRules(bad).filter((r) => r.firing).map((r) => r.rule), [
+      'job-failures', 'missed-or-abandoned-runs', 'stuck-locks', 'outbox-backlog', 'dead-posts', 'provider-breaker', 'api-usage', 'cache-hit-rate', 'database-latency', 'disk-space',
+    ]);
+    assert.match(evaluateRules(bad).find((r) => r.rule === 'job-failures')!.detail, /1 of 10 runs failed in the last hour \(10.0 %, limit 5 %\)/);
+  });
+
+  test('said once when opened, again only after hours, once when resolved', () => {
+    const t0 = new Date('2026-11-23T15:00:00Z');
+    const firing = [{ rule: 'dead-posts', firing: true, detail: '1 dead' }];
+    const a = transitions(firing, new Map(), t0);
+    assert.deepEqual(a.say.map((s) => s.kind), ['opened']);
+    const states = new Map(a.next.map((s) => [s.rule, s]));
+    assert.deepEqual(transitions(firing, states, new Date(t0.getTime() + 5 * 60_000)).say, [], 'no repeat five minutes later');
+    const later = transitions(firing, states, new Date(t0.getTime() + 6 * 3_600_000));
+    assert.deepEqual(later.say.map((s) => s.kind), ['reminder']);
+    const resolved = transitions([{ rule: 'dead-posts', firing: false, detail: '0 dead' }], states, new Date(t0.getTime() + 7 * 3_600_000));
+    assert.deepEqual(resolved.say.map((s) => s.kind), ['resolved']);
+  });
+});
+
+describe('health monitor on the database', () => {
+  beforeEach(clearCollections);
+
+  test('an alert opens (one post), stays quiet while open, resolves (one post), and /health shows the same state', async () => {
+    const inputs = { jobs: new Map(), databaseKind: 'ferretdb', dataDir: process.cwd() };
+    await enqueuePost('broken', { kind: 'ops', title: 'will not go' });
+    await Outbox.updateOne({ idempotencyKey: 'broken' }, { $set: { status: 'dead', lastError: 'discord: 404 Unknown Channel' } });
+    const t0 = new Date();
+    const first = await runMonitor({ ...inputs, now: t0 });
+    assert.deepEqual(first.said.map((s) => `${s.kind} ${s.rule}`), ['opened dead-posts']);
+    const again = await runMonitor({ ...inputs, now: new Date(t0.getTime() + 5 * 60_000) });
+    assert.deepEqual(again.said, [], 'an open alert is not repeated every run');
+    const h = await getHealth({ jobs: new Map(), databaseKind: 'ferretdb', schedulerRunning: false, startedAt: t0 });
+    assert.deepEqual(h.alerts.filter((a) => a.open).map((a) => a.rule), ['dead-posts']);
+    assert.ok(h.problems.some((p) => /alert open since .*dead-posts/.test(p)));
+    await Outbox.deleteOne({ idempotencyKey: 'broken' });
+    const fixed = await runMonitor({ ...inputs, now: new Date(t0.getTime() + 10 * 60_000) });
+    assert.deepEqual(fixed.said.map((s) => `${s.kind} ${s.rule}`), ['resolved dead-posts']);
+    const posts = await Outbox.find({ idempotencyKey: /^health:/ }).lean();
+    assert.deepEqual(posts.map((p) => (p.post as { title: string }).title).sort(), ['Alert: dead-posts', 'Resolved: dead-posts']);
+  });
+});
