@@ -2,8 +2,8 @@ import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.j
 import type { CommandContext } from '../src/discord/command-module.js';
 import { pagesOf, replyPaged } from '../src/discord/paginate.js';
 import { deferFor, replyWithPost } from '../src/discord/reply.js';
-import { historyPage, historyRows, jobsPost } from '../src/present/jobs-view.js';
-import { jobHistory, listJobs, requireJob } from '../src/scheduler/jobs-service.js';
+import { historyPage, historyRows, jobsPost, schedulePost } from '../src/present/jobs-view.js';
+import { jobHistory, listJobs, requireJob, upcomingRuns } from '../src/scheduler/jobs-service.js';
 
 const job = (o: import('discord.js').SlashCommandStringOption) => o.setName('job').setDescription('Job name').setRequired(true).setAutocomplete(true);
 
@@ -11,11 +11,13 @@ export const data = new SlashCommandBuilder()
   .setName('jobs')
   .setDescription('Scheduled jobs: next run, last run, duration, outcome')
   .addSubcommand((s) => s.setName('list').setDescription('Every job'))
+  .addSubcommand((s) => s.setName('schedule').setDescription('The next 10 runs, in New York time'))
   .addSubcommand((s) => s.setName('history').setDescription('The last runs of a job').addStringOption(job))
   .addSubcommand((s) => s.setName('status').setDescription('Schedule and last run of a job').addStringOption(job));
 
 export async function execute(i: ChatInputCommandInteraction, { rt }: CommandContext): Promise<void> {
   const sub = i.options.getSubcommand(true);
+  if (sub === 'schedule') return replyWithPost(i, schedulePost(upcomingRuns(rt.jobs)));
   const name = sub === 'list' ? undefined : i.options.getString('job', true);
   if (name) requireJob(rt.jobs, name); // an unknown job is refused before deferring, privately
   await deferFor(i);

@@ -6,10 +6,10 @@ import { runTuning, tuningPost } from '../src/strategy/tuning-service.js';
 export const name = 'strategy-tuning';
 export const description = 'On the first trading day of the month, tune each portfolio from its last three months and write a new config version.';
 /**
- * 09:30 New York on the 1st–7th, weekdays; the handler runs only on the month's first trading
+ * 09:30 New York on the 1st–7th (trading days only: weekends and holidays are skipped); the handler runs only on the month's first trading
  * day. (The seed's 1st–3rd misses months such as September 2018, whose first session was the 4th.)
  */
-export const schedule = { cron: '30 9 1-7 * 1-5' };
+export const schedule = { cron: '30 9 1-7 * *' };
 export const options = { marketDaysOnly: true, concurrency: 1, lockLifetimeMs: 10 * 60_000, missedRuns: 'catch-up' as const };
 
 export async function handler(ctx: JobContext): Promise<JobOutcome> {

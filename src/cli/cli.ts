@@ -21,7 +21,7 @@ export { EXIT } from './handler.js';
 export const USAGE = `usage: signaldesk <command> [options]      (every read command takes --json)
 
   run <job> [--date YYYY-MM-DD] [--force]          run a job now for a trading date (default: today, New York)
-  jobs [list] | jobs history <job>                 schedule, next and last runs; a job's run history
+  jobs [list] | schedule | history <job>           jobs with next and last runs; the next 10 runs (New York); a job's runs
   health                                           database, providers and breakers, scheduler, outbox, last runs
   alerts                                           alert routing, modes and quiet hours
   portfolio [--name P] [--date D]                  cash, positions, equity, P&L, drawdown, Sharpe

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { COLORS, type PostInput } from '../notify/post.js';
 import type { RunResult } from '../scheduler/run-job.js';
-import type { JobRunView, JobView } from '../scheduler/jobs-service.js';
+import type { JobRunView, JobView, UpcomingRun } from '../scheduler/jobs-service.js';
 
 export function jobsPost(jobs: JobView[]): PostInput {
   return {
@@ -60,5 +60,14 @@ export function runResultPost(r: RunResult): PostInput {
       { name: 'Duration', value: `${r.durationMs} ms`, inline: true },
       ...(summary ? [{ name: 'Summary', value: summary }] : []),
     ],
+  };
+}
+
+export function schedulePost(runs: UpcomingRun[]): PostInput {
+  return {
+    kind: 'ops',
+    title: `Next ${runs.length} runs (New York time)`,
+    description: runs.map((r) => `\`${r.newYork}\`  ${r.job}`).join('\n') || 'nothing scheduled',
+    footer: 'trading-day jobs skip NYSE holidays and weekends; deliver-outbox and health-check run every few minutes',
   };
 }

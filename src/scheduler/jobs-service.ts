@@ -1,7 +1,9 @@
+import { DateTime } from 'luxon';
 import mongoose from 'mongoose';
 import { JobRun } from '../db/models/job-run.js';
 import { UserFacingError } from '../errors.js';
 import type { JobDefinition } from './job-definition.js';
+import { slotsBetween } from './slots.js';
 import { isLate } from './catch-up.js';
 import { AGENDA_COLLECTION } from './worker.js';
 
@@ -87,4 +89,30 @@ export function requireJob(jobs: Map<string, JobDefinition>, name: string): JobD
   const def = jobs.get(name);
   if (!def) throw new UserFacingError('UNKNOWN_JOB', `There is no job "${name}". Jobs: ${[...jobs.keys()].join(', ')}.`);
   return def;
+}
+
+export interface UpcomingRun {
+  job: string;
+  dueAt: string;
+  /** The due time in New York, as a desk reads it: "Mon 2026-11-23 09:30". */
+  newYork: string;
+  date: string;
+}
+
+/**
+ * The next `n` scheduled runs across jobs, in New York time, on the days each job really runs (closed
+ * days skipped for market jobs). Jobs that run every few minutes are left out (they would fill the list).
+ */
+export function upcomingRuns(jobs: Map<string, JobDefinition>, now = new Date(), n = 10): UpcomingRun[] {
+  const horizon = new Date(now.getTime() + 21 * 86_400_000);
+  const all = [...jobs.values()]
+    .filter((d) => d.schedule && d.runKeyEvery === 'tradingDate')
+    .flatMap((d) => slotsBetween(d, now, horizon, n).map((s) => ({ job: d.name, slot: s })));
+  return all
+    .sort((a, b) => a.slot.dueAt.getTime() - b.slot.dueAt.getTime() || a.job.localeCompare(b.job))
+    .slice(0, n)
+    .map(({ job, slot }) => ({
+      job, dueAt: slot.dueAt.toISOString(), date: slot.date,
+      newYork: DateTime.fromJSDate(slot.dueAt, { zone: 'America/New_York' }).toFormat('ccc yyyy-LL-dd HH:mm'),
+    }));
 }

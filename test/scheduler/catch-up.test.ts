@@ -27,7 +27,7 @@ function job(name: string, cron: string, options: JobModule['options'] = {}): Jo
 const exec = job('exec', '30 9 * * 1-5', { missedRuns: 'catch-up' });
 const scan = job('scan', '0 8 * * 1-5', { missedRuns: 'latest' });
 const noon = job('noon', '0 12 * * *', { missedRuns: 'skip', marketDaysOnly: false });
-const tuning = job('tuning', '30 9 1-7 * 1-5', { missedRuns: 'catch-up' });
+const tuning = job('tuning', '30 9 1-7 * *', { missedRuns: 'catch-up' });
 const prep = job('prep', '30 17 * * 1-5');
 
 /** The last thing that ran before the gap (the every-minute delivery job is the usual heartbeat). */

@@ -3,8 +3,8 @@ import { getHealth } from '../../health/health-service.js';
 import { loadPolicy } from '../../notify/alert-policy.js';
 import { channelIdFor } from '../../notify/router.js';
 import { alertsPost, healthPost } from '../../present/health-view.js';
-import { historyPost, jobsPost, runResultPost } from '../../present/jobs-view.js';
-import { jobHistory, listJobs, requireJob } from '../../scheduler/jobs-service.js';
+import { historyPost, jobsPost, runResultPost, schedulePost } from '../../present/jobs-view.js';
+import { jobHistory, listJobs, requireJob, upcomingRuns } from '../../scheduler/jobs-service.js';
 import { runJob } from '../../scheduler/run-job.js';
 import { EXIT, type Handler } from '../handler.js';
 
@@ -22,7 +22,11 @@ export const opsHandlers: Record<string, Handler> = {
       const runs = await jobHistory(rt.jobs, name);
       return { data: runs, post: historyPost(name, runs) };
     }
-    if (args[0] !== undefined && args[0] !== 'list') throw new UserFacingError('USAGE', `unknown jobs subcommand "${args[0]}"; allowed: list, history <job>.`);
+    if (args[0] === 'schedule') {
+      const runs = upcomingRuns(rt.jobs);
+      return { data: runs, post: schedulePost(runs) };
+    }
+    if (args[0] !== undefined && args[0] !== 'list') throw new UserFacingError('USAGE', `unknown jobs subcommand "${args[0]}"; allowed: list, schedule, history <job>.`);
     const jobs = await listJobs(rt.jobs);
     return { data: jobs, post: jobsPost(jobs) };
   },
