@@ -14,6 +14,7 @@ import { runJob } from './scheduler/run-job.js';
 import { startScheduler } from './scheduler/worker.js';
 import { recoverRuns } from './scheduler/recovery.js';
 import { catchUp } from './scheduler/catch-up.js';
+import { startAdminServer } from './health/admin-server.js';
 import { sweepUnfinishedBacktests } from './strategy/backtest-service.js';
 import { monitorDatabase, throttleErrors } from './db/db-monitor.js';
 import { openRuntime, type Runtime } from './runtime/runtime.js';
@@ -74,6 +75,10 @@ async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
     onDown: () => rt.database.ensureRunning(),
     onBack: () => void catchUp(rt.jobs, rt.env).then(() => recoverRuns(rt.jobs, rt.env)).catch(recoveryFailed),
   });
+  const admin = rt.env.METRICS_PORT
+    ? await startAdminServer({ port: rt.env.METRICS_PORT, host: rt.env.METRICS_HOST, started: () => rt.scheduler !== undefined })
+    : undefined;
+  if (admin) logger.info({ host: rt.env.METRICS_HOST, port: admin.port }, 'admin port: /metrics, /healthz, /readyz');
   const stopDelivery = every(5_000, () => deliverPending(rt.env), deliveryFailed);
   const stopRecovery = every(5_000, () => recoverRuns(rt.jobs, rt.env), recoveryFailed);
   void sweepUnfinishedBacktests().catch(recoveryFailed);
@@ -92,6 +97,7 @@ async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
     }, rt.env.SHUTDOWN_GRACE_MS + 15_000).unref();
     stopDelivery();
     stopRecovery();
+    await admin?.close().catch(() => undefined);
     monitor.stop();
     await bot?.stop().catch(() => undefined);
     const drained = await rt.scheduler!.stop(rt.env.SHUTDOWN_GRACE_MS).catch((err: unknown) => {

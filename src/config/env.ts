@@ -126,6 +126,8 @@ export const envSchema = z
     WORKER_MAX_CONCURRENCY: wholeIn(1, 64, 4),
     WORKER_POLL_MS: wholeIn(100, 60_000, 10_000),
     WORKER_SCHEDULE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+    METRICS_PORT: optionalText.pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number (1-65535)').optional()).transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int().min(1, 'must be a port number (1-65535)').max(65_535, 'must be a port number (1-65535)').optional()),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     BACKUP_DIR: z.string().min(1).optional(),
     BACKUP_KEEP: wholeIn(1, 365, 7),
     SHUTDOWN_GRACE_MS: wholeIn(0, 600_000, 30_000),

@@ -1,3 +1,4 @@
+import { commandLatency } from '../health/metrics.js';
 import { MessageFlags, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
 import { AuditEntry } from '../db/models/audit-entry.js';
 import { describeError, isUserFacingError } from '../errors.js';
@@ -56,6 +57,7 @@ export async function dispatchInteraction(interaction: Interaction, commands: Ma
     await replyPrivately(interaction, verdict.message);
     return;
   }
+  const stopTimer = commandLatency.startTimer({ command: interaction.commandName });
   try {
     await cmd.execute(interaction, ctx);
   } catch (err) {
@@ -67,5 +69,7 @@ export async function dispatchInteraction(interaction: Interaction, commands: Ma
     await replyPrivately(interaction, `Something went wrong running /${interaction.commandName}; it has been logged.`).catch((e: unknown) =>
       logger.error({ err: describeError(e) }, 'could not send the error reply'),
     );
+  } finally {
+    stopTimer();
   }
 }

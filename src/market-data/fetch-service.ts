@@ -1,3 +1,4 @@
+import { cacheLookups } from '../health/metrics.js';
 import { addDays, type IsoDate } from '../calendar/dates.js';
 import { previousTradingDay, tradingDaysBetween } from '../calendar/nyse.js';
 import { COLORS, type PostInput } from '../notify/post.js';
@@ -53,6 +54,9 @@ export async function fetchMarketData(opts: FetchOptions): Promise<FetchSummary>
     const from = l === undefined ? addDays(opts.date, -backfillDays) : l >= opts.date ? opts.date : addDays(l, 1);
     groups.set(from, [...(groups.get(from) ?? []), s]);
   }
+  const hits = opts.symbols.filter((s) => (last.get(s) ?? '') >= opts.date).length;
+  cacheLookups.inc({ result: 'hit' }, hits);
+  cacheLookups.inc({ result: 'miss' }, opts.symbols.length - hits);
   const report: UpsertReport = { inserted: 0, updated: 0, unchanged: 0 };
   let requestedFrom = opts.date;
   const servedBy = new Set<string>();

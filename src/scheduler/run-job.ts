@@ -7,6 +7,7 @@ import { isDuplicateKey } from '../db/connection.js';
 import { latestLease, releaseLease, renewLease, stillHeld, takeLease, type HeldLease } from '../db/lease.js';
 import { JobRun, type JobRunStatus } from '../db/models/job-run.js';
 import { UserFacingError, describeError } from '../errors.js';
+import { jobDuration, jobRuns } from '../health/metrics.js';
 import { log } from '../log/logger.js';
 import { enqueuePost } from '../notify/outbox.js';
 import { COLORS } from '../notify/post.js';
@@ -216,11 +217,15 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
     if (abort.signal.aborted || !(await leaseIntact(c.lease))) return lostResult();
     await JobRun.updateOne({ _id: c.id }, { $set: { status: 'succeeded', finishedAt: new Date(), durationMs, summary: outcome.summary, error: null, leaseUntil: new Date() } });
     await releaseLease(c.lease).catch(() => undefined);
+    jobRuns.inc({ job: def.name, outcome: 'succeeded' });
+    jobDuration.observe({ job: def.name, outcome: 'succeeded' }, durationMs / 1000);
     logger.info({ durationMs, summary: outcome.summary }, 'job succeeded');
     return { ...base, status: 'succeeded', attempt: c.attempt, durationMs, summary: outcome.summary, error: null };
   } catch (err) {
     const durationMs = Math.round(performance.now() - started);
     const message = describeError(err);
+    jobRuns.inc({ job: def.name, outcome: 'failed' });
+    jobDuration.observe({ job: def.name, outcome: 'failed' }, durationMs / 1000);
     logger.error({ err, durationMs }, 'job failed');
     if (abort.signal.aborted) return lostResult();
     try {

@@ -1,3 +1,4 @@
+import { providerRequests } from '../../health/metrics.js';
 import axios, { type AxiosInstance } from 'axios';
 import type { z } from 'zod';
 import { ProviderError, type ProviderFailure } from '../provider.js';
@@ -153,11 +154,13 @@ export class ProviderHttp {
     try {
       const res = await this.http.get<string>(path, { params });
       status = res.status;
+      providerRequests.inc({ provider: p, status: String(status) });
       text = typeof res.data === 'string' ? res.data : String(res.data ?? '');
       const ra: unknown = res.headers['retry-after'];
       retryAfter = typeof ra === 'string' ? ra : undefined;
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'unknown';
+      providerRequests.inc({ provider: p, status: NETWORK_TIMEOUT.has(code) ? 'timeout' : 'network' });
       if (NETWORK_TIMEOUT.has(code)) return fail('timeout', `no answer within ${this.opts.timeoutMs} ms`, true);
       return fail('network', `request failed (${code})`, true);
     }
