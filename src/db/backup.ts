@@ -73,17 +73,15 @@ export async function collectionHash(db: Db, name: string): Promise<{ count: num
   return { count, sha256: h.digest('hex') };
 }
 
-/** Write a backup of `db` into a new folder under `outDir`; keep only the newest `keep` backups there. */
-export async function backupDatabase(db: Db, outDir: string, opts: { now?: Date; keep?: number } = {}): Promise<{ dir: string; manifest: Manifest }> {
-  const now = opts.now ?? new Date();
-  const dir = join(outDir, `signaldesk-${now.toISOString().replace(/[:.]/g, '-')}`);
+/** Write collections (all of each, or what a filter selects) into `dir` in the backup format, with its manifest. */
+export async function writeCollections(db: Db, dir: string, specs: Array<{ name: string; filter?: Document }>, now = new Date()): Promise<Manifest> {
   mkdirSync(dir, { recursive: true });
   const collections: CollectionEntry[] = [];
-  for (const name of await userCollections(db)) {
+  for (const { name, filter } of specs) {
     const file = `${name}.ndjson.gz`;
     let count = 0;
     const lines = Readable.from((async function* () {
-      for await (const doc of db.collection(name).find({}).sort({ _id: 1 })) {
+      for await (const doc of db.collection(name).find(filter ?? {}).sort({ _id: 1 })) {
         count++;
         yield `${BSON.EJSON.stringify(doc, { relaxed: false })}\n`;
       }
@@ -96,6 +94,14 @@ export async function backupDatabase(db: Db, outDir: string, opts: { now?: Date;
   }
   const manifest: Manifest = { app: 'signaldesk', appVersion: appVersion(), format: 'ndjson.gz+ejson-canonical/1', createdAt: now.toISOString(), database: db.databaseName, collections };
   writeFileSync(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+/** Write a backup of `db` into a new folder under `outDir`; keep only the newest `keep` backups there. */
+export async function backupDatabase(db: Db, outDir: string, opts: { now?: Date; keep?: number } = {}): Promise<{ dir: string; manifest: Manifest }> {
+  const now = opts.now ?? new Date();
+  const dir = join(outDir, `signaldesk-${now.toISOString().replace(/[:.]/g, '-')}`);
+  const manifest = await writeCollections(db, dir, (await userCollections(db)).map((name) => ({ name })), now);
   if (opts.keep !== undefined) pruneBackups(outDir, opts.keep);
   return { dir, manifest };
 }

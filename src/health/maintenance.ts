@@ -2,7 +2,6 @@ import { pruneLeases } from '../db/lease.js';
 import { JobRequest } from '../db/models/job-request.js';
 import { JobRun } from '../db/models/job-run.js';
 import { sweepUnfinishedBacktests } from '../strategy/backtest-service.js';
-import { Outbox } from '../db/models/outbox.js';
 
 /** How long records are kept before the cleanup job removes them. */
 export const RETENTION = {
@@ -11,24 +10,33 @@ export const RETENTION = {
   /** Daily job runs: kept long enough to audit a quarter. */
   dailyRunsDays: 400,
   sentPostsDays: 30,
+  scanResultsDays: 180,
 } as const;
 
 const DAY = 86_400_000;
 
-export async function cleanupExpired(now: Date): Promise<{ jobRuns: number; posts: number; leases: number; requests: number; unfinishedBacktests: number }> {
+/**
+ * The nightly cleanup: high-frequency slot runs (no copy kept), lease generations and one-off request
+ * ids older than a week, half-written backtests. Daily runs, sent posts and scan results past retention
+ * are the monthly archive's (it writes them to archive/YYYY-MM/ before deleting them).
+ */
+export async function cleanupExpired(now: Date): Promise<{ jobRuns: number; leases: number; requests: number; unfinishedBacktests: number }> {
   const slotCutoff = new Date(now.getTime() - RETENTION.slotRunsDays * DAY);
-  const dailyCutoff = new Date(now.getTime() - RETENTION.dailyRunsDays * DAY);
-  const postCutoff = new Date(now.getTime() - RETENTION.sentPostsDays * DAY);
-  const [slot, daily, posts] = await Promise.all([
-    // Slot keys look like 2026-11-23T10:45; daily keys are plain dates.
-    JobRun.deleteMany({ runKey: { $regex: /T\d\d:\d\d$/ }, status: { $ne: 'running' }, startedAt: { $lt: slotCutoff } }),
-    JobRun.deleteMany({ status: { $ne: 'running' }, startedAt: { $lt: dailyCutoff } }),
-    Outbox.deleteMany({ status: 'sent', sentAt: { $lt: postCutoff } }),
-  ]);
-  // Lease generations and one-off request ids matter for minutes; a week is plenty.
+  // Slot keys look like 2026-11-23T10:45; daily keys are plain dates.
+  const slot = await JobRun.deleteMany({ runKey: { $regex: /T\d\d:\d\d$/ }, status: { $ne: 'running' }, startedAt: { $lt: slotCutoff } });
   const weekAgo = new Date(now.getTime() - 7 * DAY);
   const leases = await pruneLeases(weekAgo);
   const requests = (await JobRequest.deleteMany({ at: { $lt: weekAgo } })).deletedCount;
   const backtests = (await sweepUnfinishedBacktests(now)).length;
-  return { jobRuns: slot.deletedCount + daily.deletedCount, posts: posts.deletedCount, leases, requests, unfinishedBacktests: backtests };
+  return { jobRuns: slot.deletedCount, leases, requests, unfinishedBacktests: backtests };
+}
+
+/** What the monthly archive moves out, as filters per collection (records past retention). */
+export function archiveSelection(now: Date): Array<{ name: string; filter: Record<string, unknown> }> {
+  const cutoff = (days: number) => new Date(now.getTime() - days * DAY);
+  return [
+    { name: 'job_runs', filter: { status: { $ne: 'running' }, startedAt: { $lt: cutoff(RETENTION.dailyRunsDays) } } },
+    { name: 'outbox', filter: { status: 'sent', sentAt: { $lt: cutoff(RETENTION.sentPostsDays) } } },
+    { name: 'scan_results', filter: { createdAt: { $lt: cutoff(RETENTION.scanResultsDays) } } },
+  ];
 }
