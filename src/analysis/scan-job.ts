@@ -7,7 +7,7 @@ export function scanJob(name: ScanName): JobModule {
   return {
     name,
     description: `Universe scan (${SCANS[name].criteria.join(', ')}) on bars through the ${SCANS[name].basis === 'previous-close' ? 'previous' : "day's"} close; posts the top 10 of each.`,
-    schedule: { cron: SCANS[name].cron },
+    schedule: { cron: SCANS[name].cron, ...('earlyClose' in SCANS[name] ? { earlyClose: (SCANS[name] as { earlyClose: string }).earlyClose } : {}) },
     options: { marketDaysOnly: true, concurrency: 1, lockLifetimeMs: 15 * 60_000 },
     async handler(ctx: JobContext): Promise<JobOutcome> {
       const s = await runNamedScan(name, ctx.date, { provider: providerFor(ctx.env), force: ctx.force });

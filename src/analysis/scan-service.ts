@@ -18,8 +18,8 @@ import { rankFeatures, scanFeatures, type ScanFeatures, type ScanHit, type ScanO
 export const SCANS = {
   'pre-market-scan': { cron: '30 6 * * 1-5', basis: 'previous-close', criteria: ['atr', 'momentum', 'rsi-extremes'] },
   'opening-scan': { cron: '45 9 * * 1-5', basis: 'previous-close', criteria: ['atr', 'momentum', 'new-highs'] },
-  'afternoon-scan': { cron: '0 13 * * 1-5', basis: 'previous-close', criteria: ['atr', 'rsi-extremes', 'bb-squeeze'] },
-  'closing-scan': { cron: '45 15 * * 1-5', basis: 'previous-close', criteria: ['momentum', 'bb-squeeze', 'new-highs'] },
+  'afternoon-scan': { cron: '0 13 * * 1-5', earlyClose: '0 12 * * 1-5', basis: 'previous-close', criteria: ['atr', 'rsi-extremes', 'bb-squeeze'] },
+  'closing-scan': { cron: '45 15 * * 1-5', earlyClose: '45 12 * * 1-5', basis: 'previous-close', criteria: ['momentum', 'bb-squeeze', 'new-highs'] },
   'next-day-prep': { cron: '30 17 * * 1-5', basis: 'same-day-close', criteria: ['atr', 'momentum', 'rsi-extremes', 'bb-squeeze', 'new-highs'] },
 } as const;
 export type ScanName = keyof typeof SCANS;

@@ -32,8 +32,11 @@ export interface JobOutcome {
 export interface JobModule {
   name: string;
   description: string;
-  /** Cron in `timezone` (default: SCHEDULE_TIMEZONE); absent for on-demand jobs. */
-  schedule?: { cron: string; timezone?: string } | undefined;
+  /**
+   * Cron in `timezone` (default: SCHEDULE_TIMEZONE); absent for on-demand jobs. `earlyClose`: the cron
+   * used instead on NYSE early-close days (13:00), for jobs due before a normal close (closing-scan 12:45).
+   */
+  schedule?: { cron: string; timezone?: string; earlyClose?: string } | undefined;
   options?: {
     /** Runs only on NYSE trading days (cron knows no holidays). Default true. */
     marketDaysOnly?: boolean;
@@ -55,7 +58,7 @@ export interface JobModule {
 export interface JobDefinition {
   name: string;
   description: string;
-  schedule: { cron: string; timezone: string } | undefined;
+  schedule: { cron: string; timezone: string; earlyClose?: string | undefined } | undefined;
   marketDaysOnly: boolean;
   concurrency: number;
   lockLifetimeMs: number;
@@ -69,7 +72,7 @@ export function toDefinition(mod: JobModule, defaultZone: string): JobDefinition
   return {
     name: mod.name,
     description: mod.description,
-    schedule: mod.schedule ? { cron: mod.schedule.cron, timezone: mod.schedule.timezone ?? defaultZone } : undefined,
+    schedule: mod.schedule ? { cron: mod.schedule.cron, timezone: mod.schedule.timezone ?? defaultZone, ...(mod.schedule.earlyClose ? { earlyClose: mod.schedule.earlyClose } : {}) } : undefined,
     marketDaysOnly: mod.options?.marketDaysOnly ?? true,
     concurrency: mod.options?.concurrency ?? 1,
     lockLifetimeMs: mod.options?.lockLifetimeMs ?? 10 * 60_000,

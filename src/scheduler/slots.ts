@@ -1,7 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { DateTime } from 'luxon';
 import type { IsoDate } from '../calendar/dates.js';
-import { MARKET_ZONE, closureReason } from '../calendar/nyse.js';
+import { MARKET_ZONE, closureReason, isEarlyClose } from '../calendar/nyse.js';
 import type { JobDefinition } from './job-definition.js';
 
 /**
@@ -42,12 +42,32 @@ export function toSlot(def: Pick<JobDefinition, 'runKeyEvery'>, dueAt: Date): Sl
   return { dueAt, date: slotDate(dueAt), runKey: slotRunKey(def, dueAt) };
 }
 
+type Scheduled = Pick<JobDefinition, 'schedule' | 'runKeyEvery'>;
+
+/**
+ * The crons of a job, each with the days it applies to: with an early-close cron, the regular one
+ * applies on every other day and the early one on NYSE early-close days only.
+ */
+function cronsOf(def: Scheduled): Array<{ cron: string; applies: (date: IsoDate) => boolean }> {
+  const s = def.schedule!;
+  if (!s.earlyClose) return [{ cron: s.cron, applies: () => true }];
+  return [{ cron: s.cron, applies: (d) => !isEarlyClose(d) }, { cron: s.earlyClose, applies: (d) => isEarlyClose(d) }];
+}
+
 /** The latest occurrence of the job's cron at or before `now` (what a scheduler firing now was due for). */
-export function latestSlot(def: Pick<JobDefinition, 'schedule' | 'runKeyEvery'>, now: Date): Slot | null {
+export function latestSlot(def: Scheduled, now: Date): Slot | null {
   if (!def.schedule) return null;
-  const expr = CronExpressionParser.parse(def.schedule.cron, { currentDate: new Date(now.getTime() + 1_000), tz: def.schedule.timezone });
-  if (!expr.hasPrev()) return null;
-  return toSlot(def, expr.prev().toDate());
+  let best: Slot | null = null;
+  for (const { cron, applies } of cronsOf(def)) {
+    const expr = CronExpressionParser.parse(cron, { currentDate: new Date(now.getTime() + 1_000), tz: def.schedule.timezone });
+    for (let i = 0; i < 20 && expr.hasPrev(); i++) {
+      const slot = toSlot(def, expr.prev().toDate());
+      if (!applies(slot.date)) continue;
+      if (!best || slot.dueAt > best.dueAt) best = slot;
+      break;
+    }
+  }
+  return best;
 }
 
 /**
@@ -56,16 +76,20 @@ export function latestSlot(def: Pick<JobDefinition, 'schedule' | 'runKeyEvery'>,
  */
 export function slotsBetween(def: Pick<JobDefinition, 'schedule' | 'runKeyEvery' | 'marketDaysOnly'>, after: Date, upTo: Date, limit = 500): Slot[] {
   if (!def.schedule || upTo <= after) return [];
-  const expr = CronExpressionParser.parse(def.schedule.cron, { currentDate: after, endDate: upTo, tz: def.schedule.timezone });
   const out: Slot[] = [];
-  while (out.length < limit && expr.hasNext()) {
-    const dueAt = expr.next().toDate();
-    if (dueAt > upTo) break;
-    const slot = toSlot(def, dueAt);
-    if (def.marketDaysOnly && closureReason(slot.date)) continue;
-    out.push(slot);
+  for (const { cron, applies } of cronsOf(def)) {
+    const expr = CronExpressionParser.parse(cron, { currentDate: after, endDate: upTo, tz: def.schedule.timezone });
+    let n = 0;
+    while (n < limit && expr.hasNext()) {
+      const dueAt = expr.next().toDate();
+      if (dueAt > upTo) break;
+      const slot = toSlot(def, dueAt);
+      if ((def.marketDaysOnly && closureReason(slot.date)) || !applies(slot.date)) continue;
+      out.push(slot);
+      n++;
+    }
   }
-  return out;
+  return out.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()).slice(0, limit);
 }
 
 /** The moment `tradingDays` NYSE trading days before `now` began (New York midnight). */

@@ -13,6 +13,7 @@ import { runJob, type RunResult } from './run-job.js';
 import { LATE_AFTER_MS, latestSlot } from './slots.js';
 
 export const AGENDA_COLLECTION = 'agendaJobs';
+export const EARLY_CLOSE_SUFFIX = '@early-close';
 
 export interface JobData {
   date?: string;
@@ -80,8 +81,10 @@ export async function startScheduler(db: Db, jobs: Map<string, JobDefinition>, e
   agenda.on('error', throttleErrors(logger, 'agenda error (repeats are counted, not logged)'));
 
   for (const def of jobs.values()) {
-    agenda.define(
-      def.name,
+    // A job with an early-close cron gets a second Agenda record "<name>@early-close"; both firings
+    // run the job under the slot they were due for (runScheduled picks the cron that applies that day).
+    for (const agendaName of def.schedule?.earlyClose ? [def.name, `${def.name}${EARLY_CLOSE_SUFFIX}`] : [def.name]) agenda.define(
+      agendaName,
       async (job) => {
         const data = (job.attrs.data ?? {}) as JobData;
         if (data.requestId && !(await takeRequest(data.requestId, def.name))) {
@@ -101,6 +104,9 @@ export async function startScheduler(db: Db, jobs: Map<string, JobDefinition>, e
     for (const def of jobs.values()) {
       if (!def.schedule) continue;
       await agenda.every(def.schedule.cron, def.name, { trigger: 'schedule' } satisfies JobData, { timezone: def.schedule.timezone, skipImmediate: true });
+      if (def.schedule.earlyClose) {
+        await agenda.every(def.schedule.earlyClose, `${def.name}${EARLY_CLOSE_SUFFIX}`, { trigger: 'schedule' } satisfies JobData, { timezone: def.schedule.timezone, skipImmediate: true });
+      }
       logger.info({ job: def.name, cron: def.schedule.cron, timezone: def.schedule.timezone }, 'scheduled');
     }
   }

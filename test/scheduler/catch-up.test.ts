@@ -48,6 +48,15 @@ describe('slots (pure)', () => {
     assert.deepEqual(thanksgiving.map((x) => x.runKey), ['2026-11-27', '2026-11-30'], 'Thanksgiving and the weekend have no slot');
   });
 
+  test('on an early-close day (13:00) a job due before the close runs at its early time instead', () => {
+    const closing = job('closing', '45 15 * * 1-5');
+    closing.schedule!.earlyClose = '45 12 * * 1-5';
+    const s = slotsBetween(closing, ny('2026-11-25T12:00'), ny('2026-12-01T00:00'));
+    assert.deepEqual(s.map((x) => DateTime.fromJSDate(x.dueAt, { zone: 'America/New_York' }).toFormat('LL-dd HH:mm')), ['11-25 15:45', '11-27 12:45', '11-30 15:45'], 'the day after Thanksgiving closes at 13:00');
+    assert.equal(DateTime.fromJSDate(latestSlot(closing, ny('2026-11-27T16:00'))!.dueAt, { zone: 'America/New_York' }).toFormat('HH:mm'), '12:45');
+    assert.equal(latestSlot(closing, ny('2026-11-30T13:00'))!.runKey, '2026-11-27', 'a normal day before 15:45 still points at the last slot');
+  });
+
   test('a firing belongs to the latest slot at or before it', () => {
     assert.equal(latestSlot(prep, ny('2026-11-23T14:13'))!.runKey, '2026-11-20', "Monday 14:13 fires Friday's 17:30");
     assert.equal(latestSlot(exec, ny('2026-11-23T09:30'))!.runKey, '2026-11-23');
