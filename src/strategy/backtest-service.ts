@@ -76,7 +76,7 @@ export async function backtest(opts: BacktestOptions): Promise<BacktestSummary> 
     const covered = new Set(['SPX', ...loadUniverse().map((e) => e.symbol)]);
     const unknown = opts.symbols.map((x) => x.toUpperCase()).filter((x) => !covered.has(x));
     if (unknown.length) {
-      throw new UserFacingError('UNKNOWN_SYMBOL', `Not covered: ${unknown.join(', ')}. Covered: SPX and the ${covered.size - 1} universe symbols (e.g. SPY, QQQ, AAPL, MSFT); see \`signaldesk universe\`.`);
+      throw new UserFacingError('UNKNOWN_SYMBOL', `Not covered: ${unknown.join(', ')}. Covered: the ${covered.size} universe symbols (SPX, SPY, QQQ, AAPL, MSFT, …); see \`signaldesk universe\`.`);
     }
   }
   const portfolio = opts.portfolio ?? 'main';
