@@ -159,3 +159,15 @@ describe('trade execution', () => {
     assert.ok(spy.every((t) => t.symbol === 'SPY' && t.tradeDate.startsWith('2019-10')));
   });
 });
+
+test('report P&L excludes the capital that arrived: a week of injections and no trades is zero', async () => {
+  const { pnlOver } = await import('../../src/trading/reports.js');
+  const pts = [
+    { date: '2024-03-08', equity: 1000, capital: 1000, cash: 1000, marketValue: 0 },
+    { date: '2024-03-11', equity: 2050, capital: 1000, cash: 1000, marketValue: 1050 },
+    { date: '2024-03-12', equity: 3030, capital: 1000, cash: 2000, marketValue: 1030 },
+  ];
+  assert.equal(pnlOver(pts, '2024-03-08', '2024-03-08'), 0);
+  assert.equal(pnlOver(pts, '2024-03-11', '2024-03-12'), 50 - 20);
+  assert.equal(pnlOver(pts, '2024-03-01', null), 30);
+});

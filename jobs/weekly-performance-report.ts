@@ -1,0 +1,35 @@
+import { COLORS } from '../src/notify/post.js';
+import type { JobContext, JobOutcome } from '../src/scheduler/job-definition.js';
+import { listPortfolios } from '../src/strategy/config-versions.js';
+import { weeklyReport } from '../src/trading/reports.js';
+
+export const name = 'weekly-performance-report';
+export const description = "Sunday morning: each portfolio's week — P&L (capital excluded), trades, signals by action, scans stored.";
+/** Sunday 08:00 New York. */
+export const schedule = { cron: '0 8 * * 0' };
+export const options = { marketDaysOnly: false, concurrency: 1, lockLifetimeMs: 10 * 60_000, missedRuns: 'latest' as const };
+
+const usd = (x: number) => `${x < 0 ? '−' : '+'}$${Math.abs(x).toFixed(2)}`;
+
+export async function handler(ctx: JobContext): Promise<JobOutcome> {
+  const summary: Record<string, unknown> = {};
+  for (const portfolio of await listPortfolios()) {
+    const r = await weeklyReport(portfolio, ctx.date);
+    await ctx.publish(`${name}:${portfolio}:${ctx.date}`, {
+      kind: 'digests',
+      title: `Week ${r.from} → ${r.to} · ${portfolio}`,
+      color: r.pnl >= 0 ? COLORS.ok : COLORS.warn,
+      demo: ctx.env.MARKET_DATA_PROVIDER === 'demo',
+      fields: [
+        { name: 'P&L (capital excluded)', value: usd(r.pnl), inline: true },
+        { name: 'Equity', value: r.equity === null ? 'no activity' : `$${r.equity.toFixed(2)}`, inline: true },
+        { name: 'Trades', value: `${r.trades.buys} buys, ${r.trades.sells} sells`, inline: true },
+        { name: 'Signals', value: Object.entries(r.signals).map(([a, n]) => `${a} ${n}`).join(', ') || 'none', inline: true },
+        { name: 'Scans stored', value: String(r.scans), inline: true },
+        { name: 'Equity curve', value: `/equity name:${portfolio} range:1m, or \`signaldesk equity --name ${portfolio} --range 1m --out week.png\`` },
+      ],
+    });
+    summary[portfolio] = `P&L ${r.pnl.toFixed(2)}, ${r.trades.buys + r.trades.sells} trades`;
+  }
+  return { summary };
+}
