@@ -15,6 +15,7 @@ import { startScheduler } from './scheduler/worker.js';
 import { recoverRuns } from './scheduler/recovery.js';
 import { catchUp } from './scheduler/catch-up.js';
 import { startAdminServer } from './health/admin-server.js';
+import { dashboardHandler } from './health/dashboard.js';
 import { sweepUnfinishedBacktests } from './strategy/backtest-service.js';
 import { monitorDatabase, throttleErrors } from './db/db-monitor.js';
 import { openRuntime, type Runtime } from './runtime/runtime.js';
@@ -76,7 +77,10 @@ async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
     onBack: () => void catchUp(rt.jobs, rt.env).then(() => recoverRuns(rt.jobs, rt.env)).catch(recoveryFailed),
   });
   const admin = rt.env.METRICS_PORT
-    ? await startAdminServer({ port: rt.env.METRICS_PORT, host: rt.env.METRICS_HOST, started: () => rt.scheduler !== undefined })
+    ? await startAdminServer({
+      port: rt.env.METRICS_PORT, host: rt.env.METRICS_HOST, started: () => rt.scheduler !== undefined,
+      dashboard: rt.env.ADMIN_TOKEN ? dashboardHandler(rt.scheduler.agenda, { token: rt.env.ADMIN_TOKEN, write: rt.env.DASHBOARD_WRITE === 'on' }) : undefined,
+    })
     : undefined;
   if (admin) logger.info({ host: rt.env.METRICS_HOST, port: admin.port }, 'admin port: /metrics, /healthz, /readyz');
   const stopDelivery = every(5_000, () => deliverPending(rt.env), deliveryFailed);

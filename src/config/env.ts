@@ -11,6 +11,7 @@ export const SECRET_ENV_KEYS = [
   'ALPACA_SECRET_KEY',
   'ALPHAVANTAGE_API_KEY',
   'MONGODB_URI',
+  'ADMIN_TOKEN',
 ] as const;
 
 const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)');
@@ -128,6 +129,8 @@ export const envSchema = z
     WORKER_SCHEDULE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
     METRICS_PORT: optionalText.pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number (1-65535)').optional()).transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int().min(1, 'must be a port number (1-65535)').max(65_535, 'must be a port number (1-65535)').optional()),
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    ADMIN_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    DASHBOARD_WRITE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
     BACKUP_DIR: z.string().min(1).optional(),
     BACKUP_KEEP: wholeIn(1, 365, 7),
     SHUTDOWN_GRACE_MS: wholeIn(0, 600_000, 30_000),

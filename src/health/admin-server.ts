@@ -1,7 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pingDatabase } from '../db/connection.js';
 import { describeError } from '../errors.js';
+import { DASHBOARD_PATH } from './dashboard.js';
 import { registry } from './metrics.js';
 
 export interface AdminServerOptions {
@@ -9,6 +10,8 @@ export interface AdminServerOptions {
   host: string;
   /** True once this process's scheduler (or bot) has started: part of readiness. */
   started: () => boolean;
+  /** Agendash under /dash, when an admin token is configured. */
+  dashboard?: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
 }
 
 /**
@@ -20,7 +23,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<{ serv
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     void (async () => {
-      if (req.method !== 'GET') return res.writeHead(405, { allow: 'GET' }).end();
+      if (req.method !== 'GET' && !path?.startsWith(DASHBOARD_PATH)) return res.writeHead(405, { allow: 'GET' }).end();
       if (path === '/healthz') return res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       if (path === '/readyz') {
         const problems: string[] = [];
@@ -33,7 +36,8 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<{ serv
         return res.writeHead(problems.length ? 503 : 200, { 'content-type': 'text/plain' }).end(problems.length ? `${problems.join('\n')}\n` : 'ready\n');
       }
       if (path === '/metrics') return res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz or /readyz\n');
+      if (opts.dashboard && (path === DASHBOARD_PATH || path?.startsWith(`${DASHBOARD_PATH}/`))) return opts.dashboard(req, res);
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: try /metrics, /healthz, /readyz${opts.dashboard ? ` or ${DASHBOARD_PATH}/` : ''}\n`);
     })().catch(() => res.writeHead(500).end());
   });
   await new Promise<void>((r) => server.listen(opts.port, opts.host, r));
