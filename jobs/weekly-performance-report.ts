@@ -1,3 +1,4 @@
+import { equityChart } from '../src/charts/chart-service.js';
 import { COLORS } from '../src/notify/post.js';
 import type { JobContext, JobOutcome } from '../src/scheduler/job-definition.js';
 import { listPortfolios } from '../src/strategy/config-versions.js';
@@ -15,6 +16,8 @@ export async function handler(ctx: JobContext): Promise<JobOutcome> {
   const summary: Record<string, unknown> = {};
   for (const portfolio of await listPortfolios()) {
     const r = await weeklyReport(portfolio, ctx.date);
+    // The equity curve of the last month, when the portfolio has any activity.
+    const chart = await equityChart(portfolio, '1m').catch(() => undefined);
     await ctx.publish(`${name}:${portfolio}:${ctx.date}`, {
       kind: 'digests',
       title: `Week ${r.from} → ${r.to} · ${portfolio}`,
@@ -26,8 +29,8 @@ export async function handler(ctx: JobContext): Promise<JobOutcome> {
         { name: 'Trades', value: `${r.trades.buys} buys, ${r.trades.sells} sells`, inline: true },
         { name: 'Signals', value: Object.entries(r.signals).map(([a, n]) => `${a} ${n}`).join(', ') || 'none', inline: true },
         { name: 'Scans stored', value: String(r.scans), inline: true },
-        { name: 'Equity curve', value: `/equity name:${portfolio} range:1m, or \`signaldesk equity --name ${portfolio} --range 1m --out week.png\`` },
       ],
+      ...(chart ? { image: { filename: `week-${portfolio.replace(/[^a-z0-9-]/g, '_')}-${r.to}.png`, base64: chart.png.toString('base64') } } : {}),
     });
     summary[portfolio] = `P&L ${r.pnl.toFixed(2)}, ${r.trades.buys + r.trades.sells} trades`;
   }

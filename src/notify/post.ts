@@ -28,6 +28,8 @@ export const postSchema = z.object({
   /** Built from demo market data: every rendering says so. */
   demo: z.boolean().default(false),
   timestamp: z.string().optional(),
+  /** One PNG shown in the embed (an equity curve): sent as an attachment, printed as a note on the console. */
+  image: z.object({ filename: z.string().regex(/^[\w.-]{1,64}\.png$/), base64: z.string().min(1).max(4_000_000) }).optional(),
 });
 
 export type Post = z.infer<typeof postSchema>;

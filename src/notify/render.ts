@@ -8,6 +8,7 @@ export interface EmbedJson {
   fields?: Array<{ name: string; value: string; inline?: boolean }>;
   footer?: { text: string };
   timestamp?: string;
+  image?: { url: string };
 }
 
 export function toEmbed(post: Post): EmbedJson {
@@ -20,7 +21,13 @@ export function toEmbed(post: Post): EmbedJson {
     ...(post.fields.length ? { fields: post.fields } : {}),
     ...(footer ? { footer: { text: footer } } : {}),
     ...(post.timestamp ? { timestamp: post.timestamp } : {}),
+    ...(post.image ? { image: { url: `attachment://${post.image.filename}` } } : {}),
   };
+}
+
+/** The post's image as a file to upload beside the embed. */
+export function imageFile(post: Post): { name: string; data: Buffer } | undefined {
+  return post.image ? { name: post.image.filename, data: Buffer.from(post.image.base64, 'base64') } : undefined;
 }
 
 /** The post as a person would read it in a terminal. */
@@ -38,6 +45,7 @@ export function toText(post: Post): string {
       for (const v of value) lines.push(`│   ${v}`);
     }
   }
+  if (post.image) lines.push(`│ [image ${post.image.filename}, ${Math.round((post.image.base64.length * 3) / 4 / 1024)} KB]`);
   const footer = [post.footer, post.demo ? 'demo data' : undefined].filter(Boolean).join(' · ');
   lines.push(`└─ ${footer || post.timestamp || ''}`.trimEnd());
   return lines.join('\n');

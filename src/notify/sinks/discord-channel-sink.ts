@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DiscordAPIError, HTTPError, REST, Routes } from 'discord.js';
-import { toEmbed } from '../render.js';
+import { imageFile, toEmbed } from '../render.js';
 import { SUPPRESS_NOTIFICATIONS, SinkError, sinkErrorFromStatus, type Delivery, type DeliveryReceipt, type Sink } from './sink.js';
 
 /** Discord's message nonce (max 25 chars), derived from the idempotency key: with enforce_nonce,
@@ -38,11 +38,13 @@ export class DiscordChannelSink implements Sink {
     const channelId = delivery.channelId || this.opts.channelFor(delivery.channelKey);
     if (!channelId) throw new SinkError(`discord: no channel configured for ${delivery.channelKey}`, { retryable: false });
     try {
+      const file = imageFile(delivery.post);
       const res = (await this.rest.post(Routes.channelMessages(channelId), {
         body: {
           embeds: [toEmbed(delivery.post)], nonce: nonceFor(delivery.idempotencyKey), enforce_nonce: true,
           ...(delivery.silent ? { flags: SUPPRESS_NOTIFICATIONS } : {}),
         },
+        ...(file ? { files: [file] } : {}),
       })) as { id?: string };
       return { sink: this.name, messageId: res.id };
     } catch (err) {

@@ -1,5 +1,5 @@
 import axios, { AxiosError } from 'axios';
-import { toEmbed } from '../render.js';
+import { imageFile, toEmbed } from '../render.js';
 import { SUPPRESS_NOTIFICATIONS, sinkErrorFromStatus, type Delivery, type DeliveryReceipt, type Sink } from './sink.js';
 
 /** Posts to one Discord webhook URL (no bot needed). The URL holds a secret: never logged. */
@@ -9,7 +9,17 @@ export class WebhookSink implements Sink {
 
   async send(delivery: Delivery): Promise<DeliveryReceipt> {
     try {
-      const res = await axios.post<{ id?: string }>(`${this.url}?wait=true`, { embeds: [toEmbed(delivery.post)], ...(delivery.silent ? { flags: SUPPRESS_NOTIFICATIONS } : {}) }, { timeout: this.timeoutMs });
+      const payload = { embeds: [toEmbed(delivery.post)], ...(delivery.silent ? { flags: SUPPRESS_NOTIFICATIONS } : {}) };
+      const file = imageFile(delivery.post);
+      let body: unknown = payload;
+      if (file) {
+        // Discord's multipart shape: the JSON as payload_json, the image as files[0].
+        const form = new FormData();
+        form.append('payload_json', JSON.stringify(payload));
+        form.append('files[0]', new Blob([file.data], { type: 'image/png' }), file.name);
+        body = form;
+      }
+      const res = await axios.post<{ id?: string }>(`${this.url}?wait=true`, body, { timeout: this.timeoutMs });
       return { sink: this.name, messageId: res.data?.id };
     } catch (err) {
       const e = err as AxiosError<{ retry_after?: number; message?: string }>;
