@@ -63,14 +63,7 @@ export function cli(args: string[], env: Record<string, string>, logFile: string
   return startProc([join('src', 'cli', 'main.ts'), ...args], env, logFile);
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isAlive as alive } from '../../src/db/local-server.js';
 
 export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
