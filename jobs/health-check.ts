@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { runMonitor } from '../src/health/monitor.js';
+import { parseThresholds } from '../src/health/rules.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import type { JobContext, JobOutcome } from '../src/scheduler/job-definition.js';
 import { loadJobs } from '../src/scheduler/job-registry.js';
@@ -15,6 +16,6 @@ export async function handler(ctx: JobContext): Promise<JobOutcome> {
   const { results, said } = await runMonitor({
     jobs, databaseKind: ctx.env.MONGODB_URI ? 'external' : 'local', dataDir,
     providers: { primary: ctx.env.MARKET_DATA_PROVIDER, secondary: ctx.env.MARKET_DATA_SECONDARY },
-  });
+  }, parseThresholds(ctx.env.HEALTH_THRESHOLDS));
   return { summary: { firing: results.filter((r) => r.firing).map((r) => r.rule), said: said.map((s) => `${s.kind} ${s.rule}`) } };
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { parseThresholds } from '../health/rules.js';
 
 /** Variables whose values are secrets: never echoed in errors, logs or replies. */
 export const SECRET_ENV_KEYS = [
@@ -130,6 +131,13 @@ export const envSchema = z
     METRICS_PORT: optionalText.pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number (1-65535)').optional()).transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int().min(1, 'must be a port number (1-65535)').max(65_535, 'must be a port number (1-65535)').optional()),
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     ADMIN_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    HEALTH_THRESHOLDS: z.string().optional().superRefine((v, ctx) => {
+      try {
+        parseThresholds(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
     DASHBOARD_WRITE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
     BACKUP_DIR: z.string().min(1).optional(),
     BACKUP_KEEP: wholeIn(1, 365, 7),

@@ -36,6 +36,9 @@ export async function takeSnapshot(inp: MonitorInputs): Promise<HealthSnapshot> 
     JobRun.find({ status: 'missed', startedAt: { $gte: dayAgo } }, { job: 1, runKey: 1 }).lean(),
   ]);
   const failed = finished.filter((r) => r.status === 'failed');
+  // The last market-data update's cache hit rate (seed 003: below 50 % means the cache is not doing its job).
+  const lastFetch = await JobRun.findOne({ job: 'fetch-market-data', status: 'succeeded', 'summary.cacheHitPct': { $exists: true } }).sort({ finishedAt: -1 }).lean();
+  const hitPct = (lastFetch?.summary as { cacheHitPct?: unknown } | null)?.cacheHitPct;
   return {
     runsLastHour: { finished: finished.length, failed: failed.length, failedJobs: failed.map((r) => r.job) },
     missedLastDay: missed.map((m) => ({ job: m.job, runKey: m.runKey })),
@@ -43,7 +46,7 @@ export async function takeSnapshot(inp: MonitorInputs): Promise<HealthSnapshot> 
     stuckLocks: h.scheduler.stuckLocks,
     outbox: { oldestPendingMinutes: h.outbox.oldestPendingAt ? Math.floor((now.getTime() - h.outbox.oldestPendingAt.getTime()) / 60_000) : null, dead: h.outbox.dead },
     providers: h.providers.map((p) => ({ id: p.id, breaker: p.breaker, callsToday: p.callsToday, dailyLimit: p.dailyLimit })),
-    lastCacheHitPct: null,
+    lastCacheHitPct: typeof hitPct === 'number' ? hitPct : null,
     dbRoundTripMs: h.database.pingMs,
     freeDiskPct: freeDiskPct(inp.dataDir),
   };

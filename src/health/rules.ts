@@ -18,6 +18,25 @@ export const thresholdsSchema = z.object({
 export type Thresholds = z.infer<typeof thresholdsSchema>;
 export const DEFAULT_THRESHOLDS: Thresholds = thresholdsSchema.parse({});
 
+/**
+ * HEALTH_THRESHOLDS: a JSON object overriding some defaults, e.g. {"failureRatePct":10,"freeDiskPct":5}.
+ * Unknown keys and out-of-bounds values are refused with what is allowed.
+ */
+export function parseThresholds(raw: string | undefined): Thresholds {
+  if (!raw?.trim()) return DEFAULT_THRESHOLDS;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new Error('must be a JSON object such as {"failureRatePct":10}');
+  }
+  const r = thresholdsSchema.strict().safeParse(json);
+  if (!r.success) {
+    throw new Error(r.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ') + `; keys: ${Object.keys(thresholdsSchema.shape).join(', ')}`);
+  }
+  return r.data;
+}
+
 export interface HealthSnapshot {
   runsLastHour: { finished: number; failed: number; failedJobs: string[] };
   missedLastDay: Array<{ job: string; runKey: string }>;

@@ -32,6 +32,8 @@ export interface FetchSummary extends UpsertReport {
   servedBy: string[];
   /** Provider requests this update took (estimated for per-symbol endpoints). */
   requests: number;
+  /** Share of the asked symbols whose bar for the date was already stored (0–100). */
+  cacheHitPct: number;
   symbols: number;
   requestedFrom: IsoDate;
   missing: string[];
@@ -115,6 +117,7 @@ export async function fetchMarketData(opts: FetchOptions): Promise<FetchSummary>
     provider: opts.provider.id,
     servedBy: [...servedBy],
     requests,
+    cacheHitPct: opts.symbols.length ? (100 * hits) / opts.symbols.length : 100,
     symbols: opts.symbols.length,
     requestedFrom,
     missing,

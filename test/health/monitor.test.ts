@@ -65,3 +65,13 @@ describe('health monitor on the database', () => {
     assert.deepEqual(posts.map((p) => (p.post as { title: string }).title).sort(), ['Alert: dead-posts', 'Resolved: dead-posts']);
   });
 });
+
+test('HEALTH_THRESHOLDS overrides defaults within bounds, and says what is wrong otherwise', async () => {
+  const { parseThresholds, DEFAULT_THRESHOLDS } = await import('../../src/health/rules.js');
+  const { parseEnvVars } = await import('../../src/config/env.js');
+  assert.equal(parseThresholds('{"failureRatePct":10}').failureRatePct, 10);
+  assert.equal(parseThresholds(undefined).freeDiskPct, DEFAULT_THRESHOLDS.freeDiskPct);
+  assert.throws(() => parseThresholds('{"failureRatePct":500}'), /failureRatePct: .*100/);
+  assert.throws(() => parseThresholds('{"nope":1}'), /keys: failureRatePct/);
+  assert.throws(() => parseEnvVars({ HEALTH_THRESHOLDS: 'loud' }), /HEALTH_THRESHOLDS must be a JSON object/);
+});
