@@ -1,4 +1,5 @@
 import { pruneLeases } from '../db/lease.js';
+import { ApiCall } from '../db/models/api-usage.js';
 import { JobRequest } from '../db/models/job-request.js';
 import { JobRun } from '../db/models/job-run.js';
 import { sweepUnfinishedBacktests } from '../strategy/backtest-service.js';
@@ -26,7 +27,7 @@ export async function cleanupExpired(now: Date): Promise<{ jobRuns: number; leas
   const slot = await JobRun.deleteMany({ runKey: { $regex: /T\d\d:\d\d$/ }, status: { $ne: 'running' }, startedAt: { $lt: slotCutoff } });
   const weekAgo = new Date(now.getTime() - 7 * DAY);
   const leases = await pruneLeases(weekAgo);
-  const requests = (await JobRequest.deleteMany({ at: { $lt: weekAgo } })).deletedCount;
+  const requests = (await JobRequest.deleteMany({ at: { $lt: weekAgo } })).deletedCount + (await ApiCall.deleteMany({ at: { $lt: weekAgo } })).deletedCount;
   const backtests = (await sweepUnfinishedBacktests(now)).length;
   return { jobRuns: slot.deletedCount, leases, requests, unfinishedBacktests: backtests };
 }

@@ -18,3 +18,15 @@ apiUsageSchema.index({ provider: 1, day: 1 }, { unique: true });
 
 export type ApiUsageDoc = InferSchemaType<typeof apiUsageSchema>;
 export const ApiUsage = model('ApiUsage', apiUsageSchema, 'api_usage');
+
+/**
+ * One reserved request under a daily limit: "_id" = "<provider>:<day>#<n>", n = 1 … limit. Taking the
+ * n-th request of the day is a unique insert, so the limit holds exactly across processes (a filtered
+ * counter update is not atomic on the embedded FerretDB).
+ */
+const apiCallSchema = new Schema(
+  { _id: { type: String, required: true }, provider: { type: String, required: true }, day: { type: String, required: true }, n: { type: Number, required: true }, at: { type: Date, required: true } },
+  { versionKey: false },
+);
+apiCallSchema.index({ provider: 1, day: 1 });
+export const ApiCall = model('ApiCall', apiCallSchema, 'api_calls');

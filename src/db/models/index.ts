@@ -1,7 +1,7 @@
 import type { Model } from 'mongoose';
 import { AlertPolicy } from './alert-policy.js';
 import { AlertState } from './alert-state.js';
-import { ApiUsage } from './api-usage.js';
+import { ApiCall, ApiUsage } from './api-usage.js';
 import { AuditEntry } from './audit-entry.js';
 import { BarIndex, BarLock } from './bar-lock.js';
 import { BarSeries } from './bar-series.js';
@@ -20,9 +20,9 @@ import { ConfigSwitch, TradingConfig } from './trading-config.js';
 import { TradingState } from './trading-state.js';
 import { UniverseMember } from './universe-member.js';
 
-export { AlertPolicy, AlertState, ApiUsage, ProviderStatus, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, JobRequest, JobRun, Lease, Outbox, Position, BarIndex, BarLock, BarSeries, ScanResult, Signal, Trade, TradingConfig, TradingState, UniverseMember };
+export { AlertPolicy, AlertState, ApiCall, ApiUsage, ProviderStatus, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, JobRequest, JobRun, Lease, Outbox, Position, BarIndex, BarLock, BarSeries, ScanResult, Signal, Trade, TradingConfig, TradingState, UniverseMember };
 
 // Models differ in their document types; this list only needs createIndexes().
 export function allModels(): Array<Model<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous model list
-  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, JobRequest, Lease, AuditEntry, Outbox, BacktestRun, TradingState, AlertPolicy, AlertState, ScanResult, ApiUsage, ProviderStatus, UniverseMember];
+  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, JobRequest, Lease, AuditEntry, Outbox, BacktestRun, TradingState, AlertPolicy, AlertState, ScanResult, ApiCall, ApiUsage, ProviderStatus, UniverseMember];
 }

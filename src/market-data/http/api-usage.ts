@@ -1,6 +1,6 @@
 import { todayIn } from '../../calendar/dates.js';
 import { isDuplicateKey } from '../../db/connection.js';
-import { ApiUsage } from '../../db/models/api-usage.js';
+import { ApiCall, ApiUsage } from '../../db/models/api-usage.js';
 import { ProviderError } from '../provider.js';
 
 export const USAGE_ALERT_SHARE = 0.8;
@@ -17,32 +17,43 @@ export interface UsageTick {
 
 /**
  * Count one request against the provider's day (New York calendar) before it is sent. With a daily
- * limit the count is a reservation: when the limit is reached the request is refused here, atomically
- * across processes (the filter `calls < limit` fails, the upsert hits the unique index).
+ * limit the count is a reservation by unique insert: the n-th request of the day inserts
+ * "<provider>:<day>#<n>"; at the limit there is no number left and the request is refused here,
+ * exactly, across processes. The api_usage document is the day's display counter (monotonic $max).
  */
 export async function recordApiCall(provider: string, limit: number | null, now = new Date()): Promise<UsageTick> {
   const day = todayIn(ZONE, now);
-  const filter = limit === null ? { provider, day } : { provider, day, calls: { $lt: limit } };
-  for (let attempt = 0; ; attempt++) {
+  let calls: number;
+  if (limit === null) {
+    const doc = await ApiUsage.findOneAndUpdate({ provider, day }, { $inc: { calls: 1 }, $set: { limit, updatedAt: now } }, { upsert: true, returnDocument: 'after', lean: true })
+      .catch(async (err: unknown) => {
+        if (!isDuplicateKey(err)) throw err;
+        // Two first requests of the day raced on the upsert: the document exists now.
+        return ApiUsage.findOneAndUpdate({ provider, day }, { $inc: { calls: 1 }, $set: { updatedAt: now } }, { returnDocument: 'after', lean: true });
+      });
+    calls = doc?.calls ?? 1;
+  } else {
+    calls = await reserveCall(provider, day, limit, now);
+    await ApiUsage.updateOne({ provider, day }, { $max: { calls }, $set: { limit, updatedAt: now } }, { upsert: true }).catch(async (err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+      await ApiUsage.updateOne({ provider, day }, { $max: { calls }, $set: { limit, updatedAt: now } });
+    });
+  }
+  const threshold = limit === null ? null : Math.ceil(limit * USAGE_ALERT_SHARE);
+  // Exactly one request holds number `threshold`: the alert fires once, whichever process sends it.
+  return { provider, day, calls, limit, crossedAlertShare: threshold !== null && calls === threshold };
+}
+
+async function reserveCall(provider: string, day: string, limit: number, now: Date): Promise<number> {
+  for (let n = (await ApiCall.countDocuments({ provider, day })) + 1; n <= limit; n++) {
     try {
-      const doc = await ApiUsage.findOneAndUpdate(
-        filter,
-        { $inc: { calls: 1 }, $set: { limit, updatedAt: now } },
-        { upsert: true, returnDocument: 'after', lean: true },
-      );
-      const calls = doc!.calls;
-      const threshold = limit === null ? null : Math.ceil(limit * USAGE_ALERT_SHARE);
-      return { provider, day, calls, limit, crossedAlertShare: threshold !== null && calls === threshold };
+      await ApiCall.create({ _id: `${provider}:${day}#${n}`, provider, day, n, at: now });
+      return n;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      // Either two first requests of the day raced (try again) or the limit is reached.
-      const current = await ApiUsage.findOne({ provider, day }).lean();
-      if (limit !== null && current && current.calls >= limit) {
-        throw new ProviderError(provider, 'usage', `daily limit of ${limit} requests reached for ${day} (New York); resets at midnight`, false, 'daily-limit');
-      }
-      if (attempt >= 2) throw err;
     }
   }
+  throw new ProviderError(provider, 'usage', `daily limit of ${limit} requests reached for ${day} (New York); resets at midnight`, false, 'daily-limit');
 }
 
 export interface UsageView {
