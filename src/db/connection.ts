@@ -10,10 +10,6 @@ export function dbNameFromUri(uri: string): string | undefined {
 }
 
 /**
- * Connect mongoose and create every index before any job or command runs: the unique
- * indexes are what make re-runs change nothing, so they must exist before the first write.
- */
-/**
  * Connections one process may open to the embedded FerretDB. Its SQLite backend has a pool of 100
  * connections, and a findAndModify holds one while it asks for a second: a burst of concurrent
  * requests larger than the pool (four workers polling thirteen Agenda jobs at once is 52) deadlocks
@@ -26,6 +22,10 @@ export interface ConnectOptions {
   maxPoolSize?: number | undefined;
 }
 
+/**
+ * Connect mongoose and create every index before any job or command runs: the unique
+ * indexes are what make re-runs change nothing, so they must exist before the first write.
+ */
 export async function connectDatabase(uri: string, dbName?: string, opts: ConnectOptions = {}): Promise<Connection> {
   mongoose.set('strictQuery', true);
   await mongoose.connect(uri, {

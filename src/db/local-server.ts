@@ -74,7 +74,7 @@ export async function waitForHello(uri: string, timeoutMs = 15_000): Promise<voi
   throw new Error(`database at ${uri} did not answer hello within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
     srv.once('error', rej);
@@ -167,11 +167,10 @@ export async function startFerretDb(opts: { dir: string; memory?: boolean; timeo
   return startChildFerretDb(opts);
 }
 
-/** A FerretDB that lives and dies with this process. */
-export async function startChildFerretDb(opts: { dir: string; memory?: boolean; timeoutMs?: number }): Promise<DatabaseHandle> {
+/** A FerretDB that lives and dies with this process (in memory: no folder to share). */
+async function startChildFerretDb(opts: { dir: string; memory?: boolean; timeoutMs?: number }): Promise<DatabaseHandle> {
   const binary = ensureLocalDbBinary();
   makeDirs(opts.dir);
-  const serverFile = undefined;
   const args = ['-listen', '127.0.0.1:0', '-dir', opts.dir, '-log-level', 'error'];
   if (opts.memory) args.push('-memory');
   const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -198,7 +197,7 @@ export async function startChildFerretDb(opts: { dir: string; memory?: boolean; 
       rej(err);
     });
   });
-  return readyOrStopped(track(child, 'ferretdb', uri, serverFile), opts.timeoutMs ?? 15_000);
+  return readyOrStopped(track(child, 'ferretdb', uri), opts.timeoutMs ?? 15_000);
 }
 
 /** The handle once the server answers hello; a server that never does is stopped, not left behind. */

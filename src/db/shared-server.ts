@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { UserFacingError } from '../errors.js';
 import type { DatabaseHandle } from './local-server.js';
@@ -34,7 +34,7 @@ const registered = new Set<string>();
 let exitHookInstalled = false;
 
 /** This process's start time in clock ticks since boot (field 22 of /proc/self/stat); "0" without /proc. */
-export function ownStartTime(pid = process.pid): string {
+function ownStartTime(pid = process.pid): string {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '0';
@@ -115,20 +115,6 @@ function readServerFile(dir: string): ServerFile | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Live clients registered on the folder (other than dead entries). */
-export function liveClientCount(dir: string): number {
-  if (!existsSync(clientsDir(dir))) return 0;
-  return readdirSync(clientsDir(dir)).filter((name) => {
-    const pid = Number(name);
-    if (!Number.isInteger(pid)) return false;
-    try {
-      return isAlive(pid) && readFileSync(join(clientsDir(dir), name), 'utf8').trim() === ownStartTime(pid);
-    } catch {
-      return false;
-    }
-  }).length;
 }
 
 function spawnServer(binary: string, dir: string, idleGraceMs: number): void {

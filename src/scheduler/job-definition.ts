@@ -69,6 +69,8 @@ export interface JobDefinition {
 }
 
 export function toDefinition(mod: JobModule, defaultZone: string): JobDefinition {
+  // Jobs keyed by a time slot (every minute, every 5 minutes) are not retried and not caught up.
+  const slotKeyed = mod.options?.runKeyEvery !== undefined && mod.options.runKeyEvery !== 'tradingDate';
   return {
     name: mod.name,
     description: mod.description,
@@ -77,8 +79,8 @@ export function toDefinition(mod: JobModule, defaultZone: string): JobDefinition
     concurrency: mod.options?.concurrency ?? 1,
     lockLifetimeMs: mod.options?.lockLifetimeMs ?? 10 * 60_000,
     runKeyEvery: mod.options?.runKeyEvery ?? 'tradingDate',
-    maxAttempts: mod.options?.maxAttempts ?? (mod.options?.runKeyEvery && mod.options.runKeyEvery !== 'tradingDate' ? 1 : 3),
-    missedRuns: mod.options?.missedRuns ?? (mod.options?.runKeyEvery && mod.options.runKeyEvery !== 'tradingDate' ? 'skip' : 'latest'),
+    maxAttempts: mod.options?.maxAttempts ?? (slotKeyed ? 1 : 3),
+    missedRuns: mod.options?.missedRuns ?? (slotKeyed ? 'skip' : 'latest'),
     handler: mod.handler,
   };
 }
