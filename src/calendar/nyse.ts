@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { addDays, weekday, ymd, type IsoDate } from './dates.js';
+import { addDays, isIsoDate, weekday, ymd, type IsoDate } from './dates.js';
 
 /**
  * The NYSE trading calendar, 2000–2030: full-day closures by rule, special closures and
@@ -8,6 +8,12 @@ import { addDays, weekday, ymd, type IsoDate } from './dates.js';
 export const MARKET_ZONE = 'America/New_York';
 export const CALENDAR_FIRST_YEAR = 2000;
 export const CALENDAR_LAST_YEAR = 2030;
+
+/** A real calendar date (YYYY-MM-DD) in the years this calendar covers. */
+export function isCalendarDate(s: string): boolean {
+  const year = Number(s.slice(0, 4));
+  return isIsoDate(s) && year >= CALENDAR_FIRST_YEAR && year <= CALENDAR_LAST_YEAR;
+}
 
 /** Unscheduled full-day closures (national mourning, weather, 9/11). */
 export const SPECIAL_CLOSURES: Readonly<Record<IsoDate, string>> = {

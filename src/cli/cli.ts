@@ -7,9 +7,8 @@ import { buildPost } from '../notify/post.js';
 import { toText } from '../notify/render.js';
 import { ConsoleSink } from '../notify/sinks/console-sink.js';
 import { openRuntime, type Runtime } from '../runtime/runtime.js';
-import { EXIT, type Flags, type Handler } from './handler.js';
-import { isIsoDate } from '../calendar/dates.js';
-import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from '../calendar/nyse.js';
+import { EXIT, VERSION_NUMBER, type Flags, type Handler } from './handler.js';
+import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, isCalendarDate } from '../calendar/nyse.js';
 import { backupHandlers } from './handlers/backup-handlers.js';
 import { chartHandlers } from './handlers/chart-handlers.js';
 import { opsHandlers } from './handlers/ops-handlers.js';
@@ -61,15 +60,14 @@ const NAME = /^(?:[a-z0-9-]{1,32}|backtest:[a-z0-9-]{1,40})$/;
 export function checkFlags(f: Flags): void {
   for (const [flag, value] of [['--date', f.date], ['--from', f.from], ['--to', f.to]] as const) {
     if (value === undefined) continue;
-    const year = Number(value.slice(0, 4));
-    if (!isIsoDate(value) || year < CALENDAR_FIRST_YEAR || year > CALENDAR_LAST_YEAR) {
+    if (!isCalendarDate(value)) {
       throw new UserFacingError('BAD_DATE', `${flag} "${value}" is not usable: give a calendar date as YYYY-MM-DD between ${CALENDAR_FIRST_YEAR}-01-01 and ${CALENDAR_LAST_YEAR}-12-31.`);
     }
   }
   if (f.name !== undefined && !NAME.test(f.name)) {
     throw new UserFacingError('BAD_NAME', `--name "${f.name}" is not a portfolio name: use 1 to 32 lower-case letters, digits or dashes (e.g. main), or backtest:<id>.`);
   }
-  if (f.version !== undefined && !/^[1-9]\d{0,5}$/.test(f.version)) {
+  if (f.version !== undefined && !VERSION_NUMBER.test(f.version)) {
     throw new UserFacingError('BAD_VERSION', `--version "${f.version}" must be a version number (1, 2, …).`);
   }
 }

@@ -9,6 +9,9 @@ import type { Actor } from '../strategy/config-versions.js';
  */
 export const EXIT = { ok: 0, error: 1, usage: 2, jobFailed: 3, busy: 4 } as const;
 
+/** A config version number as typed: decimal digits, no leading zero (so "0x1" and "1e0" are refused). */
+export const VERSION_NUMBER = /^[1-9]\d{0,5}$/;
+
 export interface Flags {
   json: boolean;
   force: boolean;

@@ -1,5 +1,3 @@
-import { DateTime } from 'luxon';
-import { MARKET_ZONE } from '../calendar/nyse.js';
 import type { Env } from '../config/env.js';
 import { isDuplicateKey } from '../db/connection.js';
 import { JobRun } from '../db/models/job-run.js';
@@ -9,7 +7,7 @@ import { enqueuePost } from '../notify/outbox.js';
 import { COLORS } from '../notify/post.js';
 import type { JobDefinition } from './job-definition.js';
 import { runJob, WORKER_ID, type RunResult } from './run-job.js';
-import { catchUpHorizon, LATE_AFTER_MS, planMissed, slotsBetween, type Slot } from './slots.js';
+import { catchUpHorizon, LATE_AFTER_MS, nyTime, planMissed, slotsBetween, type Slot } from './slots.js';
 
 export interface CatchUpReport {
   /** When the last run before the gap started (null: nothing ever ran, nothing to catch up). */
@@ -38,11 +36,15 @@ async function unrunSlots(def: JobDefinition, after: Date, upTo: Date): Promise<
   return slots.filter((s) => !onRecord.has(s.runKey));
 }
 
-/** Where a job's catch-up starts: its last slot on record, else the last time anything ran; never before the horizon. */
-async function catchUpFrom(def: JobDefinition, lastSeen: Date, horizon: Date): Promise<Date> {
+/**
+ * A job's slots up to `upTo` that passed unrun since its last slot on record (else since the last time
+ * anything ran), never looking back past the catch-up horizon.
+ */
+async function missedSlots(def: JobDefinition, lastSeen: Date, now: Date, upTo: Date): Promise<Slot[]> {
   const last = await JobRun.findOne({ job: def.name, dueAt: { $ne: null } }).sort({ dueAt: -1 }).lean();
+  const horizon = catchUpHorizon(now);
   const from = last?.dueAt ?? lastSeen;
-  return from > horizon ? from : horizon;
+  return unrunSlots(def, from > horizon ? from : horizon, upTo);
 }
 
 /**
@@ -53,15 +55,10 @@ export async function catchUpJobBefore(def: JobDefinition, env: Env, slot: Slot,
   if (def.missedRuns !== 'catch-up') return [];
   const lastSeen = await JobRun.findOne({}).sort({ startedAt: -1 }).lean();
   if (!lastSeen) return [];
-  const from = await catchUpFrom(def, lastSeen.startedAt, catchUpHorizon(now));
-  const earlier = (await unrunSlots(def, from, new Date(slot.dueAt.getTime() - 1))).filter((s) => s.runKey !== slot.runKey);
+  const earlier = (await missedSlots(def, lastSeen.startedAt, now, new Date(slot.dueAt.getTime() - 1))).filter((s) => s.runKey !== slot.runKey);
   const out: RunResult[] = [];
   for (const s of earlier) out.push(await runJob(def, env, { date: s.date, runKey: s.runKey, dueAt: s.dueAt, trigger: 'catch-up', now }));
   return out;
-}
-
-function nyTime(d: Date): string {
-  return DateTime.fromJSDate(d, { zone: MARKET_ZONE }).toFormat('ccc yyyy-LL-dd HH:mm');
 }
 
 /**
@@ -77,15 +74,11 @@ export async function catchUp(jobs: Map<string, JobDefinition>, env: Env, opts: 
   const lastSeen = await JobRun.findOne({ startedAt: { $lte: now } }).sort({ startedAt: -1 }).lean();
   const report: CatchUpReport = { downSince: lastSeen?.startedAt ?? null, ran: [], missed: [] };
   if (!lastSeen) return report;
-  const horizon = catchUpHorizon(now);
   const work: Array<{ def: JobDefinition; slot: Slot }> = [];
   for (const def of jobs.values()) {
-    if (!def.schedule) continue;
-    const from = await catchUpFrom(def, lastSeen.startedAt, horizon);
-    const unrun = await unrunSlots(def, from, now);
-    // Minute-keyed jobs (deliver-outbox) just resume: their missed minutes are not worth a record each.
-    if (def.runKeyEvery !== 'tradingDate') continue;
-    const plan = planMissed(def.missedRuns, unrun);
+    // Minute-keyed jobs (deliver-outbox, health-check) just resume: their missed minutes are not worth a record each.
+    if (!def.schedule || def.runKeyEvery !== 'tradingDate') continue;
+    const plan = planMissed(def.missedRuns, await missedSlots(def, lastSeen.startedAt, now, now));
     for (const m of plan.missed) {
       await recordMissed(def, m, m.reason, now);
       report.missed.push({ job: def.name, runKey: m.runKey, dueAt: m.dueAt.toISOString(), reason: m.reason });

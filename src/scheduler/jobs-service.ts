@@ -1,9 +1,8 @@
-import { DateTime } from 'luxon';
 import mongoose from 'mongoose';
 import { JobRun } from '../db/models/job-run.js';
 import { UserFacingError } from '../errors.js';
 import type { JobDefinition } from './job-definition.js';
-import { slotsBetween } from './slots.js';
+import { nyTime, slotsBetween } from './slots.js';
 import { isLate } from './catch-up.js';
 import { AGENDA_COLLECTION } from './worker.js';
 
@@ -113,6 +112,6 @@ export function upcomingRuns(jobs: Map<string, JobDefinition>, now = new Date(),
     .slice(0, n)
     .map(({ job, slot }) => ({
       job, dueAt: slot.dueAt.toISOString(), date: slot.date,
-      newYork: DateTime.fromJSDate(slot.dueAt, { zone: 'America/New_York' }).toFormat('ccc yyyy-LL-dd HH:mm'),
+      newYork: nyTime(slot.dueAt),
     }));
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { isIsoDate, todayIn, type IsoDate } from '../calendar/dates.js';
-import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, MARKET_ZONE, closureReason } from '../calendar/nyse.js';
+import { todayIn, type IsoDate } from '../calendar/dates.js';
+import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, MARKET_ZONE, closureReason, isCalendarDate } from '../calendar/nyse.js';
+import { slotRunKey } from './slots.js';
 import type { Env } from '../config/env.js';
 import { isDuplicateKey } from '../db/connection.js';
 import { latestLease, releaseLease, renewLease, stillHeld, takeLease, type HeldLease } from '../db/lease.js';
@@ -42,8 +43,7 @@ export interface RunResult {
 }
 
 export function validateRunDate(date: string): IsoDate {
-  const year = Number(date.slice(0, 4));
-  if (!isIsoDate(date) || year < CALENDAR_FIRST_YEAR || year > CALENDAR_LAST_YEAR) {
+  if (!isCalendarDate(date)) {
     throw new UserFacingError(
       'BAD_DATE',
       `"${date}" is not a usable date: give a calendar date as YYYY-MM-DD between ${CALENDAR_FIRST_YEAR}-01-01 and ${CALENDAR_LAST_YEAR}-12-31.`,
@@ -53,9 +53,7 @@ export function validateRunDate(date: string): IsoDate {
 }
 
 export function runKeyFor(def: JobDefinition, date: IsoDate, now: Date): string {
-  if (def.runKeyEvery === 'tradingDate') return date;
-  const slotMs = def.runKeyEvery.minutes * 60_000;
-  return new Date(Math.floor(now.getTime() / slotMs) * slotMs).toISOString().slice(0, 16);
+  return def.runKeyEvery === 'tradingDate' ? date : slotRunKey(def, now);
 }
 
 /** How long a run's claim lasts without renewal: a dead worker's run is taken over within about this. */

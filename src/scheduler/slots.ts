@@ -27,6 +27,11 @@ export interface Slot {
   runKey: string;
 }
 
+/** A moment as a US desk reads a schedule: "Mon 2026-11-23 09:30" in New York. */
+export function nyTime(d: Date): string {
+  return DateTime.fromJSDate(d, { zone: MARKET_ZONE }).toFormat('ccc yyyy-LL-dd HH:mm');
+}
+
 export function slotDate(dueAt: Date): IsoDate {
   return DateTime.fromJSDate(dueAt, { zone: MARKET_ZONE }).toISODate() as IsoDate;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { addDays, isIsoDate, type IsoDate } from '../calendar/dates.js';
-import { tradingDaysBetween } from '../calendar/nyse.js';
+import { addDays, type IsoDate } from '../calendar/dates.js';
+import { isCalendarDate, tradingDaysBetween } from '../calendar/nyse.js';
 import { BacktestRun } from '../db/models/backtest-run.js';
 import { CapitalInjection } from '../db/models/capital-injection.js';
 import { Signal } from '../db/models/signal.js';
@@ -67,7 +67,7 @@ function thin<T>(xs: T[], max: number): T[] {
  */
 export async function backtest(opts: BacktestOptions): Promise<BacktestSummary> {
   for (const [k, v] of [['from', opts.from], ['to', opts.to]] as const) {
-    if (!isIsoDate(v) || v < '2000-01-01' || v > '2030-12-31') throw new UserFacingError('BAD_DATE', `--${k} "${v}" is not usable: give YYYY-MM-DD between 2000-01-01 and 2030-12-31.`);
+    if (!isCalendarDate(v)) throw new UserFacingError('BAD_DATE', `--${k} "${v}" is not usable: give YYYY-MM-DD between 2000-01-01 and 2030-12-31.`);
   }
   if (opts.from >= opts.to) throw new UserFacingError('BAD_RANGE', `--from ${opts.from} must be before --to ${opts.to}.`);
   if (opts.symbols?.length) {

@@ -3,11 +3,11 @@ import { providerFor } from '../../market-data/providers.js';
 import { backtestPost, configDiffPost, configHistoryPost, configPost, configReportPost } from '../../present/strategy-view.js';
 import { backtest } from '../../strategy/backtest-service.js';
 import { configDiff, configHistory, configReport, rollbackConfig, setConfig, showConfig } from '../../strategy/config-service.js';
-import { cliActor, type Handler } from '../handler.js';
+import { cliActor, VERSION_NUMBER, type Handler } from '../handler.js';
 
 function versionArg(raw: string | undefined, what: string): number {
   const n = Number(raw);
-  if (raw === undefined || !/^[1-9]\d{0,5}$/.test(raw)) throw new UserFacingError('USAGE', `${what} must be a version number (1, 2, …); got "${raw ?? ''}".`);
+  if (raw === undefined || !VERSION_NUMBER.test(raw)) throw new UserFacingError('USAGE', `${what} must be a version number (1, 2, …); got "${raw ?? ''}".`);
   return n;
 }
 
