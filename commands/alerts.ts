@@ -1,8 +1,8 @@
 import { ChannelType, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { CommandContext, CommandMeta } from '../src/discord/command-module.js';
-import { auditNoChange, discordActor } from '../src/discord/actor.js';
-import { confirmAction } from '../src/discord/confirm.js';
-import { followUpWithPost, replyWithPost } from '../src/discord/reply.js';
+import { askToConfirm, type PendingAction } from '../src/discord/confirm.js';
+import { replyWithPost } from '../src/discord/reply.js';
+import type { PostInput } from '../src/notify/post.js';
 import { ALERT_MODES, loadPolicy, setQuietHours, setRoute } from '../src/notify/alert-policy.js';
 import { ALERT_TYPES } from '../src/notify/post.js';
 import { channelIdFor } from '../src/notify/router.js';
@@ -33,23 +33,33 @@ export async function execute(i: ChatInputCommandInteraction, { rt }: CommandCon
   const env = (k: string) => channelIdFor(rt.env, k);
   if (sub === 'show') return replyWithPost(i, alertsPost(await loadPolicy(0), env), { ephemeral: true });
   let describe: string;
-  let apply: () => Promise<unknown>;
+  let change: AlertChange;
   if (sub === 'route') {
     const type = i.options.getString('type', true);
     const mode = i.options.getString('mode', true);
     const channel = i.options.getChannel('channel')?.id;
     describe = `${type}: ${mode}${channel ? ` → <#${channel}>` : ''}`;
-    apply = () => setRoute(type, { mode, ...(channel ? { channelId: channel } : {}) }, discordActor(i));
+    change = { sub, type, mode, ...(channel ? { channelId: channel } : {}) };
   } else if (sub === 'quiet') {
     const quiet = { start: i.options.getString('start', true).trim(), end: i.options.getString('end', true).trim() };
     describe = `quiet hours ${quiet.start}–${quiet.end} New York`;
-    apply = () => setQuietHours(quiet, discordActor(i));
+    change = { sub, quiet };
   } else {
     describe = 'no quiet hours';
-    apply = () => setQuietHours(null, discordActor(i));
+    change = { sub: 'quiet-off' };
   }
-  const answer = await confirmAction(i, { kind: 'ops', title: 'Change alert routing?', description: describe });
-  if (answer !== 'confirmed') return auditNoChange(i, `alerts.${sub}`, 'alerts', 'cancelled');
-  await apply();
-  await followUpWithPost(i, alertsPost(await loadPolicy(0), env));
+  return askToConfirm(i, { action: `alerts.${sub}`, target: 'alerts', payload: { ...change }, preview: { kind: 'ops', title: 'Change alert routing?', description: describe } });
+}
+
+type AlertChange =
+  | { sub: 'route'; type: string; mode: string; channelId?: string }
+  | { sub: 'quiet'; quiet: { start: string; end: string } }
+  | { sub: 'quiet-off' };
+
+/** A confirmed change, validated again by the policy service (it says what is allowed). */
+export async function confirm(_press: unknown, p: PendingAction, { rt }: CommandContext): Promise<PostInput> {
+  const change = p.payload as AlertChange;
+  if (change.sub === 'route') await setRoute(change.type, { mode: change.mode, ...(change.channelId ? { channelId: change.channelId } : {}) }, p.actor);
+  else await setQuietHours(change.sub === 'quiet' ? change.quiet : null, p.actor);
+  return alertsPost(await loadPolicy(0), (k: string) => channelIdFor(rt.env, k));
 }

@@ -1,11 +1,11 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { CommandContext, CommandMeta } from '../src/discord/command-module.js';
-import { auditNoChange, discordActor } from '../src/discord/actor.js';
 import { forgetAutocompleteCache } from '../src/discord/autocomplete.js';
-import { confirmAction } from '../src/discord/confirm.js';
+import { askToConfirm, type PendingAction } from '../src/discord/confirm.js';
+import type { PostInput } from '../src/notify/post.js';
 import { portfolioOption } from '../src/discord/options.js';
 import { pagesOf, replyPaged } from '../src/discord/paginate.js';
-import { deferFor, followUpWithPost, replyWithPost } from '../src/discord/reply.js';
+import { deferFor, replyWithPost } from '../src/discord/reply.js';
 import { configDiffPost, configHistoryPage, configHistoryRows, configPost, configReportPost } from '../src/present/strategy-view.js';
 import { configDiff, configHistory, configReport, previewSet, rollbackConfig, setConfig, showConfig } from '../src/strategy/config-service.js';
 
@@ -35,23 +35,19 @@ export async function execute(i: ChatInputCommandInteraction, _ctx: CommandConte
   if (sub === 'set') {
     const assignment = `${i.options.getString('key', true)}=${i.options.getString('value', true)}`;
     const preview = await previewSet(portfolio, [assignment]); // refused here, before any confirmation
-    const answer = await confirmAction(i, configDiffPost(portfolio, { a: preview.from, b: preview.from + 1, changes: preview.changes }, `Change config ${portfolio}? (v${preview.from} → new version)`));
-    if (answer !== 'confirmed') return auditNoChange(i, 'config.set', portfolio, 'cancelled');
-    const r = await setConfig(portfolio, [assignment], discordActor(i), `via Discord: ${assignment}`);
-    forgetAutocompleteCache();
-    await followUpWithPost(i, configDiffPost(portfolio, { a: preview.from, b: r.version.version, changes: r.changes }, `Config ${portfolio} v${r.version.version} is active`));
-    return;
+    return askToConfirm(i, {
+      action: 'config.set', target: portfolio, payload: { portfolio, assignment, from: preview.from },
+      preview: configDiffPost(portfolio, { a: preview.from, b: preview.from + 1, changes: preview.changes }, `Change config ${portfolio}? (v${preview.from} → new version)`),
+    });
   }
   if (sub === 'rollback') {
     const v = i.options.getInteger('version', true);
     const target = await showConfig(portfolio, v);
     const active = await showConfig(portfolio);
-    const answer = await confirmAction(i, configDiffPost(portfolio, { a: active.version, b: v, changes: (await configDiff(portfolio, active.version, v)).changes }, `Roll ${portfolio} back to v${target.version}? (a new version copying it)`));
-    if (answer !== 'confirmed') return auditNoChange(i, 'config.rollback', portfolio, 'cancelled');
-    const r = await rollbackConfig(portfolio, v, discordActor(i));
-    forgetAutocompleteCache();
-    await followUpWithPost(i, configDiffPost(portfolio, { a: active.version, b: r.version.version, changes: r.changes }, `Config ${portfolio}: v${r.version.version} is active (a copy of v${v})`));
-    return;
+    return askToConfirm(i, {
+      action: 'config.rollback', target: portfolio, payload: { portfolio, version: v, from: active.version },
+      preview: configDiffPost(portfolio, { a: active.version, b: v, changes: (await configDiff(portfolio, active.version, v)).changes }, `Roll ${portfolio} back to v${target.version}? (a new version copying it)`),
+    });
   }
   await deferFor(i);
   if (sub === 'show') {
@@ -65,6 +61,21 @@ export async function execute(i: ChatInputCommandInteraction, _ctx: CommandConte
   if (sub === 'diff') return replyWithPost(i, configDiffPost(portfolio, await configDiff(portfolio, i.options.getInteger('a', true), i.options.getInteger('b', true))));
   const r = await configReport(portfolio, i.options.getInteger('version', true));
   return replyWithPost(i, configReportPost(portfolio, r.version, r.report));
+}
+
+/** A confirmed `set` or `rollback`: through the same validated, audited path as the CLI. */
+export async function confirm(_press: unknown, p: PendingAction): Promise<PostInput> {
+  const { portfolio, from } = p.payload as { portfolio: string; from: number };
+  if (p.action === 'config.set') {
+    const { assignment } = p.payload as { assignment: string };
+    const r = await setConfig(portfolio, [assignment], p.actor, `via Discord: ${assignment}`);
+    forgetAutocompleteCache();
+    return configDiffPost(portfolio, { a: from, b: r.version.version, changes: r.changes }, `Config ${portfolio} v${r.version.version} is active`);
+  }
+  const { version } = p.payload as { version: number };
+  const r = await rollbackConfig(portfolio, version, p.actor);
+  forgetAutocompleteCache();
+  return configDiffPost(portfolio, { a: from, b: r.version.version, changes: r.changes }, `Config ${portfolio}: v${r.version.version} is active (a copy of v${version})`);
 }
 
 export { autocomplete } from '../src/discord/autocomplete.js';

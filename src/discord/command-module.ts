@@ -1,5 +1,7 @@
-import type { AutocompleteInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type { PostInput } from '../notify/post.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { PendingAction } from './confirm.js';
 
 /** What a command may touch: the runtime's services (never mongoose, Agenda or axios directly). */
 export interface CommandContext {
@@ -20,4 +22,6 @@ export interface CommandModule {
   meta?: CommandMeta;
   execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void>;
   autocomplete?(interaction: AutocompleteInteraction, ctx: CommandContext): Promise<void>;
+  /** Act on a confirmed prompt this command stored with askToConfirm; the returned post is the public result. */
+  confirm?(press: ButtonInteraction, pending: PendingAction, ctx: CommandContext): Promise<PostInput | undefined>;
 }

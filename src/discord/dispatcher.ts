@@ -1,23 +1,13 @@
 import { commandLatency } from '../health/metrics.js';
-import { MessageFlags, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
+import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
 import { AuditEntry } from '../db/models/audit-entry.js';
 import { describeError, isUserFacingError } from '../errors.js';
 import { log } from '../log/logger.js';
 import type { CommandContext, CommandModule } from './command-module.js';
-import { checkPermissions, type Invoker } from './guard.js';
-
-export function invokerOf(interaction: ChatInputCommandInteraction): Invoker {
-  const member = interaction.member;
-  const roles = member && 'roles' in member ? member.roles : undefined;
-  const roleIds = Array.isArray(roles) ? roles : roles ? [...roles.cache.keys()] : [];
-  return {
-    userId: interaction.user.id,
-    userName: interaction.user.username,
-    roleIds,
-    permissions: interaction.memberPermissions?.bitfield ?? 0n,
-    inGuild: interaction.inGuild(),
-  };
-}
+import { answerConfirmation, isConfirmButton } from './confirm.js';
+import { checkPermissions } from './guard.js';
+import { invokerOf } from './invoker.js';
+import { isLivePager } from './paginate.js';
 
 /** Answer ephemerally, whether or not the interaction was already answered or deferred. */
 export async function replyPrivately(interaction: ChatInputCommandInteraction, content: string): Promise<void> {
@@ -35,6 +25,10 @@ export async function dispatchInteraction(interaction: Interaction, commands: Ma
   if (interaction.isAutocomplete()) {
     const cmd = commands.get(interaction.commandName);
     await cmd?.autocomplete?.(interaction, ctx).catch((err: unknown) => log().warn({ err, command: interaction.commandName }, 'autocomplete failed'));
+    return;
+  }
+  if (interaction.isButton()) {
+    await answerButton(interaction, commands, ctx).catch((err: unknown) => log().error({ err, customId: interaction.customId }, 'button press failed'));
     return;
   }
   if (!interaction.isChatInputCommand()) return;
@@ -72,4 +66,15 @@ export async function dispatchInteraction(interaction: Interaction, commands: Ma
   } finally {
     stopTimer();
   }
+}
+
+/**
+ * Every button press is answered here: Confirm/Cancel from the stored prompt (whichever process asked),
+ * page turns by the live pager that owns them, and anything else (a pager from before a restart, a
+ * button of an older version) with a private "no longer active" instead of Discord's "interaction failed".
+ */
+async function answerButton(press: ButtonInteraction, commands: Map<string, CommandModule>, ctx: CommandContext): Promise<void> {
+  if (isConfirmButton(press.customId)) return answerConfirmation(press, commands, ctx);
+  if (isLivePager(press.customId)) return; // its collector answers
+  await press.reply({ content: 'These buttons are no longer active (the command finished, timed out or the bot restarted): run the command again.', flags: MessageFlags.Ephemeral });
 }

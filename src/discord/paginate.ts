@@ -2,6 +2,15 @@ import { ActionRowBuilder, ButtonBuilder, ButtonStyle, ComponentType, MessageFla
 import { buildPost, type PostInput } from '../notify/post.js';
 import { toEmbed } from '../notify/render.js';
 
+/** Pagers with a collector in this process, by the id their buttons carry. */
+const livePagers = new Set<string>();
+
+/** True when a `page:<id>:…` button belongs to a pager this process still serves. */
+export function isLivePager(customId: string): boolean {
+  const m = /^page:(\d+):/.exec(customId);
+  return m !== null && livePagers.has(m[1]!);
+}
+
 /** Split rows into pages of at most `perPage`, each a post titled "… (page k/n)". */
 export function pagesOf(rows: string[], perPage: number, make: (rows: string[], page: number, pages: number) => PostInput): PostInput[] {
   const pages = Math.max(1, Math.ceil(rows.length / perPage));
@@ -26,6 +35,7 @@ export async function replyPaged(i: ChatInputCommandInteraction, pages: PostInpu
   let page = 0;
   const message = await i.editReply({ embeds: embedOf(page), components: [row(page)] });
   const collector = message.createMessageComponentCollector({ componentType: ComponentType.Button, idle: idleMs });
+  livePagers.add(i.id);
   collector.on('collect', (press) => {
     if (press.user.id !== i.user.id) {
       void press.reply({ content: 'Only the person who ran the command can turn its pages; run it yourself to browse.', flags: MessageFlags.Ephemeral }).catch(() => undefined);
@@ -35,6 +45,7 @@ export async function replyPaged(i: ChatInputCommandInteraction, pages: PostInpu
     void press.update({ embeds: embedOf(page), components: [row(page)] }).catch(() => undefined);
   });
   collector.on('end', () => {
+    livePagers.delete(i.id);
     void i.editReply({ components: [] }).catch(() => undefined);
   });
 }

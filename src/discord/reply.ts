@@ -14,11 +14,6 @@ export async function deferFor(i: ChatInputCommandInteraction, ephemeral = false
   if (!i.deferred && !i.replied) await i.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
 }
 
-/** A further message after the first answer (e.g. the result after a confirmation). */
-export async function followUpWithPost(i: ChatInputCommandInteraction, post: PostInput): Promise<void> {
-  await i.followUp({ embeds: [toEmbed(buildPost(post))] });
-}
-
 /** Answer with an embed whose image is a PNG sent as an attachment (referenced as attachment://name). */
 export async function replyWithImage(i: ChatInputCommandInteraction, post: PostInput, png: Buffer, filename: string): Promise<void> {
   const embed = { ...toEmbed(buildPost(post)), image: { url: `attachment://${filename}` } };

@@ -1,17 +1,17 @@
 import { PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { UserFacingError } from '../errors.js';
 import { pauseState, setPaused } from '../trading/pause-service.js';
-import { auditNoChange, discordActor } from './actor.js';
+import type { PostInput } from '../notify/post.js';
 import type { CommandContext, CommandMeta } from './command-module.js';
-import { confirmAction } from './confirm.js';
+import { askToConfirm, type PendingAction } from './confirm.js';
 import { portfolioOption } from './options.js';
-import { followUpWithPost } from './reply.js';
 
 /** /pause and /resume: the same confirmed, audited toggle in two directions. */
 export function tradingToggle(pause: boolean): {
   data: SlashCommandBuilder;
   meta: CommandMeta;
   execute(i: ChatInputCommandInteraction, ctx: CommandContext): Promise<void>;
+  confirm(press: unknown, pending: PendingAction): Promise<PostInput>;
 } {
   const verb = pause ? 'pause' : 'resume';
   const data = new SlashCommandBuilder()
@@ -28,16 +28,21 @@ export function tradingToggle(pause: boolean): {
       if ((await pauseState(portfolio)).paused === pause) {
         throw new UserFacingError('NO_CHANGE', `Trading for "${portfolio}" is already ${pause ? 'paused' : 'running'}.`);
       }
-      const answer = await confirmAction(i, {
-        kind: 'ops',
-        title: `${pause ? 'Pause' : 'Resume'} trading for ${portfolio}?`,
-        description: pause
-          ? 'Signals keep being computed; execute-trades will not trade until /resume.'
-          : 'execute-trades trades again from its next run; missed days can be caught up with /rerun execute-trades.',
+      return askToConfirm(i, {
+        action: `trading.${verb}`, target: portfolio, payload: { portfolio, reason: i.options.getString('reason') ?? null },
+        preview: {
+          kind: 'ops',
+          title: `${pause ? 'Pause' : 'Resume'} trading for ${portfolio}?`,
+          description: pause
+            ? 'Signals keep being computed; execute-trades will not trade until /resume.'
+            : 'execute-trades trades again from its next run; missed days can be caught up with /rerun execute-trades.',
+        },
       });
-      if (answer !== 'confirmed') return auditNoChange(i, `trading.${verb}`, portfolio, 'cancelled');
-      const s = await setPaused(portfolio, pause, discordActor(i), i.options.getString('reason') ?? undefined);
-      await followUpWithPost(i, { kind: 'ops', title: `Trading for ${portfolio} is ${s.paused ? 'paused' : 'running'}`, description: `by ${s.changedBy} at ${s.changedAt}` });
+    },
+    async confirm(_press, p) {
+      const { portfolio, reason } = p.payload as { portfolio: string; reason: string | null };
+      const s = await setPaused(portfolio, pause, p.actor, reason ?? undefined);
+      return { kind: 'ops', title: `Trading for ${portfolio} is ${s.paused ? 'paused' : 'running'}`, description: `by ${s.changedBy} at ${s.changedAt}` };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { pruneLeases } from '../db/lease.js';
 import { ApiCall } from '../db/models/api-usage.js';
+import { Confirmation, ConfirmationAnswer } from '../db/models/confirmation.js';
 import { JobRequest } from '../db/models/job-request.js';
 import { JobRun } from '../db/models/job-run.js';
 import { sweepUnfinishedBacktests } from '../strategy/backtest-service.js';
@@ -17,8 +18,8 @@ export const RETENTION = {
 const DAY = 86_400_000;
 
 /**
- * The nightly cleanup: high-frequency slot runs (no copy kept), lease generations and one-off request
- * ids older than a week, half-written backtests. Daily runs, sent posts and scan results past retention
+ * The nightly cleanup: high-frequency slot runs (no copy kept), lease generations, one-off request ids and
+ * answered or expired confirmation prompts older than a week, half-written backtests. Daily runs, sent posts and scan results past retention
  * are the monthly archive's (it writes them to archive/YYYY-MM/ before deleting them).
  */
 export async function cleanupExpired(now: Date): Promise<{ jobRuns: number; leases: number; requests: number; unfinishedBacktests: number }> {
@@ -27,7 +28,8 @@ export async function cleanupExpired(now: Date): Promise<{ jobRuns: number; leas
   const slot = await JobRun.deleteMany({ runKey: { $regex: /T\d\d:\d\d$/ }, status: { $ne: 'running' }, startedAt: { $lt: slotCutoff } });
   const weekAgo = new Date(now.getTime() - 7 * DAY);
   const leases = await pruneLeases(weekAgo);
-  const requests = (await JobRequest.deleteMany({ at: { $lt: weekAgo } })).deletedCount + (await ApiCall.deleteMany({ at: { $lt: weekAgo } })).deletedCount;
+  const requests = (await JobRequest.deleteMany({ at: { $lt: weekAgo } })).deletedCount + (await ApiCall.deleteMany({ at: { $lt: weekAgo } })).deletedCount
+    + (await Confirmation.deleteMany({ expiresAt: { $lt: weekAgo } })).deletedCount + (await ConfirmationAnswer.deleteMany({ at: { $lt: weekAgo } })).deletedCount;
   const backtests = (await sweepUnfinishedBacktests(now)).length;
   return { jobRuns: slot.deletedCount, leases, requests, unfinishedBacktests: backtests };
 }

@@ -7,6 +7,8 @@ import { DemoProvider } from '../../src/market-data/demo-provider.js';
 import { fetchMarketData } from '../../src/market-data/fetch-service.js';
 import { Trade } from '../../src/db/models/trade.js';
 import { TradingConfig } from '../../src/db/models/trading-config.js';
+import { Confirmation } from '../../src/db/models/confirmation.js';
+import { TradingState } from '../../src/db/models/trading-state.js';
 import { startBot, type Bot } from '../../src/discord/bot.js';
 import { deliverPending } from '../../src/notify/delivery.js';
 import { enqueuePost } from '../../src/notify/outbox.js';
@@ -134,7 +136,6 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
   test('an admin /config set needs the Confirm button, then creates exactly one version', async () => {
     const id = discord.sendCommand('config', { userId: IDS.admin, roles: [IDS.adminRole], subcommand: 'set', options: [opt('key', 'daily_capital'), opt('value', '2500')] });
     const ask = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${id}/`));
-    assert.equal(ask.query.get('with_response'), 'true');
     const askBody = ask.json as { type: number; data: { components: Array<{ components: Array<{ custom_id: string }> }>; embeds: Array<{ description: string }> } };
     assert.equal(askBody.type, 4);
     assert.deepEqual(askBody.data.components[0]!.components.map((c) => c.custom_id), [`confirm:${id}`, `cancel:${id}`]);
@@ -148,7 +149,7 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     const press = discord.pressButton(`confirm:${id}`, { userId: IDS.admin, roles: [IDS.adminRole] });
     const update = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${press}/`));
     assert.equal((update.json as { type: number }).type, 7, 'the confirmation message is updated');
-    const done = await discord.waitForRequest((r) => r.method === 'POST' && r.path === `/webhooks/${IDS.app}/tok-${id}`);
+    const done = await discord.waitForRequest((r) => r.method === 'POST' && r.path === `/webhooks/${IDS.app}/tok-${press}`);
     assert.match((done.json as { embeds: Array<{ title: string }> }).embeds[0]!.title, /v\d+ is active/);
     assert.equal(await TradingConfig.countDocuments({ portfolio: 'main' }), versionsBefore + 1, 'exactly one new version');
     const active = await TradingConfig.findOne({ portfolio: 'main', endDate: null }).lean();
@@ -172,6 +173,46 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     assert.equal(body.data.flags & 64, 64);
     assert.match(body.data.content, /sell_percentage must be between 0 and 1/);
     assert.equal(body.data.components, undefined, 'no confirmation was offered');
+    assert.equal(await TradingConfig.countDocuments({ portfolio: 'main' }), versions);
+  });
+
+  test('a prompt outlives the bot: asked, bot restarted, Confirm acts once; a second press is told it was answered', async () => {
+    const versions = await TradingConfig.countDocuments({ portfolio: 'main' });
+    const id = discord.sendCommand('config', { userId: IDS.admin, roles: [IDS.adminRole], subcommand: 'set', options: [opt('key', 'daily_capital'), opt('value', '3100')] });
+    await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${id}/`));
+    await bot.stop();
+    bot = await startBot(rt);
+    const press = discord.pressButton(`confirm:${id}`, { userId: IDS.admin, roles: [IDS.adminRole] });
+    const update = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${press}/`));
+    assert.equal((update.json as { type: number }).type, 7);
+    const done = await discord.waitForRequest((r) => r.method === 'POST' && r.path === `/webhooks/${IDS.app}/tok-${press}`);
+    assert.match((done.json as { embeds: Array<{ title: string }> }).embeds[0]!.title, /v\d+ is active/);
+    assert.equal(await TradingConfig.countDocuments({ portfolio: 'main' }), versions + 1);
+    const again = discord.pressButton(`confirm:${id}`, { userId: IDS.admin, roles: [IDS.adminRole] });
+    const told = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${again}/`));
+    assert.match((told.json as { data: { content: string } }).data.content, /already answered \(confirmed\)/);
+    assert.equal(await TradingConfig.countDocuments({ portfolio: 'main' }), versions + 1, 'still exactly one new version');
+  });
+
+  test('an expired prompt says so and changes nothing; a pager from before a restart answers instead of failing', async () => {
+    const versions = await TradingConfig.countDocuments({ portfolio: 'main' });
+    const id = discord.sendCommand('pause', { userId: IDS.admin, roles: [IDS.adminRole], options: [opt('reason', 'probe')] });
+    await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${id}/`));
+    await Confirmation.updateOne({ _id: id }, { $set: { expiresAt: new Date(Date.now() - 1_000) } }); // the 60 s have passed
+    const press = discord.pressButton(`confirm:${id}`, { userId: IDS.admin, roles: [IDS.adminRole] });
+    const update = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${press}/`));
+    const body = update.json as { type: number; data: { content: string; components: unknown[] } };
+    assert.equal(body.type, 7);
+    assert.match(body.data.content, /expired .*nothing changed/);
+    assert.deepEqual(body.data.components, []);
+    assert.equal((await TradingState.findOne({ portfolio: 'main' }).lean())?.paused ?? false, false, 'trading not paused');
+    const entry = await waitFor(() => AuditEntry.findOne({ action: 'trading.pause', result: 'cancelled' }).lean(), (e) => e !== null);
+    assert.match(entry?.reason ?? '', /expired/);
+    const stale = discord.pressButton('page:123456789:next', { userId: IDS.member });
+    const answer = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${stale}/`));
+    const a = answer.json as { type: number; data: { content: string; flags: number } };
+    assert.equal(a.data.flags & 64, 64);
+    assert.match(a.data.content, /no longer active/);
     assert.equal(await TradingConfig.countDocuments({ portfolio: 'main' }), versions);
   });
 

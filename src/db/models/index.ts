@@ -7,6 +7,7 @@ import { BarIndex, BarLock } from './bar-lock.js';
 import { BarSeries } from './bar-series.js';
 import { BacktestRun } from './backtest-run.js';
 import { CapitalInjection } from './capital-injection.js';
+import { Confirmation, ConfirmationAnswer } from './confirmation.js';
 import { JobRequest } from './job-request.js';
 import { JobRun } from './job-run.js';
 import { Lease } from './lease.js';
@@ -20,9 +21,9 @@ import { ConfigSwitch, TradingConfig } from './trading-config.js';
 import { TradingState } from './trading-state.js';
 import { UniverseMember } from './universe-member.js';
 
-export { AlertPolicy, AlertState, ApiCall, ApiUsage, ProviderStatus, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, JobRequest, JobRun, Lease, Outbox, Position, BarIndex, BarLock, BarSeries, ScanResult, Signal, Trade, TradingConfig, TradingState, UniverseMember };
+export { AlertPolicy, AlertState, ApiCall, ApiUsage, ProviderStatus, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, Confirmation, ConfirmationAnswer, JobRequest, JobRun, Lease, Outbox, Position, BarIndex, BarLock, BarSeries, ScanResult, Signal, Trade, TradingConfig, TradingState, UniverseMember };
 
 // Models differ in their document types; this list only needs createIndexes().
 export function allModels(): Array<Model<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous model list
-  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, JobRequest, Lease, AuditEntry, Outbox, BacktestRun, TradingState, AlertPolicy, AlertState, ScanResult, ApiCall, ApiUsage, ProviderStatus, UniverseMember];
+  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, JobRequest, Lease, AuditEntry, Outbox, BacktestRun, TradingState, AlertPolicy, AlertState, ScanResult, Confirmation, ConfirmationAnswer, ApiCall, ApiUsage, ProviderStatus, UniverseMember];
 }
