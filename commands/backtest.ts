@@ -6,7 +6,7 @@ import { dateOption, portfolioOption } from '../src/discord/options.js';
 import { deferFor, replyWithImage } from '../src/discord/reply.js';
 import { providerFor } from '../src/market-data/providers.js';
 import { backtestPost } from '../src/present/strategy-view.js';
-import { backtest } from '../src/strategy/backtest-service.js';
+import { backtest, checkBacktestRequest } from '../src/strategy/backtest-service.js';
 
 export const data = new SlashCommandBuilder()
   .setName('backtest')
@@ -21,10 +21,11 @@ export async function execute(i: ChatInputCommandInteraction, { rt }: CommandCon
   const from = dateOption(i, 'from', true)!;
   const to = dateOption(i, 'to', true)!;
   const portfolio = portfolioOption(i);
+  const symbols = i.options.getString('symbols')?.split(',').map((x) => x.trim()).filter(Boolean);
+  checkBacktestRequest({ from, to, symbols }, (k) => `\`${k}\``); // refused before "thinking…", in Discord's words
   await deferFor(i);
   const s = await backtest({
-    portfolio, from, to, version: i.options.getInteger('version') ?? undefined,
-    symbols: i.options.getString('symbols')?.split(',').map((x) => x.trim()).filter(Boolean),
+    portfolio, from, to, version: i.options.getInteger('version') ?? undefined, symbols,
     actor: discordActor(i), provider: providerFor(rt.env),
     onProgress: (stage) => void i.editReply({ content: `Backtest ${from} → ${to}: ${stage}…` }).catch(() => undefined),
   });

@@ -1,8 +1,7 @@
-import { addDays, todayIn, type IsoDate } from '../calendar/dates.js';
-import { MARKET_ZONE } from '../calendar/nyse.js';
+import { addDays, type IsoDate } from '../calendar/dates.js';
 import { bollinger, ema, sma } from '../analysis/indicators.js';
 import { UserFacingError } from '../errors.js';
-import { readBars } from '../market-data/bar-store.js';
+import { lastBarDates, readBars } from '../market-data/bar-store.js';
 import { performance } from '../trading/performance.js';
 import { equitySeries } from '../trading/portfolio-store.js';
 import { requirePortfolio } from '../trading/portfolio-service.js';
@@ -38,9 +37,21 @@ export function parseIndicators(raw: string | undefined): Indicator[] {
   return [...new Set(list)] as Indicator[];
 }
 
+/**
+ * The end date of a chart of `symbol`: `asOf`, or the symbol's last stored bar. Cheap (the small bar
+ * index), so /chart refuses a symbol with no bars before it shows "thinking…".
+ */
+export async function chartEnd(symbol: string, asOf?: IsoDate): Promise<IsoDate> {
+  const last = (await lastBarDates([symbol])).get(symbol);
+  if (!last) {
+    throw new UserFacingError('NO_DATA', `No stored bars for ${symbol}: charts cover the symbols whose bars are stored (the universe, see /universe); fetch-market-data loads them.`);
+  }
+  return asOf ?? last;
+}
+
 /** Price with indicators over a range ending at `asOf` (default: the last stored bar). Indicators warm up on earlier bars. */
 export async function priceChart(symbol: string, range: Range, indicators: Indicator[], asOf?: IsoDate): Promise<Chart> {
-  const end = asOf ?? todayIn(MARKET_ZONE);
+  const end = await chartEnd(symbol, asOf);
   const from = addDays(end, -RANGES[range]);
   const bars = (await readBars([symbol], addDays(from, -320), end)).get(symbol) ?? [];
   const shownFrom = bars.findIndex((b) => b.date >= from);

@@ -41,8 +41,10 @@ export function historyPost(job: string, runs: JobRunView[]): PostInput {
 
 /** A summary value as text: lists joined, objects as compact JSON (never "[object Object]"). */
 export function summaryValue(v: unknown): string {
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x))).join(', ') || '—';
-  if (typeof v === 'object' && v !== null) return JSON.stringify(v);
+  if (Array.isArray(v)) return v.map(summaryValue).join(', ') || '—';
+  if (v instanceof Date) return v.toISOString();
+  // A nested summary (a scan's top symbols per criterion) reads as "oversold AAPL MSFT; breakout NVDA".
+  if (typeof v === 'object' && v !== null) return Object.entries(v).map(([k, x]) => `${k} ${summaryValue(x)}`).join('; ') || '—';
   return String(v);
 }
 

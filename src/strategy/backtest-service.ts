@@ -61,24 +61,32 @@ function thin<T>(xs: T[], max: number): T[] {
 }
 
 /**
- * The live signal and execution code over history, with a chosen config version, on cached
- * bars. The run is written to a scratch portfolio `backtest:<runId>` (signals, trades, capital),
- * so it can be inspected with the same portfolio/trades/pnl reads.
+ * What can be refused before a backtest starts (dates on the calendar, from before to, covered symbols),
+ * naming each input as its surface calls it: `--from` on the CLI (default), `from` in Discord.
  */
-export async function backtest(opts: BacktestOptions): Promise<BacktestSummary> {
+export function checkBacktestRequest(opts: { from: string; to: string; symbols?: string[] | undefined }, optionName: (k: 'from' | 'to' | 'symbols') => string = (k) => `--${k}`): void {
   for (const [k, v] of [['from', opts.from], ['to', opts.to]] as const) {
-    if (!isCalendarDate(v)) throw new UserFacingError('BAD_DATE', `--${k} "${v}" is not usable: give YYYY-MM-DD between 2000-01-01 and 2030-12-31.`);
+    if (!isCalendarDate(v)) throw new UserFacingError('BAD_DATE', `${optionName(k)} "${v}" is not usable: give YYYY-MM-DD between 2000-01-01 and 2030-12-31.`);
   }
-  if (opts.from >= opts.to) throw new UserFacingError('BAD_RANGE', `--from ${opts.from} must be before --to ${opts.to}.`);
+  if (opts.from >= opts.to) throw new UserFacingError('BAD_RANGE', `${optionName('from')} ${opts.from} must be before ${optionName('to')} ${opts.to}.`);
   if (opts.symbols?.length) {
     // Only symbols we cover: the universe (and SPX, the demo's real index). A made-up ticker would
     // otherwise be "backtested" on synthetic demo data or fail deep inside a provider.
     const covered = new Set(['SPX', ...loadUniverse().map((e) => e.symbol)]);
     const unknown = opts.symbols.map((x) => x.toUpperCase()).filter((x) => !covered.has(x));
     if (unknown.length) {
-      throw new UserFacingError('UNKNOWN_SYMBOL', `Not covered: ${unknown.join(', ')}. Covered: the ${covered.size} universe symbols (SPX, SPY, QQQ, AAPL, MSFT, …); see \`signaldesk universe\`.`);
+      throw new UserFacingError('UNKNOWN_SYMBOL', `${optionName('symbols')}: not covered: ${unknown.join(', ')}. Covered: the ${covered.size} universe symbols (SPX, SPY, QQQ, AAPL, MSFT, …); see \`signaldesk universe\` or /universe.`);
     }
   }
+}
+
+/**
+ * The live signal and execution code over history, with a chosen config version, on cached
+ * bars. The run is written to a scratch portfolio `backtest:<runId>` (signals, trades, capital),
+ * so it can be inspected with the same portfolio/trades/pnl reads.
+ */
+export async function backtest(opts: BacktestOptions): Promise<BacktestSummary> {
+  checkBacktestRequest(opts);
   const portfolio = opts.portfolio ?? 'main';
   const config = opts.version === undefined ? await getActiveConfig(portfolio) : await getVersion(portfolio, opts.version);
   const checked = validateParams({ ...config.params, ...(opts.symbols?.length ? { assets: opts.symbols.map((s) => s.toUpperCase()) } : {}) });

@@ -128,10 +128,15 @@ export async function configReport(portfolio: string, v: number): Promise<{ vers
 export const PORTFOLIO_NAME = /^[a-z0-9-]{1,32}$/;
 
 /** Create a portfolio deliberately (admins): version 1 holds the default parameters; audited. */
-export async function createPortfolio(name: string, actor: Actor): Promise<ConfigVersion> {
+/** A new portfolio's name is usable and free (refused with what is allowed, before anything is asked or written). */
+export async function checkNewPortfolio(name: string): Promise<void> {
   if (!PORTFOLIO_NAME.test(name)) {
     throw new UserFacingError('BAD_NAME', `"${name}" is not a usable portfolio name: use 1 to 32 lower-case letters, digits or dashes (e.g. swing-2).`);
   }
   if ((await listPortfolios()).includes(name)) throw new UserFacingError('EXISTS', `Portfolio "${name}" already exists.`);
+}
+
+export async function createPortfolio(name: string, actor: Actor): Promise<ConfigVersion> {
+  await checkNewPortfolio(name);
   return activateNewVersion(name, DEFAULT_PARAMS, { actor, notes: 'portfolio created with the default configuration', action: 'portfolio.create', origin: 'seed', startDate: '2000-01-01' });
 }

@@ -114,7 +114,7 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
 
   test('/portfolio is answered with an embed within the deadline', async () => {
     const sentAt = Date.now();
-    const id = discord.sendCommand('portfolio');
+    const id = discord.sendCommand('portfolio', { subcommand: 'show' });
     const callback = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${id}/`));
     assert.ok(callback.at - sentAt < 3_000);
     const edit = await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(`tok-${id}/messages/@original`));
@@ -228,6 +228,48 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     const embed = (edit.json as { embeds: Array<{ title: string; image: { url: string } }> }).embeds[0]!;
     assert.equal(embed.image.url, `attachment://${file.filename}`);
     assert.match(embed.title, /^SPX · 2019-12-1\d → 2020-03-16/);
+  });
+
+  test('/chart without a date ends at the latest stored bar; a symbol without bars is refused before "thinking…"', async () => {
+    const id = discord.sendCommand('chart', { options: [opt('symbol', 'SPX'), opt('range', '1m')] });
+    const edit = await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(`tok-${id}/messages/@original`), 10_000);
+    assert.match((edit.json as { embeds: Array<{ title: string }> }).embeds[0]!.title, /→ 2020-03-16/);
+    const nope = discord.sendCommand('chart', { options: [opt('symbol', 'NOPE')] });
+    const r = await discord.waitForRequest((x) => x.path.startsWith(`/interactions/${nope}/`));
+    const body = r.json as { type: number; data: { content: string; flags: number } };
+    assert.equal(body.type, 4, 'answered at once, not deferred');
+    assert.equal(body.data.flags & 64, 64);
+    assert.match(body.data.content, /No stored bars for NOPE/);
+  });
+
+  test('/backtest refuses a bad window in Discord words before deferring', async () => {
+    const id = discord.sendCommand('backtest', { options: [opt('from', '2020-03-01'), opt('to', '2020-01-01')] });
+    const r = await discord.waitForRequest((x) => x.path.startsWith(`/interactions/${id}/`));
+    const body = r.json as { type: number; data: { content: string; flags: number } };
+    assert.equal(body.type, 4);
+    assert.equal(body.data.flags & 64, 64);
+    assert.equal(body.data.content, '`from` 2020-03-01 must be before `to` 2020-01-01.');
+    const sym = discord.sendCommand('backtest', { options: [opt('from', '2020-01-02'), opt('to', '2020-03-01'), opt('symbols', 'SPX,ZZZZ')] });
+    const r2 = await discord.waitForRequest((x) => x.path.startsWith(`/interactions/${sym}/`));
+    assert.match((r2.json as { data: { content: string } }).data.content, /^`symbols`: not covered: ZZZZ\./);
+  });
+
+  test('/portfolio create: refused for members and for bad names, created once by a confirming admin', async () => {
+    const denied = discord.sendCommand('portfolio', { userId: IDS.member, subcommand: 'create', options: [opt('name', 'swing-2')] });
+    const d = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${denied}/`));
+    assert.match((d.json as { data: { content: string } }).data.content, /for admins/);
+    const bad = discord.sendCommand('portfolio', { userId: IDS.admin, roles: [IDS.adminRole], subcommand: 'create', options: [opt('name', 'Ghost Portfolio')] });
+    const b = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${bad}/`));
+    assert.match((b.json as { data: { content: string } }).data.content, /not a usable portfolio name: use 1 to 32 lower-case letters/);
+    const id = discord.sendCommand('portfolio', { userId: IDS.admin, roles: [IDS.adminRole], subcommand: 'create', options: [opt('name', 'swing-2')] });
+    await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${id}/`));
+    assert.equal(await TradingConfig.countDocuments({ portfolio: 'swing-2' }), 0, 'nothing before Confirm');
+    const press = discord.pressButton(`confirm:${id}`, { userId: IDS.admin, roles: [IDS.adminRole] });
+    const done = await discord.waitForRequest((r) => r.method === 'POST' && r.path === `/webhooks/${IDS.app}/tok-${press}`);
+    assert.match((done.json as { embeds: Array<{ title: string }> }).embeds[0]!.title, /Portfolio swing-2 created/);
+    assert.equal(await TradingConfig.countDocuments({ portfolio: 'swing-2' }), 1);
+    const entry = await waitFor(() => AuditEntry.findOne({ action: 'portfolio.create', target: 'swing-2 v1' }).lean(), (e) => e !== null);
+    assert.equal(entry?.actorId, IDS.admin);
   });
 
   test('a bad /chart option is refused privately with what is allowed', async () => {
