@@ -3,7 +3,7 @@ import type { CommandContext, CommandMeta } from '../src/discord/command-module.
 import { askToConfirm, type PendingAction } from '../src/discord/confirm.js';
 import { replyWithPost } from '../src/discord/reply.js';
 import type { PostInput } from '../src/notify/post.js';
-import { ALERT_MODES, loadPolicy, setQuietHours, setRoute } from '../src/notify/alert-policy.js';
+import { ALERT_MODES, checkQuietHours, loadPolicy, setQuietHours, setRoute } from '../src/notify/alert-policy.js';
 import { ALERT_TYPES } from '../src/notify/post.js';
 import { channelIdFor } from '../src/notify/router.js';
 import { alertsPost } from '../src/present/health-view.js';
@@ -42,6 +42,7 @@ export async function execute(i: ChatInputCommandInteraction, { rt }: CommandCon
     change = { sub, type, mode, ...(channel ? { channelId: channel } : {}) };
   } else if (sub === 'quiet') {
     const quiet = { start: i.options.getString('start', true).trim(), end: i.options.getString('end', true).trim() };
+    checkQuietHours(quiet); // refused here, before any confirmation
     describe = `quiet hours ${quiet.start}–${quiet.end} New York`;
     change = { sub, quiet };
   } else {

@@ -9,6 +9,7 @@ import { ConsoleSink } from '../notify/sinks/console-sink.js';
 import { openRuntime, type Runtime } from '../runtime/runtime.js';
 import { EXIT, VERSION_NUMBER, type Flags, type Handler } from './handler.js';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, isCalendarDate } from '../calendar/nyse.js';
+import { PORTFOLIO_REF } from '../strategy/config-service.js';
 import { backupHandlers } from './handlers/backup-handlers.js';
 import { chartHandlers } from './handlers/chart-handlers.js';
 import { opsHandlers } from './handlers/ops-handlers.js';
@@ -51,7 +52,6 @@ const handlers = new Map<string, Handler>(Object.entries({ ...opsHandlers, ...tr
 
 export const CLI_COMMANDS = [...handlers.keys()];
 
-const NAME = /^(?:[a-z0-9-]{1,32}|backtest:[a-z0-9-]{1,40})$/;
 
 /**
  * Flags every command shares, checked before anything connects (bad input changes nothing): dates
@@ -64,7 +64,7 @@ export function checkFlags(f: Flags): void {
       throw new UserFacingError('BAD_DATE', `${flag} "${value}" is not usable: give a calendar date as YYYY-MM-DD between ${CALENDAR_FIRST_YEAR}-01-01 and ${CALENDAR_LAST_YEAR}-12-31.`);
     }
   }
-  if (f.name !== undefined && !NAME.test(f.name)) {
+  if (f.name !== undefined && !PORTFOLIO_REF.test(f.name)) {
     throw new UserFacingError('BAD_NAME', `--name "${f.name}" is not a portfolio name: use 1 to 32 lower-case letters, digits or dashes (e.g. main), or backtest:<id>.`);
   }
   if (f.version !== undefined && !VERSION_NUMBER.test(f.version)) {

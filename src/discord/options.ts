@@ -1,6 +1,7 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
-import { isIsoDate } from '../calendar/dates.js';
+import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, isCalendarDate } from '../calendar/nyse.js';
 import { UserFacingError } from '../errors.js';
+import { PORTFOLIO_REF } from '../strategy/config-service.js';
 
 /**
  * Option readers that validate what Discord's own types cannot (dates, names, symbols) with the
@@ -8,14 +9,16 @@ import { UserFacingError } from '../errors.js';
  */
 export function dateOption(i: ChatInputCommandInteraction, name: string, required = false): string | undefined {
   const v = i.options.getString(name, required) ?? undefined;
-  if (v !== undefined && !isIsoDate(v.trim())) throw new UserFacingError('BAD_OPTION', `\`${name}\`: "${v}" is not a date; use YYYY-MM-DD, e.g. 2020-03-16.`);
+  if (v !== undefined && !isCalendarDate(v.trim())) {
+    throw new UserFacingError('BAD_OPTION', `\`${name}\`: "${v}" is not a usable date; use YYYY-MM-DD between ${CALENDAR_FIRST_YEAR}-01-01 and ${CALENDAR_LAST_YEAR}-12-31, e.g. 2020-03-16.`);
+  }
   return v?.trim();
 }
 
 export function portfolioOption(i: ChatInputCommandInteraction, name = 'name'): string {
   const v = (i.options.getString(name) ?? 'main').trim();
-  if (!/^[a-z0-9][a-z0-9_-]{0,31}$/i.test(v) && !v.startsWith('backtest:')) {
-    throw new UserFacingError('BAD_OPTION', `\`${name}\`: "${v}" is not a portfolio name; use 1–32 letters, digits, "-" or "_".`);
+  if (!PORTFOLIO_REF.test(v)) {
+    throw new UserFacingError('BAD_OPTION', `\`${name}\`: "${v}" is not a portfolio name; use 1–32 lower-case letters, digits or dashes (e.g. main), or backtest:<id>.`);
   }
   return v;
 }

@@ -1,6 +1,5 @@
 import { PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { UserFacingError } from '../errors.js';
-import { pauseState, setPaused } from '../trading/pause-service.js';
+import { checkToggle, setPaused } from '../trading/pause-service.js';
 import type { PostInput } from '../notify/post.js';
 import type { CommandContext, CommandMeta } from './command-module.js';
 import { askToConfirm, type PendingAction } from './confirm.js';
@@ -25,9 +24,7 @@ export function tradingToggle(pause: boolean): {
     meta: { admin: true },
     async execute(i) {
       const portfolio = portfolioOption(i);
-      if ((await pauseState(portfolio)).paused === pause) {
-        throw new UserFacingError('NO_CHANGE', `Trading for "${portfolio}" is already ${pause ? 'paused' : 'running'}.`);
-      }
+      await checkToggle(portfolio, pause); // refused here, before any confirmation
       return askToConfirm(i, {
         action: `trading.${verb}`, target: portfolio, payload: { portfolio, reason: i.options.getString('reason') ?? null },
         preview: {

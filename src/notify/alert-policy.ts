@@ -96,14 +96,17 @@ export async function setRoute(kind: string, change: { mode?: string; channelId?
   return save({ ...current, routes: { ...current.routes, [kind]: after } }, actor, 'alerts.route', { [kind]: before }, { [kind]: after });
 }
 
-export async function setQuietHours(quiet: { start: string; end: string } | null, actor: Actor): Promise<Policy> {
-  if (quiet) {
-    for (const [k, v] of Object.entries(quiet)) {
-      const r = hhmm.safeParse(v);
-      if (!r.success) throw new UserFacingError('BAD_OPTION', `${k} "${v}" ${r.error.issues[0]?.message ?? 'is invalid'}.`);
-    }
-    if (quiet.start === quiet.end) throw new UserFacingError('BAD_OPTION', 'start and end must differ (use quiet off to disable quiet hours).');
+/** Quiet hours as typed: HH:MM each, start ≠ end (refused with what is allowed, before any prompt). */
+export function checkQuietHours(quiet: { start: string; end: string }): void {
+  for (const [k, v] of Object.entries(quiet)) {
+    const r = hhmm.safeParse(v);
+    if (!r.success) throw new UserFacingError('BAD_OPTION', `${k} "${v}" ${r.error.issues[0]?.message ?? 'is invalid'}.`);
   }
+  if (quiet.start === quiet.end) throw new UserFacingError('BAD_OPTION', `start and end must differ (both "${quiet.start}"; use quiet-off to disable quiet hours).`);
+}
+
+export async function setQuietHours(quiet: { start: string; end: string } | null, actor: Actor): Promise<Policy> {
+  if (quiet) checkQuietHours(quiet);
   const current = await loadPolicy(0);
   return save({ ...current, quiet }, actor, 'alerts.quiet', current.quiet, quiet);
 }

@@ -126,6 +126,8 @@ export async function configReport(portfolio: string, v: number): Promise<{ vers
 
 /** Portfolio names: lower-case letters, digits and dashes, 1 to 32 ("main" exists from the start). */
 export const PORTFOLIO_NAME = /^[a-z0-9-]{1,32}$/;
+/** A portfolio as a read may name it: a portfolio name, or a backtest's scratch portfolio `backtest:<id>`. */
+export const PORTFOLIO_REF = /^(?:[a-z0-9-]{1,32}|backtest:[a-z0-9-]{1,40})$/;
 
 /** Create a portfolio deliberately (admins): version 1 holds the default parameters; audited. */
 /** A new portfolio's name is usable and free (refused with what is allowed, before anything is asked or written). */

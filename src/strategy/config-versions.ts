@@ -250,6 +250,7 @@ export async function configForDate(portfolio: string, date: IsoDate): Promise<C
 }
 
 export async function getVersion(portfolio: string, version: number): Promise<ConfigVersion & { report: string | null }> {
+  if (!Number.isInteger(version) || version < 1) throw new UserFacingError('BAD_VERSION', `Version "${version}" is not a version number: use 1, 2, ….`);
   const doc = await TradingConfig.findOne({ portfolio, version }).lean();
   if (!doc) {
     const versions = (await TradingConfig.find({ portfolio }).sort({ version: 1 }).lean()).map((d) => d.version);

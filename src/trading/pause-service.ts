@@ -20,13 +20,19 @@ export async function pauseState(portfolio: string): Promise<PauseState> {
  * Pause or resume a portfolio's trading (signals are still computed; execute-trades does
  * nothing while paused and says so). Audited with who, when, old → new.
  */
-export async function setPaused(portfolio: string, paused: boolean, actor: Actor, reason?: string): Promise<PauseState> {
+/** A pause or resume that would change something: the portfolio exists and is not already in that state. */
+export async function checkToggle(portfolio: string, paused: boolean): Promise<PauseState> {
   const known = await listPortfolios();
   if (!known.includes(portfolio)) throw new UserFacingError('UNKNOWN_PORTFOLIO', `There is no portfolio "${portfolio}". Portfolios: ${known.join(', ')}.`);
   const before = await pauseState(portfolio);
   if (before.paused === paused) {
     throw new UserFacingError('NO_CHANGE', `Trading for "${portfolio}" is already ${paused ? 'paused' : 'running'}${before.changedBy ? ` (${before.changedBy}, ${before.changedAt})` : ''}.`);
   }
+  return before;
+}
+
+export async function setPaused(portfolio: string, paused: boolean, actor: Actor, reason?: string): Promise<PauseState> {
+  const before = await checkToggle(portfolio, paused);
   const changedBy = `${actor.source}:${actor.name}`;
   await TradingState.updateOne({ portfolio }, { $set: { paused, changedBy, changedAt: new Date(), reason: reason ?? null } }, { upsert: true });
   await AuditEntry.create({
