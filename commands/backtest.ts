@@ -1,12 +1,10 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { equityChart } from '../src/charts/chart-service.js';
 import type { CommandContext } from '../src/discord/command-module.js';
 import { discordActor } from '../src/discord/actor.js';
 import { dateOption, portfolioOption } from '../src/discord/options.js';
 import { deferFor, replyWithImage } from '../src/discord/reply.js';
-import { providerFor } from '../src/market-data/providers.js';
 import { backtestPost } from '../src/present/strategy-view.js';
-import { backtest, checkBacktestRequest } from '../src/strategy/backtest-service.js';
+import { checkBacktestRequest } from '../src/strategy/backtest-service.js';
 
 export const data = new SlashCommandBuilder()
   .setName('backtest')
@@ -24,13 +22,11 @@ export async function execute(i: ChatInputCommandInteraction, { rt }: CommandCon
   const symbols = i.options.getString('symbols')?.split(',').map((x) => x.trim()).filter(Boolean);
   checkBacktestRequest({ from, to, symbols }, (k) => `\`${k}\``); // refused before "thinking…", in Discord's words
   await deferFor(i);
-  const s = await backtest({
-    portfolio, from, to, version: i.options.getInteger('version') ?? undefined, symbols,
-    actor: discordActor(i), provider: providerFor(rt.env),
-    onProgress: (stage) => void i.editReply({ content: `Backtest ${from} → ${to}: ${stage}…` }).catch(() => undefined),
-  });
-  const chart = await equityChart(s.portfolio, 'all');
-  await replyWithImage(i, backtestPost(s, rt.env.MARKET_DATA_PROVIDER === 'demo'), chart.png, chart.filename);
+  const { summary, chart } = await rt.heavy.backtest(
+    { portfolio, from, to, version: i.options.getInteger('version') ?? undefined, symbols, actor: discordActor(i) },
+    (stage) => void i.editReply({ content: `Backtest ${from} → ${to}: ${stage}…` }).catch(() => undefined),
+  );
+  await replyWithImage(i, backtestPost(summary, rt.env.MARKET_DATA_PROVIDER === 'demo'), chart.png, chart.filename);
 }
 
 export { autocomplete } from '../src/discord/autocomplete.js';

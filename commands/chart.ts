@@ -1,5 +1,5 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { chartEnd, INDICATORS, parseIndicators, parseRange, priceChart, RANGES } from '../src/charts/chart-service.js';
+import { chartEnd, INDICATORS, parseIndicators, parseRange, RANGES } from '../src/charts/chart-service.js';
 import type { CommandContext } from '../src/discord/command-module.js';
 import { dateOption, symbolOption } from '../src/discord/options.js';
 import { deferFor, replyWithImage } from '../src/discord/reply.js';
@@ -19,7 +19,7 @@ export async function execute(i: ChatInputCommandInteraction, { rt }: CommandCon
   // Refused before "thinking…": a symbol without stored bars; no date means its latest stored bar.
   const date = await chartEnd(symbol, dateOption(i, 'date'));
   await deferFor(i);
-  const c = await priceChart(symbol, range, indicators, date);
+  const c = await rt.heavy.priceChart({ symbol, range, indicators, date }); // rendering is CPU work: off the gateway's loop
   await replyWithImage(i, { kind: 'scans', title: c.title, fields: Object.entries(c.summary).map(([name, value]) => ({ name, value, inline: true })), demo: rt.env.MARKET_DATA_PROVIDER === 'demo' }, c.png, c.filename);
 }
 

@@ -18,7 +18,7 @@ import { startAdminServer } from './health/admin-server.js';
 import { dashboardHandler } from './health/dashboard.js';
 import { sweepUnfinishedBacktests } from './strategy/backtest-service.js';
 import { monitorDatabase, throttleErrors } from './db/db-monitor.js';
-import { openRuntime, type Runtime } from './runtime/runtime.js';
+import { openRuntime, startHeavyWork, type Runtime } from './runtime/runtime.js';
 
 /**
  * signaldesk's processes:
@@ -55,7 +55,11 @@ async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
   await catchUp(rt.jobs, rt.env).catch((err: unknown) => logger.error({ err: describeError(err) }, 'catch-up failed; the recovery sweep and the next slots go on'));
   rt.scheduler = await startScheduler(nativeDb(), rt.jobs, rt.env, { schedule: rt.env.WORKER_SCHEDULE === 'on', processEveryMs: rt.env.WORKER_POLL_MS });
   let bot: Bot | undefined;
-  if (withBot && rt.env.DISCORD_TOKEN) bot = await startBot(rt);
+  if (withBot && rt.env.DISCORD_TOKEN) {
+    // The gateway shares this process: job handlers, backtests and charts run on worker threads.
+    await startHeavyWork(rt);
+    bot = await startBot(rt);
+  }
   // Deliver posts within seconds of being queued; the deliver-outbox job is the backstop. Every
   // 5 s, re-run runs whose lease ran out (a dead worker) and failed runs with attempts left.
   const deliveryFailed = throttleErrors(logger, 'delivery round failed');
@@ -136,6 +140,7 @@ function exitWithParent(stop: (reason: string) => void): void {
 
 async function runBotOnly(rt: Runtime): Promise<void> {
   if (!rt.env.DISCORD_TOKEN) throw new EnvError(['DISCORD_TOKEN is required for the bot process (not set)']);
+  await startHeavyWork(rt);
   const bot = await startBot(rt);
   const shutdown = async (): Promise<void> => {
     await bot.stop().catch(() => undefined);

@@ -1,4 +1,6 @@
 import type { Env } from '../config/env.js';
+import mongoose from 'mongoose';
+import { inlineHeavyWork, startHeavyThreads, type HeavyWork } from '../heavy/heavy-work.js';
 import { SECRET_ENV_KEYS } from '../config/env.js';
 import { connectDatabase, disconnectDatabase, EMBEDDED_POOL_SIZE } from '../db/connection.js';
 import { resolveDatabase, type DatabaseHandle } from '../db/local-server.js';
@@ -16,7 +18,25 @@ export interface Runtime {
   jobs: Map<string, JobDefinition>;
   startedAt: Date;
   scheduler: Scheduler | undefined;
+  /** Where CPU-heavy work runs: inline, or worker threads once startHeavyWork has run (processes with a bot). */
+  heavy: HeavyWork;
   close(): Promise<void>;
+}
+
+/** Connections a heavy-work thread may open to the embedded FerretDB (see EMBEDDED_POOL_SIZE). */
+const THREAD_POOL_SIZE = 4;
+
+/**
+ * Move CPU-heavy work off this process's event loop (HEAVY_THREADS threads; 0 keeps it inline): job
+ * handlers, backtests and charts. Called by processes that answer Discord.
+ */
+export async function startHeavyWork(rt: Runtime): Promise<void> {
+  if (rt.env.HEAVY_THREADS === 0 || rt.heavy.mode === 'threads') return;
+  rt.heavy = await startHeavyThreads(
+    { env: rt.env, uri: rt.database.uri, dbName: mongoose.connection.name, poolSize: rt.database.kind === 'ferretdb' ? THREAD_POOL_SIZE : undefined },
+    rt.env.HEAVY_THREADS,
+  );
+  log().info({ threads: rt.env.HEAVY_THREADS }, 'heavy work runs on worker threads');
 }
 
 export interface OpenOptions {
@@ -54,7 +74,9 @@ export async function openRuntime(env: Env, opts: OpenOptions = {}): Promise<Run
     jobs,
     startedAt: new Date(),
     scheduler: undefined,
+    heavy: inlineHeavyWork(env),
     async close() {
+      await rt.heavy.close().catch(() => undefined);
       closeSinks();
       await disconnectDatabase().catch(() => undefined);
       await database.stop();

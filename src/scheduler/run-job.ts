@@ -12,9 +12,31 @@ import { jobDuration, jobRuns } from '../health/metrics.js';
 import { log } from '../log/logger.js';
 import { enqueuePost } from '../notify/outbox.js';
 import { COLORS } from '../notify/post.js';
-import type { JobDefinition, JobTrigger } from './job-definition.js';
+import type { JobDefinition, JobOutcome, JobTrigger } from './job-definition.js';
 
 export const WORKER_ID = `${hostname()}:${process.pid}`;
+
+/** One handler call as data (what a heavy-work thread needs to run it), plus the lease's abort signal. */
+export interface HandlerRun {
+  job: string;
+  date: IsoDate;
+  runKey: string;
+  runId: string;
+  attempt: number;
+  force: boolean;
+  trigger: JobTrigger;
+  signal: AbortSignal;
+}
+
+let handlerRunner: ((run: HandlerRun) => Promise<JobOutcome>) | undefined;
+
+/**
+ * Where job handlers run: in this thread (undefined, the default) or elsewhere (a heavy-work thread
+ * pool, in a process whose event loop also answers Discord). Claims, leases and run records stay here.
+ */
+export function setHandlerRunner(runner: ((run: HandlerRun) => Promise<JobOutcome>) | undefined): void {
+  handlerRunner = runner;
+}
 
 export interface RunOptions {
   date?: string | undefined;
@@ -204,13 +226,15 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
     return { ...base, status: 'lost', attempt: c.attempt, durationMs: Math.round(performance.now() - started), summary: null, error: 'lease lost', reason: 'the run was taken over by another worker' };
   };
   try {
-    const outcome = await def.handler({
-      job: def.name, date, runKey, runId, attempt: c.attempt, force: Boolean(opts.force), trigger: opts.trigger, env, log: logger,
-      signal: abort.signal,
-      publish: async (key, post) => {
-        await enqueuePost(key, post);
-      },
-    });
+    const run: HandlerRun = { job: def.name, date, runKey, runId, attempt: c.attempt, force: Boolean(opts.force), trigger: opts.trigger, signal: abort.signal };
+    const outcome = handlerRunner
+      ? await handlerRunner(run)
+      : await def.handler({
+        ...run, env, log: logger,
+        publish: async (key, post) => {
+          await enqueuePost(key, post);
+        },
+      });
     const durationMs = Math.round(performance.now() - started);
     if (abort.signal.aborted || !(await leaseIntact(c.lease))) return lostResult();
     await JobRun.updateOne({ _id: c.id }, { $set: { status: 'succeeded', finishedAt: new Date(), durationMs, summary: outcome.summary, error: null, leaseUntil: new Date() } });

@@ -13,7 +13,7 @@ import { startBot, type Bot } from '../../src/discord/bot.js';
 import { deliverPending } from '../../src/notify/delivery.js';
 import { enqueuePost } from '../../src/notify/outbox.js';
 import { nonceFor } from '../../src/notify/sinks/discord-channel-sink.js';
-import { openRuntime, type Runtime } from '../../src/runtime/runtime.js';
+import { openRuntime, startHeavyWork, type Runtime } from '../../src/runtime/runtime.js';
 import { testEnv } from '../helpers/db.js';
 import { DiscordStandIn, IDS } from '../helpers/discord-stand-in.js';
 
@@ -33,6 +33,7 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
       DISCORD_CHANNEL_OPS: IDS.channel,
     });
     rt = await openRuntime(env, { dbName: `t_bot_${Date.now()}`, keepLogger: true });
+    await startHeavyWork(rt); // as `npm start` does: charts, backtests and job handlers on worker threads
     bot = await startBot(rt);
   });
 
@@ -41,6 +42,11 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     await mongoose.connection.db?.dropDatabase().catch(() => undefined);
     await rt?.close();
     await discord.stop();
+  });
+
+  test('heavy work runs on worker threads in a process that answers Discord', () => {
+    assert.equal(rt.heavy.mode, 'threads');
+    assert.equal(rt.heavy.load().threads, 2);
   });
 
   test('the client logged in and saw the guild and its channel', () => {
@@ -270,6 +276,20 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     assert.equal(await TradingConfig.countDocuments({ portfolio: 'swing-2' }), 1);
     const entry = await waitFor(() => AuditEntry.findOne({ action: 'portfolio.create', target: 'swing-2 v1' }).lean(), (e) => e !== null);
     assert.equal(entry?.actorId, IDS.admin);
+  });
+
+  test('/rerun and /backtest do their work on a heavy-work thread and answer through the gateway process', async () => {
+    const id = discord.sendCommand('rerun', { userId: IDS.admin, roles: [IDS.adminRole], options: [opt('job', 'fetch-market-data'), opt('date', '2020-03-17')] });
+    await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${id}/`));
+    const press = discord.pressButton(`confirm:${id}`, { userId: IDS.admin, roles: [IDS.adminRole] });
+    const done = await discord.waitForRequest((r) => r.method === 'POST' && r.path === `/webhooks/${IDS.app}/tok-${press}`, 20_000);
+    assert.match((done.json as { embeds: Array<{ title: string }> }).embeds[0]!.title, /^fetch-market-data · 2020-03-17: succeeded/);
+    const bt = discord.sendCommand('backtest', { options: [opt('from', '2020-01-02'), opt('to', '2020-03-13'), opt('symbols', 'SPX')] });
+    const progress = await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(`tok-${bt}/messages/@original`) && /Backtest .*…/.test(String((r.json as { content?: string }).content)), 20_000);
+    assert.ok(progress);
+    const final = await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(`tok-${bt}/messages/@original`) && r.files.length === 1, 30_000);
+    assert.match((final.json as { embeds: Array<{ title: string }> }).embeds[0]!.title, /Backtest/);
+    assert.equal(final.files[0]!.data.subarray(0, 4).toString('hex'), '89504e47');
   });
 
   test('a bad /chart option is refused privately with what is allowed', async () => {

@@ -1,0 +1,92 @@
+import type { Env } from '../config/env.js';
+import { equityChart, priceChart, type Chart, type Indicator, type Range } from '../charts/chart-service.js';
+import { UserFacingError } from '../errors.js';
+import { providerFor } from '../market-data/providers.js';
+import type { JobOutcome } from '../scheduler/job-definition.js';
+import { setHandlerRunner, type HandlerRun } from '../scheduler/run-job.js';
+import { backtest, type BacktestOptions, type BacktestSummary } from '../strategy/backtest-service.js';
+import { ThreadPool, ThreadTaskError } from './thread-pool.js';
+
+/** A backtest request as it crosses to a thread: everything but the provider (built there from env) and callbacks. */
+export type BacktestRequest = Omit<BacktestOptions, 'provider' | 'onProgress'>;
+export interface ChartRequest { symbol: string; range: Range; indicators: Indicator[]; date?: string | undefined }
+
+/** What runs in a heavy-work thread. */
+export type HeavyTask =
+  | { kind: 'job'; run: Omit<HandlerRun, 'signal'> }
+  | { kind: 'backtest'; request: BacktestRequest }
+  | { kind: 'chart'; request: ChartRequest };
+
+export interface BacktestResult { summary: BacktestSummary; chart: Chart }
+
+/**
+ * CPU-heavy work a command or a job asks for: job handlers (scans, tuning, reports), backtests and
+ * chart rendering. Inline in processes without a bot; on a pool of worker threads where a Discord
+ * gateway shares the process, so commands are acknowledged within milliseconds while a scan runs.
+ */
+export interface HeavyWork {
+  readonly mode: 'inline' | 'threads';
+  backtest(request: BacktestRequest, onProgress?: (stage: string) => void): Promise<BacktestResult>;
+  priceChart(request: ChartRequest): Promise<Chart>;
+  load(): { threads: number; running: number; queued: number };
+  close(): Promise<void>;
+}
+
+export async function runBacktestWithChart(env: Env, request: BacktestRequest, onProgress?: (stage: string) => void): Promise<BacktestResult> {
+  const summary = await backtest({ ...request, provider: providerFor(env), onProgress });
+  return { summary, chart: await equityChart(summary.portfolio, 'all') };
+}
+
+export function inlineHeavyWork(env: Env): HeavyWork {
+  return {
+    mode: 'inline',
+    backtest: (request, onProgress) => runBacktestWithChart(env, request, onProgress),
+    priceChart: (r) => priceChart(r.symbol, r.range, r.indicators, r.date),
+    load: () => ({ threads: 0, running: 0, queued: 0 }),
+    close: async () => undefined,
+  };
+}
+
+/** Data a heavy-work thread starts from. */
+export interface ThreadData {
+  env: Env;
+  uri: string;
+  dbName: string;
+  poolSize: number | undefined;
+}
+
+// A Buffer crosses a thread boundary as a plain Uint8Array.
+const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+const chartBack = (c: Chart): Chart => ({ ...c, png: asBuffer(c.png) });
+
+function rethrow(err: unknown): never {
+  if (err instanceof ThreadTaskError && err.userFacing) throw new UserFacingError(err.code ?? 'REFUSED', err.message);
+  throw err;
+}
+
+/**
+ * Start `size` threads (each connects to the database itself) and route job handlers through them
+ * from now on. Leases, run records and retries stay on this side; only the handler's work moves.
+ */
+export async function startHeavyThreads(data: ThreadData, size: number): Promise<HeavyWork> {
+  const file = new URL(import.meta.url.endsWith('.ts') ? './heavy-thread.ts' : './heavy-thread.js', import.meta.url);
+  const pool = new ThreadPool(file, size, data);
+  await pool.start();
+  setHandlerRunner(async (run) => {
+    const { signal, ...rest } = run;
+    return pool.run<JobOutcome>({ kind: 'job', run: rest } satisfies HeavyTask, { signal }).catch(rethrow);
+  });
+  return {
+    mode: 'threads',
+    backtest: async (request, onProgress) => {
+      const r = await pool.run<BacktestResult>({ kind: 'backtest', request } satisfies HeavyTask, { onProgress }).catch(rethrow);
+      return { summary: r.summary, chart: chartBack(r.chart) };
+    },
+    priceChart: async (request) => chartBack(await pool.run<Chart>({ kind: 'chart', request } satisfies HeavyTask).catch(rethrow)),
+    load: () => pool.load,
+    async close() {
+      setHandlerRunner(undefined);
+      await pool.close();
+    },
+  };
+}
