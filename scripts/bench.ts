@@ -3,6 +3,7 @@
 // temporary folder), then measures the read, the scan compute, the whole scan, and a plain typed-array floor.
 //   npm run bench              500 and 5,000 symbols
 //   npm run bench -- --quick   500 symbols only
+//   npm run bench -- --commands   only the slash commands during a scan (scripts/bench-commands.ts)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,8 +21,10 @@ import { PolygonProvider } from '../src/market-data/providers/polygon.js';
 import { ReplayServer } from '../test/helpers/replay-server.js';
 import { fetchMarketData } from '../src/market-data/fetch-service.js';
 import type { Bar } from '../src/market-data/provider.js';
+import { measureCommands, seedCommandBench } from './bench-commands.js';
 
 const quick = process.argv.includes('--quick');
+const commandsOnly = process.argv.includes('--commands');
 const DAYS = tradingDaysBetween('2019-01-01', '2020-03-16').slice(-260);
 // rss_mb is the peak RSS of the scan's own process (a fresh child per scan), not of the seeding.
 const FROM = DAYS[0]!;
@@ -167,12 +170,30 @@ const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'si
 const db = await resolveDatabase({ mongodbUri: process.env.TEST_MONGODB_URI, dataDir: dir, preferEmbedded: true });
 try {
   process.stdout.write(`# database ${db.kind}; ${DAYS.length} bars per symbol (${FROM}..${TO}); criteria ${CRITERIA.join(', ')}; each scan runs in a fresh process, streaming one symbol at a time from one sorted query\n`);
-  const dbName = `bench_${Date.now()}`;
-  await connectDatabase(db.uri, dbName);
-  await measure(db.uri, dbName, 500, '500');
-  line('daily_update_provider_calls', await dailyUpdateCalls(), 'calls');
-  if (!quick) await measure(db.uri, dbName, 5000, '5000');
-  line('rss_mb', Math.round(scanPeakRss), 'MB');
+  if (!commandsOnly) {
+    const dbName = `bench_${Date.now()}`;
+    await connectDatabase(db.uri, dbName);
+    await measure(db.uri, dbName, 500, '500');
+    line('daily_update_provider_calls', await dailyUpdateCalls(), 'calls');
+    if (!quick) await measure(db.uri, dbName, 5000, '5000');
+    line('rss_mb', Math.round(scanPeakRss), 'MB');
+    await mongoose.connection.db?.dropDatabase();
+    await disconnectDatabase();
+  }
+  // Slash commands while a 529-symbol scan runs in the same worker process (bot inside), with 10,000 trades:
+  // heavy work on worker threads (the default), then inline for comparison.
+  await connectDatabase(db.uri, 'signaldesk');
+  const universe = await seedCommandBench();
+  process.stdout.write(`# ${universe}-symbol next-day-prep run through /rerun (Confirm) while 500 read commands arrive 20 ms apart; 10,000 trades\n`);
+  const external = db.kind === 'external' ? db.uri : '';
+  for (const [threads, suffix] of [[2, ''], [0, '_inline']] as const) {
+    const f = await measureCommands(dir, external, threads);
+    line(`ack_p50_ms${suffix}`, Math.round(f.ackP50), 'ms');
+    line(`ack_p99_ms${suffix}`, Math.round(f.ackP99), 'ms');
+    line(`reply_p99_ms${suffix}`, Math.round(f.replyP99), 'ms');
+    line(`event_loop_lag_p99_ms${suffix}`, f.lagP99, 'ms');
+    process.stdout.write(`scan_running_throughout${suffix} ${f.scanThroughout ? 'yes' : 'no'}\ncommands_answered${suffix} ${f.answered}\n`);
+  }
   await mongoose.connection.db?.dropDatabase();
 } finally {
   await disconnectDatabase();
