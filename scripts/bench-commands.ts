@@ -25,14 +25,17 @@ const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 20);
 const t0 = Date.now();
 const note = (m: string) => process.stderr.write(`  [${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}\n`);
 
-function bars(symbol: string, k: number, days: string[]): Bar[] {
-  let state = 7 + k * 104729;
+/** A deterministic random walk per symbol (cheap: the bench measures the scan, not the demo generator). */
+export function syntheticBars(symbol: string, k: number, days: string[]): Bar[] {
+  let state = 1 + k * 7919;
   const rand = () => ((state = (1103515245 * state + 12345) % 2 ** 31) / 2 ** 31);
   let price = 20 + 200 * rand();
   return days.map((date) => {
     const open = price * (1 + (rand() - 0.5) * 0.01);
     price = Math.max(1, price * (1 + (rand() - 0.49) * 0.04));
-    return { symbol, date, open, high: Math.max(open, price) * 1.005, low: Math.min(open, price) * 0.995, close: price, volume: Math.round(1e6 * (0.5 + rand())), synthetic: true };
+    const high = Math.max(open, price) * (1 + rand() * 0.01);
+    const low = Math.min(open, price) * (1 - rand() * 0.01);
+    return { symbol, date, open, high, low, close: price, volume: Math.round(1e6 * (0.5 + rand())), synthetic: true };
   });
 }
 
@@ -40,7 +43,7 @@ function bars(symbol: string, k: number, days: string[]): Bar[] {
 export async function seedCommandBench(): Promise<number> {
   const symbols = loadUniverse().map((e) => e.symbol);
   const days = tradingDaysBetween('2019-01-01', DATE).slice(-260);
-  for (let i = 0; i < symbols.length; i += 100) await upsertBars(symbols.slice(i, i + 100).flatMap((s, j) => bars(s, i + j, days)), 'bench');
+  for (let i = 0; i < symbols.length; i += 100) await upsertBars(symbols.slice(i, i + 100).flatMap((s, j) => syntheticBars(s, i + j, days)), 'bench');
   await getActiveConfig('main');
   const docs = Array.from({ length: 10_000 }, (_, k) => {
     const price = 10 + (k % 300);

@@ -21,7 +21,7 @@ import { PolygonProvider } from '../src/market-data/providers/polygon.js';
 import { ReplayServer } from '../test/helpers/replay-server.js';
 import { fetchMarketData } from '../src/market-data/fetch-service.js';
 import type { Bar } from '../src/market-data/provider.js';
-import { measureCommands, seedCommandBench } from './bench-commands.js';
+import { measureCommands, seedCommandBench, syntheticBars } from './bench-commands.js';
 
 const quick = process.argv.includes('--quick');
 const commandsOnly = process.argv.includes('--commands');
@@ -65,20 +65,6 @@ function floorPass(bars: Map<string, Bar[]>): number {
     sink += s20 / 20 + s50 / 50 + ema + (loss ? 100 - 100 / (1 + gain / loss) : 100) + atr;
   }
   return sink;
-}
-
-/** A deterministic random walk per symbol (cheap: the bench measures the scan, not the demo generator). */
-function syntheticBars(symbol: string, k: number, days: string[]): Bar[] {
-  let state = 1 + k * 7919;
-  const rand = () => ((state = (1103515245 * state + 12345) % 2 ** 31) / 2 ** 31);
-  let price = 20 + 200 * rand();
-  return days.map((date) => {
-    const open = price * (1 + (rand() - 0.5) * 0.01);
-    price = Math.max(1, price * (1 + (rand() - 0.49) * 0.04));
-    const high = Math.max(open, price) * (1 + rand() * 0.01);
-    const low = Math.min(open, price) * (1 - rand() * 0.01);
-    return { symbol, date, open, high, low, close: price, volume: Math.round(1e6 * (0.5 + rand())), synthetic: true };
-  });
 }
 
 async function seed(symbols: string[], offset = 0): Promise<void> {

@@ -6,8 +6,8 @@ import type { MissedRunPolicy } from './slots.js';
 
 export type JobTrigger = 'schedule' | 'cli' | 'discord' | 'test' | 'recovery' | 'catch-up';
 
-/** What a handler receives: the trading date it runs for, and the edges it may touch. */
-export interface JobContext {
+/** One handler call as data: what a heavy-work thread needs to run it, plus the lease's abort signal. */
+export interface HandlerRun {
   job: string;
   date: IsoDate;
   runKey: string;
@@ -15,10 +15,14 @@ export interface JobContext {
   attempt: number;
   force: boolean;
   trigger: JobTrigger;
-  env: Env;
-  log: Logger;
   /** Aborted when the run's lease is lost (a stalled worker): stop early, effects are idempotent anyway. */
   signal: AbortSignal;
+}
+
+/** What a handler receives: the trading date it runs for, and the edges it may touch. */
+export interface JobContext extends HandlerRun {
+  env: Env;
+  log: Logger;
   /** Queue a post in the outbox; the key makes a re-run queue it once. */
   publish(key: string, post: PostInput): Promise<void>;
 }

@@ -12,21 +12,11 @@ import { jobDuration, jobRuns } from '../health/metrics.js';
 import { log } from '../log/logger.js';
 import { enqueuePost } from '../notify/outbox.js';
 import { COLORS } from '../notify/post.js';
-import type { JobDefinition, JobOutcome, JobTrigger } from './job-definition.js';
+import type { HandlerRun, JobDefinition, JobOutcome, JobTrigger } from './job-definition.js';
+
+export type { HandlerRun };
 
 export const WORKER_ID = `${hostname()}:${process.pid}`;
-
-/** One handler call as data (what a heavy-work thread needs to run it), plus the lease's abort signal. */
-export interface HandlerRun {
-  job: string;
-  date: IsoDate;
-  runKey: string;
-  runId: string;
-  attempt: number;
-  force: boolean;
-  trigger: JobTrigger;
-  signal: AbortSignal;
-}
 
 let handlerRunner: ((run: HandlerRun) => Promise<JobOutcome>) | undefined;
 
