@@ -31,6 +31,7 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
   signal show [--name P] [--date D]                the stored signal (latest when no date)
   scan [--name SCAN] [--date D]                    a stored universe scan (run one: run next-day-prep --date D)
   universe                                         active symbols by sector, recent additions and removals
+  why [--date D] [--name P] | why --trade ID [--out F.png]   why the stored signal decided BUY/SELL/HOLD, in sentences
   config show [--version V] | history | diff A B | set key=value … [--notes "…"] | rollback V | report V   [--name P]
   backtest --from D --to D [--version V] [--symbols A,B] [--name P]
   pause [--name P] [--notes "why"] | resume [--name P]   stop or restart paper trading (signals continue)
@@ -92,6 +93,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         indicators: { type: 'string' },
         range: { type: 'string' },
         out: { type: 'string' },
+        trade: { type: 'string' },
         into: { type: 'string' },
         local: { type: 'boolean', default: false },
         drop: { type: 'boolean', default: false },
@@ -128,7 +130,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const flags: Flags = {
     json: v.json ?? false, force: v.force ?? false, date: v.date, name: v.name, from: v.from, to: v.to,
     symbol: v.symbol, symbols: v.symbols, period: v.period, version: v.version, notes: v.notes,
-    indicators: v.indicators, range: v.range, out: v.out, into: v.into, local: v.local ?? false, drop: v.drop ?? false,
+    indicators: v.indicators, range: v.range, out: v.out, trade: v.trade, into: v.into, local: v.local ?? false, drop: v.drop ?? false,
   };
   try {
     checkFlags(flags);

@@ -27,6 +27,7 @@ export interface Flags {
   indicators?: string | undefined;
   range?: string | undefined;
   out?: string | undefined;
+  trade?: string | undefined;
   into?: string | undefined;
   local?: boolean;
   drop?: boolean;

@@ -46,6 +46,23 @@ describe('CLI', () => {
     assert.equal(report.database.ok, true);
   });
 
+  test('why: explains a stored signal in sentences (--json: the same data); no signal on a closed day says why', async () => {
+    const gen = await cli(['run', 'generate-signal', '--date', '2020-03-16']);
+    assert.equal(gen.code, 0, gen.err);
+    const w = await cli(['why', '--date', '2020-03-16', '--json']);
+    assert.equal(w.code, 0, w.err);
+    const data = JSON.parse(w.out) as { action: string; tradeDate: string; sentences: string[]; terms: Array<{ label: string }> };
+    assert.equal(data.tradeDate, '2020-03-16');
+    assert.match(data.sentences[0]!, new RegExp(`^${data.action} on 2020-03-16, decided by config v\\d+`));
+    assert.deepEqual(data.terms.map((t) => t.label), ['momentum × 0.5', 'SMA-20 × 0.3', 'SMA-50 × 0.2']);
+    const closed = await cli(['why', '--date', '2020-03-15']);
+    assert.equal(closed.code, 2);
+    assert.match(closed.err, /the market is closed \(weekend\)/);
+    const bad = await cli(['why', '--trade', 'nope']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /"nope" is not a trade id/);
+  });
+
   test('bad input: unknown command, unknown job, bad date — clear message, exit 2, nothing run', async () => {
     const unknown = await cli(['frobnicate']);
     assert.equal(unknown.code, 2);

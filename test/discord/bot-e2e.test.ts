@@ -7,6 +7,9 @@ import { DemoProvider } from '../../src/market-data/demo-provider.js';
 import { fetchMarketData } from '../../src/market-data/fetch-service.js';
 import { Trade } from '../../src/db/models/trade.js';
 import { TradingConfig } from '../../src/db/models/trading-config.js';
+import { Signal } from '../../src/db/models/signal.js';
+import { requireJob } from '../../src/scheduler/jobs-service.js';
+import { runJob } from '../../src/scheduler/run-job.js';
 import { Confirmation } from '../../src/db/models/confirmation.js';
 import { TradingState } from '../../src/db/models/trading-state.js';
 import { startBot, type Bot } from '../../src/discord/bot.js';
@@ -290,6 +293,23 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     const final = await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(`tok-${bt}/messages/@original`) && r.files.length === 1, 30_000);
     assert.match((final.json as { embeds: Array<{ title: string }> }).embeds[0]!.title, /Backtest/);
     assert.equal(final.files[0]!.data.subarray(0, 4).toString('hex'), '89504e47');
+  });
+
+  test('/why explains the stored signal with a chart of its terms; a closed day says the market was closed', async () => {
+    const gen = await runJob(requireJob(rt.jobs, 'generate-signal'), rt.env, { date: '2020-03-16', trigger: 'cli' });
+    assert.equal(gen.status, 'succeeded', gen.error ?? '');
+    const stored = await Signal.findOne({ portfolio: 'main', tradeDate: '2020-03-16' }).lean();
+    const id = discord.sendCommand('why', { userId: IDS.member, options: [opt('date', '2020-03-16')] });
+    const edit = await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(`tok-${id}/messages/@original`), 20_000);
+    const embed = (edit.json as { embeds: Array<{ title: string; description: string; image?: { url: string } }> }).embeds[0]!;
+    assert.equal(embed.title.startsWith(`Why ${stored!.action} · main · 2020-03-16`), true, embed.title);
+    assert.match(embed.description, new RegExp(`(^|\n)${stored!.action} on 2020-03-16, decided by config v${stored!.configVersion} from closes through 2020-03-13`));
+    assert.match(embed.description, /regime score was [+-]\d\.\d{3} \(momentum × 0\.5/);
+    assert.equal(edit.files.length, 1);
+    assert.equal(embed.image?.url, `attachment://${edit.files[0]!.filename}`);
+    const closed = discord.sendCommand('why', { userId: IDS.member, options: [opt('date', '2020-03-14')] });
+    const follow = await discord.waitForRequest((r) => r.method === 'POST' && r.path === `/webhooks/${IDS.app}/tok-${closed}`, 10_000);
+    assert.match((follow.json as { content: string }).content, /No signal for "main" on 2020-03-14: the market is closed \(weekend\)/);
   });
 
   test('a bad /chart option is refused privately with what is allowed', async () => {

@@ -1,4 +1,8 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UserFacingError } from '../../errors.js';
+import { whyChart, whyPost } from '../../present/why-view.js';
+import { whySignal, whyTrade } from '../../strategy/why-service.js';
 import { providerFor } from '../../market-data/providers.js';
 import { backtestPost, configDiffPost, configHistoryPost, configPost, configReportPost } from '../../present/strategy-view.js';
 import { backtest } from '../../strategy/backtest-service.js';
@@ -14,6 +18,18 @@ function versionArg(raw: string | undefined, what: string): number {
 const CONFIG_USAGE = 'usage: config show [--version V] | history | diff A B | set key=value … [--notes "…"] | rollback V | report V   (all take --name P)';
 
 export const strategyHandlers: Record<string, Handler> = {
+  async why(rt, args, f) {
+    if (args.length) throw new UserFacingError('USAGE', `why takes no arguments ("${args[0]}"); usage: why [--date D] [--name P] | why --trade ID [--out F.png]`);
+    const w = f.trade !== undefined ? await whyTrade(f.trade, rt.jobs) : await whySignal(f.name ?? 'main', f.date, rt.jobs);
+    const post = whyPost(w, rt.env.MARKET_DATA_PROVIDER === 'demo');
+    const chart = f.out ? whyChart(w) : undefined;
+    if (chart) {
+      const file = resolve(f.out!);
+      writeFileSync(file, chart.png);
+      post.fields = [...(post.fields ?? []), { name: 'PNG', value: file }];
+    }
+    return { data: w, post };
+  },
   async config(_rt, args, f) {
     const name = f.name ?? 'main';
     const [sub, ...rest] = args;

@@ -1,0 +1,53 @@
+import mongoose from 'mongoose';
+import type { IsoDate } from '../calendar/dates.js';
+import { closureReason } from '../calendar/nyse.js';
+import { JobRun } from '../db/models/job-run.js';
+import { Signal } from '../db/models/signal.js';
+import { Trade } from '../db/models/trade.js';
+import { UserFacingError } from '../errors.js';
+import type { JobDefinition } from '../scheduler/job-definition.js';
+import { nyTime, slotsBetween } from '../scheduler/slots.js';
+import { requirePortfolio } from '../trading/portfolio-service.js';
+import { getVersion } from './config-versions.js';
+import { findSignal } from './signal-service.js';
+import { explainSignal, type Explanation } from './why.js';
+
+export interface WhyView extends Explanation {
+  portfolio: string;
+  /** Set when the question was about a trade: the fill, linked to the signal that made it. */
+  trade?: { id: string; tradeDate: string; symbol: string; action: string; quantity: number; price: number; amount: number };
+}
+
+/** Why no signal exists for a date: a closed market, a recorded missed or failed run, or not yet run (and when it will). */
+async function noSignalReason(portfolio: string, date: IsoDate | undefined, jobs: Map<string, JobDefinition>, now: Date): Promise<string> {
+  if (!date) return `No signal for "${portfolio}" yet: generate-signal writes one each trading morning at 06:00 New York.`;
+  const closed = closureReason(date);
+  if (closed) return `No signal for "${portfolio}" on ${date}: the market is closed (${closed}), so generate-signal does not run.`;
+  const run = await JobRun.findOne({ job: 'generate-signal', runKey: date }).lean();
+  if (run?.status === 'missed') return `No signal for "${portfolio}" on ${date}: generate-signal's run was missed (${run.error ?? 'no worker ran it'}); run it with \`signaldesk run generate-signal --date ${date}\` or /rerun.`;
+  if (run?.status === 'failed') return `No signal for "${portfolio}" on ${date}: generate-signal failed (${run.error ?? 'see /jobs history generate-signal'}).`;
+  const def = jobs.get('generate-signal');
+  const next = def ? slotsBetween(def, now, new Date(now.getTime() + 14 * 86_400_000), 20).find((s) => s.date >= date) : undefined;
+  if (next) return `No signal for "${portfolio}" on ${date} yet: generate-signal runs for it on ${nyTime(next.dueAt)} New York.`;
+  return `No signal for "${portfolio}" on ${date}: generate-signal has not run for it; run it with \`signaldesk run generate-signal --date ${date}\`.`;
+}
+
+/** Explain the stored signal of a date (latest when none), from what was stored. */
+export async function whySignal(portfolio: string, date: IsoDate | undefined, jobs: Map<string, JobDefinition>, now = new Date()): Promise<WhyView> {
+  await requirePortfolio(portfolio);
+  const s = await findSignal(portfolio, date);
+  if (!s) throw new UserFacingError('NO_SIGNAL', await noSignalReason(portfolio, date, jobs, now));
+  const config = await getVersion(portfolio, s.configVersion);
+  return { portfolio, ...explainSignal(s.signal, config.params, s.configVersion) };
+}
+
+/** Explain a trade: its fill, and the signal it executed. */
+export async function whyTrade(id: string, jobs: Map<string, JobDefinition>): Promise<WhyView> {
+  if (!mongoose.isValidObjectId(id) || !/^[a-f0-9]{24}$/i.test(id)) throw new UserFacingError('BAD_TRADE_ID', `"${id}" is not a trade id: use the 24-character id shown by \`trades --json\`.`);
+  const t = await Trade.findById(id).lean();
+  if (!t) throw new UserFacingError('UNKNOWN_TRADE', `There is no trade ${id}.`);
+  const signal = await Signal.findById(t.signalId).lean();
+  if (!signal) throw new UserFacingError('NO_SIGNAL', `Trade ${id} has no stored signal (it was recorded without one).`);
+  const view = await whySignal(t.portfolio, signal.tradeDate, jobs);
+  return { ...view, trade: { id, tradeDate: t.tradeDate, symbol: t.symbol, action: t.action, quantity: t.quantity, price: t.price, amount: t.amount } };
+}
