@@ -3,6 +3,12 @@ import type { CommandContext, CommandMeta } from '../src/discord/command-module.
 import { forgetAutocompleteCache } from '../src/discord/autocomplete.js';
 import { askToConfirm, type PendingAction } from '../src/discord/confirm.js';
 import type { PostInput } from '../src/notify/post.js';
+import { UserFacingError } from '../src/errors.js';
+import { checkPermissions } from '../src/discord/guard.js';
+import { invokerOf } from '../src/discord/invoker.js';
+import { replyWithImage } from '../src/discord/reply.js';
+import { simulationPost } from '../src/present/simulate-view.js';
+import { MAX_SIMULATION_MONTHS, simulateConfig, simulationChart, simulationNotes } from '../src/strategy/simulate-service.js';
 import { portfolioOption } from '../src/discord/options.js';
 import { pagesOf, replyPaged } from '../src/discord/paginate.js';
 import { deferFor, replyWithPost } from '../src/discord/reply.js';
@@ -25,11 +31,20 @@ export const data = new SlashCommandBuilder()
       .addStringOption((o) => o.setName('value').setDescription('New value (assets: comma-separated tickers)').setRequired(true))
       .addStringOption(name),
   )
+  .addSubcommand((s) =>
+    s.setName('simulate').setDescription('What a change would have done (backtest of active vs proposed); admins may then activate it')
+      .addStringOption((o) => o.setName('key').setDescription('Parameter').setRequired(true).setAutocomplete(true))
+      .addStringOption((o) => o.setName('value').setDescription('Proposed value').setRequired(true))
+      .addStringOption((o) => o.setName('key2').setDescription('A second parameter').setAutocomplete(true))
+      .addStringOption((o) => o.setName('value2').setDescription('Its proposed value'))
+      .addIntegerOption((o) => o.setName('months').setDescription(`Window before the last stored bar (default 6, at most ${MAX_SIMULATION_MONTHS})`).setMinValue(1).setMaxValue(MAX_SIMULATION_MONTHS))
+      .addStringOption(name),
+  )
   .addSubcommand((s) => s.setName('rollback').setDescription('A new version copying an old one (admins, confirmed)').addIntegerOption((o) => version(o)).addStringOption(name));
 
 export const meta: CommandMeta = { adminSubcommands: ['set', 'rollback'] };
 
-export async function execute(i: ChatInputCommandInteraction, _ctx: CommandContext): Promise<void> {
+export async function execute(i: ChatInputCommandInteraction, ctx: CommandContext): Promise<void> {
   const portfolio = portfolioOption(i);
   const sub = i.options.getSubcommand(true);
   if (sub === 'set') {
@@ -38,6 +53,25 @@ export async function execute(i: ChatInputCommandInteraction, _ctx: CommandConte
     return askToConfirm(i, {
       action: 'config.set', target: portfolio, payload: { portfolio, assignment, from: preview.from },
       preview: configDiffPost(portfolio, { a: preview.from, b: preview.from + 1, changes: preview.changes }, `Change config ${portfolio}? (v${preview.from} → new version)`),
+    });
+  }
+  if (sub === 'simulate') {
+    const assignments = [`${i.options.getString('key', true)}=${i.options.getString('value', true)}`];
+    const key2 = i.options.getString('key2');
+    const value2 = i.options.getString('value2');
+    if ((key2 === null) !== (value2 === null)) throw new UserFacingError('BAD_OPTION', '`key2` and `value2` go together: give both or neither.');
+    if (key2 !== null && value2 !== null) assignments.push(`${key2}=${value2}`);
+    await previewSet(portfolio, assignments); // a bad value is refused as `config set` refuses it, before "thinking…"
+    await deferFor(i);
+    await i.editReply({ content: `Simulating ${assignments.join(' ')} against the active version…` });
+    const sim = await simulateConfig({ portfolio, assignments, months: i.options.getInteger('months') ?? undefined });
+    const post = simulationPost(sim, ctx.rt.env.MARKET_DATA_PROVIDER === 'demo');
+    const chart = simulationChart(sim);
+    const admin = checkPermissions(meta, invokerOf(i), ctx.rt.env.DISCORD_ADMIN_ROLE_IDS, 'set').ok;
+    if (!admin) return replyWithImage(i, post, chart.png, chart.filename); // everyone may simulate; only admins activate
+    return askToConfirm(i, {
+      action: 'config.set', target: portfolio, payload: { portfolio, assignment: assignments, from: sim.activeVersion, notes: simulationNotes(sim) },
+      preview: post, image: chart, labels: { confirm: 'Activate this version', cancel: 'Discard' }, guardAs: 'set',
     });
   }
   if (sub === 'rollback') {
@@ -67,8 +101,10 @@ export async function execute(i: ChatInputCommandInteraction, _ctx: CommandConte
 export async function confirm(_press: unknown, p: PendingAction): Promise<PostInput> {
   const { portfolio, from } = p.payload as { portfolio: string; from: number };
   if (p.action === 'config.set') {
-    const { assignment } = p.payload as { assignment: string };
-    const r = await setConfig(portfolio, [assignment], p.actor, `via Discord: ${assignment}`);
+    // One assignment from /config set, or a simulation's list (its figures go into the version's notes).
+    const { assignment, notes } = p.payload as { assignment: string | string[]; notes?: string };
+    const list = Array.isArray(assignment) ? assignment : [assignment];
+    const r = await setConfig(portfolio, list, p.actor, [`via Discord: ${list.join(' ')}`, notes].filter(Boolean).join(' · '));
     forgetAutocompleteCache();
     return configDiffPost(portfolio, { a: from, b: r.version.version, changes: r.changes }, `Config ${portfolio} v${r.version.version} is active`);
   }

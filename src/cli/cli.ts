@@ -32,7 +32,8 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
   scan [--name SCAN] [--date D]                    a stored universe scan (run one: run next-day-prep --date D)
   universe                                         active symbols by sector, recent additions and removals
   why [--date D] [--name P] | why --trade ID [--out F.png]   why the stored signal decided BUY/SELL/HOLD, in sentences
-  config show [--version V] | history | diff A B | set key=value … [--notes "…"] | rollback V | report V   [--name P]
+  config show [--version V] | history | diff A B | set key=value … [--notes "…"] [--simulate] | rollback V | report V   [--name P]
+  config simulate key=value … [--months 6 | --from D --to D] [--out F.png] [--name P]   what the change would have done (writes nothing)
   backtest --from D --to D [--version V] [--symbols A,B] [--name P]
   pause [--name P] [--notes "why"] | resume [--name P]   stop or restart paper trading (signals continue)
   chart SYMBOL [--indicators sma20,sma50,sma200,ema20,bb] [--range 1m|3m|6m|1y|2y|5y] [--date D] [--out F.png]
@@ -94,6 +95,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         range: { type: 'string' },
         out: { type: 'string' },
         trade: { type: 'string' },
+        months: { type: 'string' },
+        simulate: { type: 'boolean', default: false },
         into: { type: 'string' },
         local: { type: 'boolean', default: false },
         drop: { type: 'boolean', default: false },
@@ -130,7 +133,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const flags: Flags = {
     json: v.json ?? false, force: v.force ?? false, date: v.date, name: v.name, from: v.from, to: v.to,
     symbol: v.symbol, symbols: v.symbols, period: v.period, version: v.version, notes: v.notes,
-    indicators: v.indicators, range: v.range, out: v.out, trade: v.trade, into: v.into, local: v.local ?? false, drop: v.drop ?? false,
+    indicators: v.indicators, range: v.range, out: v.out, trade: v.trade, months: v.months, simulate: v.simulate ?? false, into: v.into, local: v.local ?? false, drop: v.drop ?? false,
   };
   try {
     checkFlags(flags);

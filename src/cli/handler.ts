@@ -28,6 +28,8 @@ export interface Flags {
   range?: string | undefined;
   out?: string | undefined;
   trade?: string | undefined;
+  months?: string | undefined;
+  simulate?: boolean;
   into?: string | undefined;
   local?: boolean;
   drop?: boolean;

@@ -23,6 +23,12 @@ export interface ConfirmRequest {
   payload: Record<string, unknown>;
   preview: PostInput;
   ttlMs?: number;
+  /** Button labels (default Confirm / Cancel). */
+  labels?: { confirm: string; cancel: string };
+  /** A PNG shown in the prompt's embed. */
+  image?: { png: Buffer; filename: string };
+  /** Check the presser's permission as this subcommand (e.g. `set` for a simulation's Activate). */
+  guardAs?: string;
 }
 
 /** A stored prompt as a command's `confirm` handler receives it. */
@@ -47,14 +53,18 @@ export async function askToConfirm(i: ChatInputCommandInteraction, req: ConfirmR
   const ttlMs = req.ttlMs ?? CONFIRM_TTL_MS;
   const now = new Date();
   await Confirmation.create({
-    _id: i.id, command: i.commandName, subcommand: i.options.getSubcommand(false), action: req.action, target: req.target, payload: req.payload,
+    _id: i.id, command: i.commandName, subcommand: req.guardAs ?? i.options.getSubcommand(false), action: req.action, target: req.target, payload: req.payload,
     invokerId: i.user.id, invokerName: i.user.username, createdAt: now, expiresAt: new Date(now.getTime() + ttlMs),
   });
   const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(`${CONFIRM}${i.id}`).setLabel('Confirm').setStyle(ButtonStyle.Danger),
-    new ButtonBuilder().setCustomId(`${CANCEL}${i.id}`).setLabel('Cancel').setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder().setCustomId(`${CONFIRM}${i.id}`).setLabel(req.labels?.confirm ?? 'Confirm').setStyle(ButtonStyle.Danger),
+    new ButtonBuilder().setCustomId(`${CANCEL}${i.id}`).setLabel(req.labels?.cancel ?? 'Cancel').setStyle(ButtonStyle.Secondary),
   );
-  await i.reply({ embeds: [toEmbed(buildPost(req.preview))], components: [row], flags: MessageFlags.Ephemeral });
+  const embed = { ...toEmbed(buildPost(req.preview)), ...(req.image ? { image: { url: `attachment://${req.image.filename}` } } : {}) };
+  const files = req.image ? [{ attachment: req.image.png, name: req.image.filename }] : [];
+  // A deferred command (a simulation took a while) asks in its reply; otherwise privately at once.
+  if (i.deferred) await i.editReply({ content: '', embeds: [embed], components: [row], files });
+  else await i.reply({ embeds: [embed], components: [row], files, flags: MessageFlags.Ephemeral });
   const timer = setTimeout(() => {
     void closeUnanswered(i, req, ttlMs).catch((err: unknown) => log().warn({ err: describeError(err), prompt: i.id }, 'could not close an unanswered prompt'));
   }, ttlMs);

@@ -83,7 +83,7 @@ export async function configDiff(portfolio: string, a: number, b: number): Promi
 }
 
 /** What `set` would change, fully validated, without writing anything (shown before a confirmation). */
-export async function previewSet(portfolio: string, assignments: string[]): Promise<{ from: number; changes: ParamChange[] }> {
+export async function previewSet(portfolio: string, assignments: string[]): Promise<{ from: number; changes: ParamChange[]; activeParams: StrategyParams; params: StrategyParams }> {
   const changes = parseAssignments(assignments);
   await requireKnown(portfolio);
   const active = await getActiveConfig(portfolio);
@@ -92,7 +92,7 @@ export async function previewSet(portfolio: string, assignments: string[]): Prom
   if (!checked.ok) throw new UserFacingError('INVALID_CONFIG', `The configuration was not changed:\n${checked.problems.map((p) => `• ${p}`).join('\n')}`, { problems: checked.problems });
   const diff = diffParams(active.params, checked.params);
   if (diff.length === 0) throw new UserFacingError('NO_CHANGE', `Nothing to change: version ${active.version} already has ${assignments.join(', ')}.`);
-  return { from: active.version, changes: diff };
+  return { from: active.version, changes: diff, activeParams: active.params, params: checked.params };
 }
 
 /** Apply key=value changes to the active version → a new, validated, audited version. */

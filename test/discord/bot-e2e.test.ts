@@ -8,6 +8,7 @@ import { fetchMarketData } from '../../src/market-data/fetch-service.js';
 import { Trade } from '../../src/db/models/trade.js';
 import { TradingConfig } from '../../src/db/models/trading-config.js';
 import { Signal } from '../../src/db/models/signal.js';
+import { setConfig } from '../../src/strategy/config-service.js';
 import { requireJob } from '../../src/scheduler/jobs-service.js';
 import { runJob } from '../../src/scheduler/run-job.js';
 import { Confirmation } from '../../src/db/models/confirmation.js';
@@ -310,6 +311,34 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     const closed = discord.sendCommand('why', { userId: IDS.member, options: [opt('date', '2020-03-14')] });
     const follow = await discord.waitForRequest((r) => r.method === 'POST' && r.path === `/webhooks/${IDS.app}/tok-${closed}`, 10_000);
     assert.match((follow.json as { content: string }).content, /No signal for "main" on 2020-03-14: the market is closed \(weekend\)/);
+  });
+
+  test('/config simulate: a member sees the table without buttons; the admin who asked activates it (others cannot), figures in the notes', async () => {
+    await setConfig('main', ['assets=SPX'], { id: 'test', name: 'test', source: 'cli' });
+    const member = discord.sendCommand('config', { userId: IDS.member, subcommand: 'simulate', options: [opt('key', 'daily_capital'), opt('value', '2000'), opt('months', 2)] });
+    const shown = await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(`tok-${member}/messages/@original`) && r.files.length === 1, 20_000);
+    const body = shown.json as { embeds: Array<{ title: string; description: string }>; components?: unknown[] };
+    assert.match(body.embeds[0]!.title, /^Simulation · main · /);
+    assert.match(body.embeds[0]!.description, /Time-weighted return .*\n.*CAGR/s);
+    assert.equal((body.components ?? []).length, 0, 'no Activate button for a member');
+    const versions = await TradingConfig.countDocuments({ portfolio: 'main' });
+    const id = discord.sendCommand('config', { userId: IDS.admin, roles: [IDS.adminRole], subcommand: 'simulate', options: [opt('key', 'daily_capital'), opt('value', '2000'), opt('months', 2)] });
+    const ask = await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(`tok-${id}/messages/@original`) && ((r.json as { components?: unknown[] }).components ?? []).length > 0, 20_000);
+    const buttons = (ask.json as { components: Array<{ components: Array<{ label: string; custom_id: string }> }> }).components[0]!.components;
+    assert.deepEqual(buttons.map((b) => b.label), ['Activate this version', 'Discard']);
+    const intruder = discord.pressButton(`confirm:${id}`, { userId: IDS.member });
+    const refused = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${intruder}/`));
+    assert.match((refused.json as { data: { content: string } }).data.content, /Only the person who ran the command/);
+    assert.equal(await TradingConfig.countDocuments({ portfolio: 'main' }), versions);
+    const press = discord.pressButton(`confirm:${id}`, { userId: IDS.admin, roles: [IDS.adminRole] });
+    const done = await discord.waitForRequest((r) => r.method === 'POST' && r.path === `/webhooks/${IDS.app}/tok-${press}`, 10_000);
+    assert.match((done.json as { embeds: Array<{ title: string }> }).embeds[0]!.title, /v\d+ is active/);
+    assert.equal(await TradingConfig.countDocuments({ portfolio: 'main' }), versions + 1);
+    const active = await TradingConfig.findOne({ portfolio: 'main', endDate: null }).lean();
+    assert.equal((active?.params as { daily_capital: number }).daily_capital, 2000);
+    assert.match(String(active?.notes), /simulated \d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d: active v\d+ TWR/);
+    const audit = await waitFor(() => AuditEntry.findOne({ action: 'config.set', actorId: IDS.admin, result: 'ok' }).sort({ at: -1 }).lean(), (e) => e !== null);
+    assert.match(String(audit?.reason), /simulated/);
   });
 
   test('a bad /chart option is refused privately with what is allowed', async () => {

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { UserFacingError } from '../../errors.js';
 import { whyChart, whyPost } from '../../present/why-view.js';
 import { whySignal, whyTrade } from '../../strategy/why-service.js';
+import { MAX_SIMULATION_MONTHS, simulateConfig, simulationChart, simulationNotes } from '../../strategy/simulate-service.js';
+import { simulationPost } from '../../present/simulate-view.js';
 import { providerFor } from '../../market-data/providers.js';
 import { backtestPost, configDiffPost, configHistoryPost, configPost, configReportPost } from '../../present/strategy-view.js';
 import { backtest } from '../../strategy/backtest-service.js';
@@ -15,7 +17,7 @@ function versionArg(raw: string | undefined, what: string): number {
   return n;
 }
 
-const CONFIG_USAGE = 'usage: config show [--version V] | history | diff A B | set key=value … [--notes "…"] | rollback V | report V   (all take --name P)';
+const CONFIG_USAGE = 'usage: config show [--version V] | history | diff A B | set key=value … [--notes "…"] [--simulate] | simulate key=value … [--months N | --from D --to D] | rollback V | report V   (all take --name P)';
 
 export const strategyHandlers: Record<string, Handler> = {
   async why(rt, args, f) {
@@ -30,7 +32,7 @@ export const strategyHandlers: Record<string, Handler> = {
     }
     return { data: w, post };
   },
-  async config(_rt, args, f) {
+  async config(rt, args, f) {
     const name = f.name ?? 'main';
     const [sub, ...rest] = args;
     switch (sub ?? 'show') {
@@ -46,7 +48,24 @@ export const strategyHandlers: Record<string, Handler> = {
         const d = await configDiff(name, versionArg(rest[0], 'the first version'), versionArg(rest[1], 'the second version'));
         return { data: d, post: configDiffPost(name, d) };
       }
+      case 'simulate': {
+        if (f.months !== undefined && !/^[1-9]\d{0,2}$/.test(f.months)) throw new UserFacingError('BAD_MONTHS', `--months "${f.months}" must be a whole number of months (1 to ${MAX_SIMULATION_MONTHS}).`);
+        const sim = await simulateConfig({ portfolio: name, assignments: rest, months: f.months === undefined ? undefined : Number(f.months), from: f.from, to: f.to });
+        const post = simulationPost(sim, rt.env.MARKET_DATA_PROVIDER === 'demo');
+        if (f.out) {
+          const chart = simulationChart(sim);
+          writeFileSync(resolve(f.out), chart.png);
+          post.fields = [{ name: 'PNG', value: resolve(f.out) }];
+        }
+        return { data: sim, post };
+      }
       case 'set': {
+        if (f.simulate) {
+          // Both: the simulation first (shown), then the change through the same validated, audited path.
+          const sim = await simulateConfig({ portfolio: name, assignments: rest, months: f.months === undefined ? undefined : Number(f.months), from: f.from, to: f.to });
+          const r = await setConfig(name, rest, cliActor(), [f.notes, simulationNotes(sim)].filter(Boolean).join(' · '));
+          return { data: { simulation: sim, ...r }, post: { ...simulationPost(sim, rt.env.MARKET_DATA_PROVIDER === 'demo'), title: `Config ${name} v${r.version.version} is active · simulated ${sim.from} → ${sim.to}` } };
+        }
         const r = await setConfig(name, rest, cliActor(), f.notes);
         return { data: r, post: configDiffPost(name, { a: r.version.parentVersion ?? r.version.version - 1, b: r.version.version, changes: r.changes }, `Config ${name} v${r.version.version} is active`) };
       }

@@ -1,0 +1,35 @@
+import { COLORS, type PostInput } from '../notify/post.js';
+import type { Simulation, SimulationMetrics } from '../strategy/simulate-service.js';
+
+const ROWS: Array<[keyof SimulationMetrics, string, (x: number) => string]> = [
+  ['totalReturn', 'Time-weighted return', (x) => `${(x * 100).toFixed(2)}%`],
+  ['cagr', 'CAGR', (x) => `${(x * 100).toFixed(2)}%`],
+  ['maxDrawdown', 'Max drawdown', (x) => `${(x * 100).toFixed(2)}%`],
+  ['sharpe', 'Sharpe', (x) => x.toFixed(2)],
+  ['trades', 'Trades', (x) => x.toFixed(0)],
+  ['exposure', 'Exposure', (x) => `${(x * 100).toFixed(1)}%`],
+  ['turnover', 'Turnover', (x) => `${x.toFixed(2)}×`],
+  ['finalEquity', 'Final equity', (x) => `$${x.toLocaleString('en-US', { maximumFractionDigits: 0 })}`],
+];
+
+/** The side-by-side table, as text (a code block in Discord, plain in the CLI). */
+export function simulationTable(s: Simulation): string {
+  const head = ['', `active v${s.activeVersion}`, 'proposed', 'difference'];
+  const rows = ROWS.map(([k, label, fmt]) => {
+    const d = s.difference[k];
+    return [label, fmt(s.active[k]), fmt(s.proposed[k]), `${d >= 0 ? '+' : ''}${fmt(d)}`];
+  });
+  const widths = head.map((_, c) => Math.max(...[head, ...rows].map((r) => r[c]!.length)));
+  const line = (r: string[]) => r.map((x, c) => (c === 0 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join('  ');
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+export function simulationPost(s: Simulation, demo: boolean): PostInput {
+  return {
+    kind: 'tuning',
+    title: `Simulation · ${s.portfolio} · ${s.from} → ${s.to}`,
+    description: `${s.changes.map((c) => `${c.key}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join('\n')}\n\`\`\`\n${simulationTable(s)}\n\`\`\`\nThe same signal and execution code over the same stored bars; nothing was written.`,
+    color: s.difference.totalReturn >= 0 ? COLORS.ok : COLORS.warn,
+    demo,
+  };
+}

@@ -1,0 +1,109 @@
+import { addDays, type IsoDate } from '../calendar/dates.js';
+import { isCalendarDate } from '../calendar/nyse.js';
+import { renderLineChart } from '../charts/line-chart.js';
+import { UserFacingError } from '../errors.js';
+import { lastBarDates, readBars } from '../market-data/bar-store.js';
+import type { StrategyParams } from './config-schema.js';
+import type { ParamChange } from './config-service.js';
+import { previewSet } from './config-service.js';
+import { runBacktest, type BacktestResult } from './backtest.js';
+
+/** The longest window a simulation takes (Discord's interaction token lasts 15 minutes; this runs in seconds). */
+export const MAX_SIMULATION_MONTHS = 120;
+
+export interface SimulationMetrics {
+  totalReturn: number;
+  cagr: number;
+  maxDrawdown: number;
+  sharpe: number;
+  trades: number;
+  exposure: number;
+  /** Money traded (buys and sells) over the average equity. */
+  turnover: number;
+  finalEquity: number;
+}
+
+export interface Simulation {
+  portfolio: string;
+  from: IsoDate;
+  to: IsoDate;
+  activeVersion: number;
+  assignments: string[];
+  changes: ParamChange[];
+  active: SimulationMetrics;
+  proposed: SimulationMetrics;
+  /** proposed − active, per metric. */
+  difference: SimulationMetrics;
+  curves: { dates: IsoDate[]; active: number[]; proposed: number[] };
+}
+
+function metricsOf(r: BacktestResult): SimulationMetrics {
+  const traded = r.days.reduce((s, d) => s + d.fills.reduce((x, f) => x + Math.abs(f.amount), 0), 0);
+  const avgEquity = r.points.length ? r.points.reduce((s, p) => s + p.equity, 0) / r.points.length : 0;
+  const p = r.performance;
+  return {
+    totalReturn: p.totalReturn, cagr: p.cagr, maxDrawdown: p.maxDrawdown, sharpe: p.sharpe, trades: r.tradeCount, exposure: p.exposure,
+    turnover: avgEquity > 0 ? traded / avgEquity : 0, finalEquity: r.finalEquity,
+  };
+}
+
+/**
+ * What a config change would have done: the active version and the proposed one (validated exactly as
+ * `config set` validates it) backtested over the same window of stored bars through the same signal and
+ * execution code. Writes nothing. Default window: the `months` before the last stored bar of the assets.
+ */
+export async function simulateConfig(req: { portfolio: string; assignments: string[]; months?: number; from?: string; to?: string }): Promise<Simulation> {
+  const months = req.months ?? 6;
+  if (!Number.isInteger(months) || months < 1 || months > MAX_SIMULATION_MONTHS) {
+    throw new UserFacingError('BAD_MONTHS', `months must be a whole number from 1 to ${MAX_SIMULATION_MONTHS} (got ${req.months}).`);
+  }
+  for (const [k, v] of [['--from', req.from], ['--to', req.to]] as const) {
+    if (v !== undefined && !isCalendarDate(v)) throw new UserFacingError('BAD_DATE', `${k} "${v}" is not usable: give YYYY-MM-DD between 2000-01-01 and 2030-12-31.`);
+  }
+  const preview = await previewSet(req.portfolio, req.assignments);
+  const symbols = [...new Set([...preview.activeParams.assets, ...preview.params.assets])];
+  const last = [...(await lastBarDates(symbols)).values()].filter((d): d is string => d !== undefined).sort().pop();
+  if (!last) throw new UserFacingError('NO_DATA', `No stored bars for ${symbols.join(', ')}: fetch-market-data loads them.`);
+  const to = req.to ?? last;
+  const from = req.from ?? addDays(to, -Math.round(months * 30.44));
+  if (from >= to) throw new UserFacingError('BAD_RANGE', `--from ${from} must be before --to ${to}.`);
+  if (addDays(from, Math.round(MAX_SIMULATION_MONTHS * 30.44)) < to) throw new UserFacingError('TOO_LONG', `A simulation covers at most ${MAX_SIMULATION_MONTHS} months; ${from} → ${to} is longer.`);
+  const lookback = Math.max(preview.activeParams.lookback_days, preview.params.lookback_days);
+  const stored = await readBars(symbols, addDays(from, -Math.ceil(lookback * 1.5) - 10), to);
+  const bars = Object.fromEntries([...stored].map(([s, list]) => [s, list.map((b) => ({ date: b.date, open: b.open, close: b.close }))]));
+  const run = (params: StrategyParams) => runBacktest({ params, from, to, bars });
+  const a = run(preview.activeParams);
+  const b = run(preview.params);
+  if (a.days.length === 0 || b.days.length === 0) throw new UserFacingError('NO_DATA', `No stored bars for ${symbols.join(', ')} between ${from} and ${to}.`);
+  const active = metricsOf(a);
+  const proposed = metricsOf(b);
+  const difference = Object.fromEntries(Object.keys(active).map((k) => [k, proposed[k as keyof SimulationMetrics] - active[k as keyof SimulationMetrics]])) as unknown as SimulationMetrics;
+  const navB = new Map(b.performance.nav.map((p) => [p.date, p.nav]));
+  const dates = a.performance.nav.map((p) => p.date);
+  return {
+    portfolio: req.portfolio, from: a.days[0]!.date, to: a.days[a.days.length - 1]!.date, activeVersion: preview.from, assignments: req.assignments,
+    changes: preview.changes, active, proposed, difference,
+    curves: { dates, active: a.performance.nav.map((p) => p.nav), proposed: dates.map((d) => navB.get(d) ?? NaN) },
+  };
+}
+
+/** Both NAV curves (growth of 1 unit, capital injections excluded) as one PNG. */
+export function simulationChart(s: Simulation): { png: Buffer; filename: string } {
+  return {
+    png: renderLineChart({
+      title: `${s.portfolio}: v${s.activeVersion} vs proposed (${s.assignments.join(' ')}) · ${s.from} → ${s.to}`,
+      labels: s.curves.dates,
+      series: [
+        { label: `active v${s.activeVersion}`, values: s.curves.active, color: '#1f2937', width: 2 },
+        { label: 'proposed', values: s.curves.proposed.map((v) => (Number.isFinite(v) ? v : null)), color: '#2563eb', width: 2 },
+      ],
+    }),
+    filename: `simulate-${s.portfolio}-${s.to}.png`,
+  };
+}
+
+/** The figures stored in the activated version's notes. */
+export function simulationNotes(s: Simulation): string {
+  const f = (m: SimulationMetrics) => `TWR ${(m.totalReturn * 100).toFixed(2)}%, CAGR ${(m.cagr * 100).toFixed(2)}%, maxDD ${(m.maxDrawdown * 100).toFixed(2)}%, Sharpe ${m.sharpe.toFixed(2)}, trades ${m.trades}`;
+  return `simulated ${s.from} → ${s.to}: active v${s.activeVersion} ${f(s.active)}; proposed ${f(s.proposed)}`;
+}
