@@ -22,9 +22,14 @@ import { ReplayServer } from '../test/helpers/replay-server.js';
 import { fetchMarketData } from '../src/market-data/fetch-service.js';
 import type { Bar } from '../src/market-data/provider.js';
 import { measureCommands, seedCommandBench, syntheticBars } from './bench-commands.js';
+import { DemoProvider } from '../src/market-data/demo-provider.js';
+import { setConfig } from '../src/strategy/config-service.js';
+import { getActiveConfig } from '../src/strategy/config-versions.js';
+import { simulateConfig } from '../src/strategy/simulate-service.js';
 
 const quick = process.argv.includes('--quick');
 const commandsOnly = process.argv.includes('--commands');
+const simulateOnly = process.argv.includes('--simulate');
 const DAYS = tradingDaysBetween('2019-01-01', '2020-03-16').slice(-260);
 // rss_mb is the peak RSS of the scan's own process (a fresh child per scan), not of the seeding.
 const FROM = DAYS[0]!;
@@ -156,7 +161,23 @@ const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'si
 const db = await resolveDatabase({ mongodbUri: process.env.TEST_MONGODB_URI, dataDir: dir, preferEmbedded: true });
 try {
   process.stdout.write(`# database ${db.kind}; ${DAYS.length} bars per symbol (${FROM}..${TO}); criteria ${CRITERIA.join(', ')}; each scan runs in a fresh process, streaming one symbol at a time from one sorted query\n`);
-  if (!commandsOnly) {
+  // /config simulate: two backtests (active vs proposed) on one symbol (SPX, demo = the real index) from cached bars.
+  {
+    await connectDatabase(db.uri, `bench_sim_${Date.now()}`);
+    await fetchMarketData({ date: '2020-03-16', symbols: ['SPX'], provider: new DemoProvider(), backfillDays: 2600 });
+    await getActiveConfig('main');
+    await setConfig('main', ['assets=SPX'], { id: 'bench', name: 'bench', source: 'cli' });
+    for (const [months, label] of [[6, '6m'], [60, '5y']] as const) {
+      await simulateConfig({ portfolio: 'main', assignments: ['daily_capital=2000', 'allocation_neutral=0.1'], months }); // warm
+      const t = performance.now();
+      const sim = await simulateConfig({ portfolio: 'main', assignments: ['daily_capital=2000', 'allocation_neutral=0.1'], months });
+      line(`simulate_${label}_ms`, Math.round(performance.now() - t), 'ms');
+      if (label === '6m') process.stdout.write(`# simulate ${sim.from} → ${sim.to}, SPX: TWR active ${(sim.active.totalReturn * 100).toFixed(2)}% vs proposed ${(sim.proposed.totalReturn * 100).toFixed(2)}%\n`);
+    }
+    await mongoose.connection.db?.dropDatabase();
+    await disconnectDatabase();
+  }
+  if (!commandsOnly && !simulateOnly) {
     const dbName = `bench_${Date.now()}`;
     await connectDatabase(db.uri, dbName);
     await measure(db.uri, dbName, 500, '500');
@@ -168,19 +189,21 @@ try {
   }
   // Slash commands while a 529-symbol scan runs in the same worker process (bot inside), with 10,000 trades:
   // heavy work on worker threads (the default), then inline for comparison.
-  await connectDatabase(db.uri, 'signaldesk');
-  const universe = await seedCommandBench();
-  process.stdout.write(`# ${universe}-symbol next-day-prep run through /rerun (Confirm) while 500 read commands arrive 20 ms apart; 10,000 trades\n`);
-  const external = db.kind === 'external' ? db.uri : '';
-  for (const [threads, suffix] of [[2, ''], [0, '_inline']] as const) {
-    const f = await measureCommands(dir, external, threads);
-    line(`ack_p50_ms${suffix}`, Math.round(f.ackP50), 'ms');
-    line(`ack_p99_ms${suffix}`, Math.round(f.ackP99), 'ms');
-    line(`reply_p99_ms${suffix}`, Math.round(f.replyP99), 'ms');
-    line(`event_loop_lag_p99_ms${suffix}`, f.lagP99, 'ms');
-    process.stdout.write(`scan_running_throughout${suffix} ${f.scanThroughout ? 'yes' : 'no'}\ncommands_answered${suffix} ${f.answered}\n`);
+  if (!simulateOnly) {
+    await connectDatabase(db.uri, 'signaldesk');
+    const universe = await seedCommandBench();
+    process.stdout.write(`# ${universe}-symbol next-day-prep run through /rerun (Confirm) while 500 read commands arrive 20 ms apart; 10,000 trades\n`);
+    const external = db.kind === 'external' ? db.uri : '';
+    for (const [threads, suffix] of [[2, ''], [0, '_inline']] as const) {
+      const f = await measureCommands(dir, external, threads);
+      line(`ack_p50_ms${suffix}`, Math.round(f.ackP50), 'ms');
+      line(`ack_p99_ms${suffix}`, Math.round(f.ackP99), 'ms');
+      line(`reply_p99_ms${suffix}`, Math.round(f.replyP99), 'ms');
+      line(`event_loop_lag_p99_ms${suffix}`, f.lagP99, 'ms');
+      process.stdout.write(`scan_running_throughout${suffix} ${f.scanThroughout ? 'yes' : 'no'}\ncommands_answered${suffix} ${f.answered}\n`);
+    }
+    await mongoose.connection.db?.dropDatabase();
   }
-  await mongoose.connection.db?.dropDatabase();
 } finally {
   await disconnectDatabase();
   await db.stop();
