@@ -31,6 +31,7 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
   signal show [--name P] [--date D]                the stored signal (latest when no date)
   scan [--name SCAN] [--date D]                    a stored universe scan (run one: run next-day-prep --date D)
   universe                                         active symbols by sector, recent additions and removals
+  watch list --user ID | watch stats                a member's watchlist (operators), or counts only
   why [--date D] [--name P] | why --trade ID [--out F.png]   why the stored signal decided BUY/SELL/HOLD, in sentences
   config show [--version V] | history | diff A B | set key=value … [--notes "…"] [--simulate] | rollback V | report V   [--name P]
   config simulate key=value … [--months 6 | --from D --to D] [--out F.png] [--name P]   what the change would have done (writes nothing)
@@ -96,6 +97,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         out: { type: 'string' },
         trade: { type: 'string' },
         months: { type: 'string' },
+        user: { type: 'string' },
         simulate: { type: 'boolean', default: false },
         into: { type: 'string' },
         local: { type: 'boolean', default: false },
@@ -133,7 +135,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const flags: Flags = {
     json: v.json ?? false, force: v.force ?? false, date: v.date, name: v.name, from: v.from, to: v.to,
     symbol: v.symbol, symbols: v.symbols, period: v.period, version: v.version, notes: v.notes,
-    indicators: v.indicators, range: v.range, out: v.out, trade: v.trade, months: v.months, simulate: v.simulate ?? false, into: v.into, local: v.local ?? false, drop: v.drop ?? false,
+    indicators: v.indicators, range: v.range, out: v.out, trade: v.trade, months: v.months, user: v.user, simulate: v.simulate ?? false, into: v.into, local: v.local ?? false, drop: v.drop ?? false,
   };
   try {
     checkFlags(flags);

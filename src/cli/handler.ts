@@ -29,6 +29,7 @@ export interface Flags {
   out?: string | undefined;
   trade?: string | undefined;
   months?: string | undefined;
+  user?: string | undefined;
   simulate?: boolean;
   into?: string | undefined;
   local?: boolean;

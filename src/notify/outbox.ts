@@ -15,8 +15,10 @@ export interface EnqueueResult {
 
 /** Where a post goes, fixed when it is queued (see the Outbox model). */
 export interface Destination {
-  sink: 'discord' | 'webhook' | 'console';
+  sink: 'discord' | 'webhook' | 'console' | 'dm';
   channelId?: string | null;
+  /** A direct message's recipient (sink 'dm'). */
+  userId?: string | null;
   /** A webhook's identity: a hash of its URL (the URL itself is a secret). */
   target?: string | null;
 }

@@ -63,6 +63,9 @@ export function createSinkRouter(env: Env, consoleSink: Sink = new ConsoleSink()
           return webhook && destination.target === target ? webhook : undefined;
         case 'console':
           return consoleSink;
+        case 'dm':
+          // A member's direct message: only a process with a bot token sends it; without one it waits.
+          return discord && destination.userId ? discord.toUser(destination.userId) : undefined;
         default:
           return undefined;
       }

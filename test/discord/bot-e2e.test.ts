@@ -9,6 +9,7 @@ import { Trade } from '../../src/db/models/trade.js';
 import { TradingConfig } from '../../src/db/models/trading-config.js';
 import { Signal } from '../../src/db/models/signal.js';
 import { setConfig } from '../../src/strategy/config-service.js';
+import { evaluateWatchlists } from '../../src/analysis/watch-service.js';
 import { requireJob } from '../../src/scheduler/jobs-service.js';
 import { runJob } from '../../src/scheduler/run-job.js';
 import { Confirmation } from '../../src/db/models/confirmation.js';
@@ -339,6 +340,51 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     assert.match(String(active?.notes), /simulated \d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d: active v\d+ TWR/);
     const audit = await waitFor(() => AuditEntry.findOne({ action: 'config.set', actorId: IDS.admin, result: 'ok' }).sort({ at: -1 }).lean(), (e) => e !== null);
     assert.match(String(audit?.reason), /simulated/);
+  });
+
+  test('/watch: bad rules refused with what is allowed; a day’s triggers go out as one DM per member, once; closed DMs are recorded, not retried', async () => {
+    const num = (name: string, value: number) => ({ name, type: 10, value });
+    const bad = discord.sendCommand('watch', { userId: IDS.member, subcommand: 'add', options: [opt('symbol', 'SPX'), opt('rule', 'rsi-below'), num('value', 150)] });
+    const b = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${bad}/`));
+    assert.match((b.json as { data: { content: string } }).data.content, /rsi-below: 150 is out of range; use 1 to 99/);
+    const nope = discord.sendCommand('watch', { userId: IDS.member, subcommand: 'add', options: [opt('symbol', 'NOPE'), opt('rule', 'move-over'), num('value', 5)] });
+    const n = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${nope}/`));
+    assert.match((n.json as { data: { content: string } }).data.content, /NOPE is not covered: watchlists take the \d+ universe symbols/);
+    for (const [user, value] of [[IDS.member, 5], [IDS.member, 40], [IDS.admin, 1]] as const) {
+      const id = discord.sendCommand('watch', { userId: user, subcommand: 'add', options: [opt('symbol', 'SPX'), opt('rule', 'move-over'), num('value', value)] });
+      const ok = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${id}/`));
+      assert.match((ok.json as { data: { embeds: Array<{ title: string }> } }).data.embeds[0]!.title, /^Watching SPX: daily move over/);
+    }
+    const list = discord.sendCommand('watch', { userId: IDS.member, subcommand: 'list' });
+    const l = await discord.waitForRequest((r) => r.path.startsWith(`/interactions/${list}/`));
+    const listed = (l.json as { data: { flags: number; embeds: Array<{ title: string; description: string }> } }).data;
+    assert.equal(listed.flags & 64, 64, 'private');
+    assert.match(listed.embeds[0]!.title, /Your watchlist \(2\)/);
+    // The admin's DMs are closed: Discord answers 50007 to the message.
+    const adminDm = () => [...discord.dmChannels].find(([, u]) => u === IDS.admin)?.[0];
+    discord.respond = (r) => (r.method === 'POST' && r.path === `/channels/${adminDm()}/messages` ? { status: 403, payload: { message: 'Cannot send messages to this user', code: 50007 } } : undefined);
+    try {
+      const first = await evaluateWatchlists('2020-03-16');
+      assert.deepEqual({ fired: first.fired, members: first.members, queued: first.queued }, { fired: 2, members: 2, queued: 2 }, 'SPX fell 12 %: the 5 % and 1 % rules fire, the 40 % one does not');
+      await deliverPending(rt.env);
+      const memberDm = [...discord.dmChannels].find(([, u]) => u === IDS.member)![0];
+      const sent = discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${memberDm}/messages` && r.status === 200);
+      assert.equal(sent.length, 1);
+      const embed = (sent[0]!.json as { embeds: Array<{ title: string; description: string }> }).embeds[0]!;
+      assert.equal(embed.title, 'Your watchlist · 2020-03-16');
+      assert.match(embed.description, /#1 SPX: daily move over 5% \(move -1\d\.\d\d%\)/);
+      const dead = await Outbox.findOne({ idempotencyKey: `watch:${IDS.admin}:2020-03-16` }).lean();
+      assert.equal(dead?.status, 'dead');
+      assert.match(String(dead?.lastError), /does not accept direct messages \(Discord error 50007\)/);
+      const again = await evaluateWatchlists('2020-03-16');
+      assert.equal(again.queued, 0, 'a re-run queues nothing');
+      await Outbox.updateMany({}, { $set: { nextAttemptAt: new Date(0) } });
+      await deliverPending(rt.env);
+      assert.equal(discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${memberDm}/messages`).length, 1, 'still one DM');
+      assert.equal(discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${adminDm()}/messages`).length, 1, 'the closed DM was tried once');
+    } finally {
+      discord.respond = undefined;
+    }
   });
 
   test('a bad /chart option is refused privately with what is allowed', async () => {

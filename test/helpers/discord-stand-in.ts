@@ -73,6 +73,8 @@ export class DiscordStandIn {
   private sequence = 0;
   private waiters: Array<{ pred: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }> = [];
   port = 0;
+  /** DM channels opened by POST /users/@me/channels: channel id → recipient. */
+  readonly dmChannels = new Map<string, string>();
   /** The id of the last message created by an interaction callback (what a button press refers to). */
   lastMessageId = '';
 
@@ -248,6 +250,13 @@ export class DiscordStandIn {
       return reply(200, { ...msg, components: body0?.components ?? [] });
     }
     if (req.method === 'POST' && /^\/webhooks\/\d+\/[^/]+$/.test(path)) return reply(200, this.message(body0, IDS.channel));
+    if (req.method === 'POST' && path === '/users/@me/channels') {
+      const recipient = String(body0?.recipient_id ?? '');
+      const existing = [...this.dmChannels].find(([, u]) => u === recipient)?.[0];
+      const id = existing ?? snowflake();
+      this.dmChannels.set(id, recipient);
+      return reply(200, { id, type: 1, last_message_id: null, flags: 0, recipients: [{ id: recipient, username: 'member', discriminator: '0', global_name: null, avatar: null }] });
+    }
     if (req.method === 'POST' && (m = /^\/channels\/(\d+)\/messages$/.exec(path))) return reply(200, this.message(body0, m[1]!));
     reply(404, { message: `stand-in: no route for ${req.method} ${path}`, code: 0 });
   }

@@ -2,6 +2,8 @@ import { createPortfolio } from '../../strategy/config-service.js';
 import { findScan, requireScan, scanPost } from '../../analysis/scan-service.js';
 import { universeView, universeViewPost } from '../../market-data/universe-update.js';
 import { UserFacingError } from '../../errors.js';
+import { listWatch, watchCounts } from '../../analysis/watch-service.js';
+import { watchCountsPost, watchListPost } from '../../present/watch-view.js';
 import { pnlPost, portfolioPost, signalPost, tradesPost } from '../../present/trading-view.js';
 import { findSignal } from '../../strategy/signal-service.js';
 import { pnlView, portfolioView, requirePortfolio, tradesView } from '../../trading/portfolio-service.js';
@@ -35,6 +37,16 @@ export const tradingHandlers: Record<string, Handler> = {
     if (args.length) throw new UserFacingError('USAGE', `unknown portfolio subcommand "${args[0]}"; usage: portfolio [--name P] [--date D] | portfolio create NAME`);
     const v = await portfolioView(f.name ?? 'main', f.date);
     return { data: v, post: portfolioPost(v, rt.env.MARKET_DATA_PROVIDER === 'demo') };
+  },
+  async watch(_rt, args, f) {
+    if (args[0] === 'stats') {
+      const c = await watchCounts();
+      return { data: c, post: watchCountsPost(c) };
+    }
+    if (args[0] !== 'list' || args.length > 1) throw new UserFacingError('USAGE', 'usage: watch list --user DISCORD_USER_ID | watch stats');
+    if (!f.user || !/^\d{15,21}$/.test(f.user)) throw new UserFacingError('BAD_USER', `--user "${f.user ?? ''}" must be a Discord user id (15 to 21 digits).`);
+    const w = await listWatch(f.user);
+    return { data: w, post: watchListPost(w) };
   },
   async trades(_rt, _args, f) {
     const name = f.name ?? 'main';

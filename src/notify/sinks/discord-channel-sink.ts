@@ -9,6 +9,9 @@ export function nonceFor(idempotencyKey: string): string {
   return createHash('sha256').update(idempotencyKey).digest('base64url').slice(0, 25);
 }
 
+/** Discord's "Cannot send messages to this user" (DMs closed or no shared server). */
+export const DMS_CLOSED = 50007;
+
 export interface DiscordChannelSinkOptions {
   token: string;
   channelFor: (channelKey: string) => string | undefined;
@@ -56,6 +59,34 @@ export class DiscordChannelSink implements Sink {
       const retryAfter = limited.retryAfter || limited.timeToReset || undefined;
       throw new SinkError(`discord: ${(err as Error).message ?? String(err)}`, { retryable: true, retryAfterMs: retryAfter });
     }
+  }
+
+  /**
+   * A sink for one member's direct messages: open (or reuse) the DM channel, then post. A member whose DMs
+   * are closed (Discord error 50007) is a permanent refusal: the post goes dead, recorded, never retried.
+   */
+  toUser(userId: string): Sink {
+    return {
+      name: 'discord-dm',
+      send: async (delivery) => {
+        try {
+          const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
+          const file = imageFile(delivery.post);
+          const res = (await this.rest.post(Routes.channelMessages(channel.id), {
+            body: { embeds: [toEmbed(delivery.post)], nonce: nonceFor(delivery.idempotencyKey), enforce_nonce: true },
+            ...(file ? { files: [file] } : {}),
+          })) as { id?: string };
+          return { sink: 'discord-dm', messageId: res.id };
+        } catch (err) {
+          if (err instanceof DiscordAPIError && err.code === DMS_CLOSED) {
+            throw new SinkError(`discord-dm: member ${userId} does not accept direct messages (Discord error ${DMS_CLOSED})`, { retryable: false });
+          }
+          if (err instanceof DiscordAPIError || err instanceof HTTPError) throw sinkErrorFromStatus('discord-dm', err.status, err.message);
+          const limited = err as { retryAfter?: number; timeToReset?: number };
+          throw new SinkError(`discord-dm: ${(err as Error).message ?? String(err)}`, { retryable: true, retryAfterMs: limited.retryAfter || limited.timeToReset || undefined });
+        }
+      },
+    };
   }
 
   destroy(): void {
