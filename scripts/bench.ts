@@ -3,7 +3,9 @@
 // temporary folder), then measures the read, the scan compute, the whole scan, and a plain typed-array floor.
 //   npm run bench              500 and 5,000 symbols
 //   npm run bench -- --quick   500 symbols only
-//   npm run bench -- --commands   only the slash commands during a scan (scripts/bench-commands.ts)
+//   npm run bench -- --commands   only watchlists and the slash commands during a scan (scripts/bench-commands.ts)
+//   npm run bench -- --simulate   only /config simulate
+//   npm run bench -- --watch      only watchlist evaluation
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -26,10 +28,14 @@ import { DemoProvider } from '../src/market-data/demo-provider.js';
 import { setConfig } from '../src/strategy/config-service.js';
 import { getActiveConfig } from '../src/strategy/config-versions.js';
 import { simulateConfig } from '../src/strategy/simulate-service.js';
+import { evaluateWatchlists } from '../src/analysis/watch-service.js';
+import { WatchRuleModel } from '../src/db/models/watch.js';
+import { loadUniverse } from '../src/market-data/universe.js';
 
 const quick = process.argv.includes('--quick');
 const commandsOnly = process.argv.includes('--commands');
 const simulateOnly = process.argv.includes('--simulate');
+const watchOnly = process.argv.includes('--watch');
 const DAYS = tradingDaysBetween('2019-01-01', '2020-03-16').slice(-260);
 // rss_mb is the peak RSS of the scan's own process (a fresh child per scan), not of the seeding.
 const FROM = DAYS[0]!;
@@ -177,7 +183,7 @@ try {
     await mongoose.connection.db?.dropDatabase();
     await disconnectDatabase();
   }
-  if (!commandsOnly && !simulateOnly) {
+  if (!commandsOnly && !simulateOnly && !watchOnly) {
     const dbName = `bench_${Date.now()}`;
     await connectDatabase(db.uri, dbName);
     await measure(db.uri, dbName, 500, '500');
@@ -192,9 +198,23 @@ try {
   if (!simulateOnly) {
     await connectDatabase(db.uri, 'signaldesk');
     const universe = await seedCommandBench();
+    // Watchlists: 10,000 rules (400 members × 25) over the universe, evaluated on the day's close.
+    const kinds = ['rsi-below', 'rsi-above', 'cross-above-sma50', 'cross-below-sma50', 'gap-up', 'gap-down', 'new-52w-high', 'move-over', 'volume-over'] as const;
+    const values: Record<string, number | null> = { 'rsi-below': 30, 'rsi-above': 70, 'gap-up': 2, 'gap-down': 2, 'move-over': 3, 'volume-over': 1.5 };
+    const universeSymbols = loadUniverse().map((e) => e.symbol);
+    const rules = Array.from({ length: 10_000 }, (_, k) => {
+      const userId = String(100000000000000000n + BigInt(Math.floor(k / 25)));
+      const kind = kinds[k % kinds.length]!;
+      return { _id: `${userId}#${(k % 25) + 1}`, userId, slot: (k % 25) + 1, symbol: universeSymbols[(k * 7) % universeSymbols.length]!, kind, value: values[kind] ?? null, createdAt: new Date() };
+    });
+    for (let i = 0; i < rules.length; i += 1000) await WatchRuleModel.insertMany(rules.slice(i, i + 1000), { ordered: false });
+    const tw = performance.now();
+    const w = await evaluateWatchlists('2020-03-16');
+    line('watch_eval_ms', Math.round(performance.now() - tw), 'ms');
+    process.stdout.write(`# watch: ${w.rules} rules on ${w.symbols} symbols, ${w.fired} fired for ${w.members} members, ${w.queued} DMs queued\n`);
     process.stdout.write(`# ${universe}-symbol next-day-prep run through /rerun (Confirm) while 500 read commands arrive 20 ms apart; 10,000 trades\n`);
     const external = db.kind === 'external' ? db.uri : '';
-    for (const [threads, suffix] of [[2, ''], [0, '_inline']] as const) {
+    for (const [threads, suffix] of watchOnly ? [] : ([[2, ''], [0, '_inline']] as const)) {
       const f = await measureCommands(dir, external, threads);
       line(`ack_p50_ms${suffix}`, Math.round(f.ackP50), 'ms');
       line(`ack_p99_ms${suffix}`, Math.round(f.ackP99), 'ms');

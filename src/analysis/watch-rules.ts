@@ -43,7 +43,20 @@ export function describeRule(r: WatchRule): string {
   return WATCH_RULES[r.kind].describe(r.value ?? 0);
 }
 
-export interface DayBars { open: number[]; close: number[]; volume: number[] }
+export interface DayBars {
+  open: number[];
+  close: number[];
+  volume: number[];
+  /** Indicator series computed once per symbol and shared by its rules (filled on first use). */
+  memo?: Map<string, Array<number | null>>;
+}
+
+function series(b: DayBars, key: string, make: () => Array<number | null>): Array<number | null> {
+  b.memo ??= new Map();
+  let s = b.memo.get(key);
+  if (!s) b.memo.set(key, (s = make()));
+  return s;
+}
 
 const pctChange = (a: number, b: number) => (b / a - 1) * 100;
 
@@ -60,7 +73,7 @@ export function evaluateRule(rule: WatchRule, b: DayBars): { fired: boolean; det
     case 'rsi-below':
     case 'rsi-above': {
       if (n < 15) return no;
-      const r = rsi(b.close, 14)[last];
+      const r = series(b, 'rsi14', () => rsi(b.close, 14))[last];
       if (r === null || r === undefined) return no;
       const fired = rule.kind === 'rsi-below' ? r < v : r > v;
       return { fired, detail: `RSI-14 ${r.toFixed(1)}` };
@@ -71,7 +84,7 @@ export function evaluateRule(rule: WatchRule, b: DayBars): { fired: boolean; det
     case 'cross-below-sma200': {
       const period = rule.kind.endsWith('200') ? 200 : 50;
       if (n < period + 1) return no;
-      const s = sma(b.close, period);
+      const s = series(b, `sma${period}`, () => sma(b.close, period));
       const now = s[last];
       const before = s[last - 1];
       if (now === null || now === undefined || before === null || before === undefined) return no;

@@ -5,7 +5,8 @@ import { WatchMute, WatchRuleModel } from '../db/models/watch.js';
 import { UserFacingError } from '../errors.js';
 import { readBars } from '../market-data/bar-store.js';
 import { loadUniverse } from '../market-data/universe.js';
-import { enqueuePost } from '../notify/outbox.js';
+import { enqueuePosts, type Destination } from '../notify/outbox.js';
+import type { PostInput } from '../notify/post.js';
 import { describeRule, evaluateRule, MAX_RULES_PER_MEMBER, watchRuleSchema, WATCH_RULE_KINDS, type WatchRule } from './watch-rules.js';
 
 export interface WatchView { id: number; symbol: string; rule: string; kind: string; value: number | null; createdAt: string }
@@ -82,7 +83,7 @@ export interface WatchEvaluation { rules: number; symbols: number; fired: number
  * per member with all of their triggers, keyed `watch:<userId>:<date>`: a re-run queues nothing new.
  */
 export async function evaluateWatchlists(date: IsoDate, now = new Date()): Promise<WatchEvaluation> {
-  const rules = await WatchRuleModel.find({}).lean();
+  const rules = await WatchRuleModel.find({}, { userId: 1, slot: 1, symbol: 1, kind: 1, value: 1 }).lean();
   if (rules.length === 0) return { rules: 0, symbols: 0, fired: 0, members: 0, queued: 0, muted: 0 };
   const symbols = [...new Set(rules.map((r) => r.symbol))];
   const bars = await readBars(symbols, addDays(date, -400), date);
@@ -99,18 +100,19 @@ export async function evaluateWatchlists(date: IsoDate, now = new Date()): Promi
     firedBy.set(r.userId, [...(firedBy.get(r.userId) ?? []), `#${r.slot} ${r.symbol}: ${describeRule(rule)} (${e.detail})`]);
   }
   const mutes = new Map((await WatchMute.find({ _id: { $in: [...firedBy.keys()] } }).lean()).map((m) => [m._id, m.until]));
-  let queued = 0;
   let muted = 0;
+  const dms: Array<{ key: string; post: PostInput; destination: Destination }> = [];
   for (const [userId, lines] of firedBy) {
     if ((mutes.get(userId)?.getTime() ?? 0) > now.getTime()) {
       muted++;
       continue;
     }
-    const r = await enqueuePost(`watch:${userId}:${date}`, {
-      kind: 'scans', title: `Your watchlist · ${date}`, description: `${lines.join('\n')}\n\nMute with /watch mute, change with /watch list and /watch remove.`,
-    }, now, { sink: 'dm', userId });
-    if (r.queued) queued++;
+    dms.push({
+      key: `watch:${userId}:${date}`, destination: { sink: 'dm', userId },
+      post: { kind: 'scans', title: `Your watchlist · ${date}`, description: `${lines.join('\n')}\n\nMute with /watch mute, change with /watch list and /watch remove.` },
+    });
   }
+  const queued = await enqueuePosts(dms, now);
   return { rules: rules.length, symbols: symbols.length, fired, members: firedBy.size, queued, muted };
 }
 

@@ -56,6 +56,26 @@ export async function enqueuePost(idempotencyKey: string, input: PostInput, now 
   }
 }
 
+/**
+ * Queue many posts at once (one insert round trip): keys already queued are skipped, as enqueuePost
+ * skips them. Returns how many were new.
+ */
+export async function enqueuePosts(items: Array<{ key: string; post: PostInput; destination?: Destination }>, now = new Date()): Promise<number> {
+  if (items.length === 0) return 0;
+  const docs = items.map(({ key, post: input, destination }) => {
+    const post = buildPost({ timestamp: now.toISOString(), ...input });
+    return { idempotencyKey: key, channelKey: post.kind, post, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now, destination: destination ?? resolveDestination?.(post.kind) ?? null };
+  });
+  try {
+    return (await Outbox.insertMany(docs, { ordered: false })).length;
+  } catch (err) {
+    const e = err as { insertedDocs?: unknown[]; writeErrors?: Array<{ code?: number; err?: { code?: number } }>; code?: number };
+    const errors = e.writeErrors ?? [];
+    if (!errors.length || !errors.every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
+    return docs.length - errors.length;
+  }
+}
+
 /** Back-off after the n-th failed attempt: 5 s doubling to a 15-minute ceiling, ±20 % jitter. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
   const base = Math.min(5_000 * 2 ** Math.max(0, attempt - 1), 15 * 60_000);
