@@ -1,5 +1,5 @@
-import { scanJob } from '../src/analysis/scan-job.js';
-import { evaluateWatchlists } from '../src/analysis/watch-service.js';
+import { runScanJob, scanJob } from '../src/analysis/scan-job.js';
+import { startWatchEvaluation } from '../src/analysis/watch-service.js';
 import type { JobContext, JobOutcome } from '../src/scheduler/job-definition.js';
 
 const job = scanJob('next-day-prep');
@@ -7,8 +7,9 @@ export const { name, schedule, options } = job;
 export const description = `${job.description} Then evaluates members' watchlists on the day's close and DMs each member's triggers once.`;
 
 export async function handler(ctx: JobContext): Promise<JobOutcome> {
-  const scan = await job.handler(ctx);
-  // Watchlists read the bars the scan just made sure of: no extra provider calls.
-  const watch = await evaluateWatchlists(ctx.date);
-  return { summary: { ...scan.summary, watch } };
+  // Watchlists see each symbol's bars as the scan reads them (no second read, no provider calls); what the
+  // scan did not read (SPX, or a stored scan on a re-run) is read when the evaluation finishes.
+  const watch = await startWatchEvaluation(ctx.date);
+  const scan = await runScanJob('next-day-prep', ctx, watch.visit);
+  return { summary: { ...scan.summary, watch: await watch.finish() } };
 }

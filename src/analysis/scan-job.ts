@@ -1,6 +1,13 @@
 import { providerFor } from '../market-data/providers.js';
 import type { JobContext, JobModule, JobOutcome } from '../scheduler/job-definition.js';
-import { runNamedScan, scanPost, SCANS, type ScanName } from './scan-service.js';
+import { runNamedScan, scanPost, SCANS, type BarsVisitor, type ScanName } from './scan-service.js';
+
+/** Run a named scan for the job's slot and publish it; `onBars` sees each symbol's bars as the scan reads them. */
+export async function runScanJob(name: ScanName, ctx: JobContext, onBars?: BarsVisitor): Promise<JobOutcome> {
+  const s = await runNamedScan(name, ctx.date, { provider: providerFor(ctx.env), force: ctx.force, onBars });
+  await ctx.publish(`${name}:${ctx.date}`, scanPost(s, ctx.env.MARKET_DATA_PROVIDER === 'demo'));
+  return { summary: { scanned: s.scanned, universe: s.universe, dataThrough: s.dataThrough, durationMs: s.durationMs, top: Object.fromEntries(s.results.map((r) => [r.criterion, r.hits.slice(0, 3).map((h) => h.symbol).join(' ')])) } };
+}
 
 /** The job module of one named scan (jobs/<scan>.ts re-exports it). */
 export function scanJob(name: ScanName): JobModule {
@@ -9,10 +16,6 @@ export function scanJob(name: ScanName): JobModule {
     description: `Universe scan (${SCANS[name].criteria.join(', ')}) on bars through the ${SCANS[name].basis === 'previous-close' ? 'previous' : "day's"} close; posts the top 10 of each.`,
     schedule: { cron: SCANS[name].cron, ...('earlyClose' in SCANS[name] ? { earlyClose: (SCANS[name] as { earlyClose: string }).earlyClose } : {}) },
     options: { marketDaysOnly: true, concurrency: 1, lockLifetimeMs: 15 * 60_000 },
-    async handler(ctx: JobContext): Promise<JobOutcome> {
-      const s = await runNamedScan(name, ctx.date, { provider: providerFor(ctx.env), force: ctx.force });
-      await ctx.publish(`${name}:${ctx.date}`, scanPost(s, ctx.env.MARKET_DATA_PROVIDER === 'demo'));
-      return { summary: { scanned: s.scanned, universe: s.universe, dataThrough: s.dataThrough, durationMs: s.durationMs, top: Object.fromEntries(s.results.map((r) => [r.criterion, r.hits.slice(0, 3).map((h) => h.symbol).join(' ')])) } };
-    },
+    handler: (ctx: JobContext) => runScanJob(name, ctx),
   };
 }

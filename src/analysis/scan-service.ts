@@ -5,7 +5,7 @@ import { UserFacingError } from '../errors.js';
 import { streamBars } from '../market-data/bar-store.js';
 import { checkQuality, LOW_QUALITY, qualitySummary, type QualityReport } from '../market-data/data-quality.js';
 import { fetchMarketData } from '../market-data/fetch-service.js';
-import type { MarketDataProvider } from '../market-data/provider.js';
+import type { Bar, MarketDataProvider } from '../market-data/provider.js';
 import { loadUniverse, sectorOf } from '../market-data/universe.js';
 import { COLORS, type PostInput } from '../notify/post.js';
 import { rankFeatures, scanFeatures, type ScanFeatures, type ScanHit, type ScanOutcome } from './scanner.js';
@@ -69,11 +69,15 @@ export interface ScanRun {
   computeMs: number;
 }
 
+/** Something else that wants each symbol's bars while the scan has them in hand (next-day-prep's watchlists). */
+export type BarsVisitor = (symbol: string, bars: Bar[]) => void;
+
 /**
  * Stream the universe's bars from the store symbol by symbol (one sorted query), computing each
  * symbol's features and data quality as it arrives, then rank: one symbol's bars in memory at a time.
+ * `onBars` sees each symbol's bars too; its time is in neither figure.
  */
-export async function scanFromStore(symbols: string[], through: IsoDate, criteria: string[], topN: number): Promise<ScanRun> {
+export async function scanFromStore(symbols: string[], through: IsoDate, criteria: string[], topN: number, onBars?: BarsVisitor): Promise<ScanRun> {
   const from = addDays(through, -SCAN_LOOKBACK_DAYS);
   const expected = tradingDaysBetween(from, through);
   const features: ScanFeatures[] = [];
@@ -81,6 +85,7 @@ export async function scanFromStore(symbols: string[], through: IsoDate, criteri
   const reports: QualityReport[] = [];
   const wanted = new Set(symbols);
   let computeMs = 0;
+  let visitorMs = 0;
   const started = performance.now();
   for await (const [symbol, bars] of streamBars(symbols, from, through)) {
     const t = performance.now();
@@ -89,9 +94,14 @@ export async function scanFromStore(symbols: string[], through: IsoDate, criteri
     if (f) features.push(f);
     else skipped.push(symbol);
     reports.push(checkQuality(symbol, bars, { through, expected }));
-    computeMs += performance.now() - t;
+    const v = performance.now();
+    computeMs += v - t;
+    if (onBars) {
+      onBars(symbol, bars);
+      visitorMs += performance.now() - v;
+    }
   }
-  const readMs = performance.now() - started - computeMs;
+  const readMs = performance.now() - started - computeMs - visitorMs;
   const t = performance.now();
   for (const symbol of wanted) {
     skipped.push(symbol);
@@ -110,8 +120,11 @@ export function summarizeQuality(reports: QualityReport[]): ScanQuality {
   return { average: Math.round(average * 10) / 10, low: low.slice(0, 50).map((r) => ({ symbol: r.symbol, score: r.score, summary: qualitySummary(r) })) };
 }
 
-/** Run a named scan for a trading date over the universe; stored once per (scan, date) unless forced. */
-export async function runNamedScan(name: string, date: IsoDate, opts: { provider: MarketDataProvider; force?: boolean; topN?: number; symbols?: string[] }): Promise<StoredScan> {
+/**
+ * Run a named scan for a trading date over the universe; stored once per (scan, date) unless forced.
+ * `onBars` sees the bars of each symbol the scan reads (none when the stored scan is returned).
+ */
+export async function runNamedScan(name: string, date: IsoDate, opts: { provider: MarketDataProvider; force?: boolean; topN?: number; symbols?: string[]; onBars?: BarsVisitor }): Promise<StoredScan> {
   const scan = requireScan(name);
   const existing = await ScanResult.findOne({ scan, date }).lean();
   if (existing && !opts.force) return toStored(existing, false);
@@ -120,7 +133,7 @@ export async function runNamedScan(name: string, date: IsoDate, opts: { provider
   const symbols = opts.symbols ?? loadUniverse().map((u) => u.symbol);
   const started = performance.now();
   await fetchMarketData({ date: through, symbols, provider: opts.provider });
-  const { outcome, quality } = await scanFromStore(symbols, through, [...def.criteria], opts.topN ?? 10);
+  const { outcome, quality } = await scanFromStore(symbols, through, [...def.criteria], opts.topN ?? 10, opts.onBars);
   const doc = {
     scan, date, dataThrough: through, universe: symbols.length, scanned: outcome.scanned, skipped: outcome.skipped,
     results: outcome.results.map((r) => ({ ...r, hits: r.hits.map((h) => ({ ...h, sector: sectorOf(h.symbol) })) })),

@@ -1,13 +1,16 @@
 import { addDays, type IsoDate } from '../calendar/dates.js';
-import { isDuplicateKey } from '../db/connection.js';
 import { Outbox } from '../db/models/outbox.js';
-import { WatchMute, WatchRuleModel } from '../db/models/watch.js';
-import { UserFacingError } from '../errors.js';
-import { readBars } from '../market-data/bar-store.js';
+import { WatchMute } from '../db/models/watch.js';
+import { describeError, UserFacingError } from '../errors.js';
+import { log } from '../log/logger.js';
+import { streamBars } from '../market-data/bar-store.js';
+import type { Bar } from '../market-data/provider.js';
 import { loadUniverse } from '../market-data/universe.js';
 import { enqueuePosts, type Destination } from '../notify/outbox.js';
 import type { PostInput } from '../notify/post.js';
-import { describeRule, evaluateRule, MAX_RULES_PER_MEMBER, watchRuleSchema, WATCH_RULE_KINDS, type WatchRule } from './watch-rules.js';
+import { SCAN_LOOKBACK_DAYS } from './scan-service.js';
+import { describeRule, evaluateRule, MAX_RULES_PER_MEMBER, watchRuleSchema, WATCH_RULE_KINDS, type DayBars, type WatchRule } from './watch-rules.js';
+import { changeWatchlist, newRuleKey, readAllWatchlists, readWatchlist, type StoredRule } from './watchlist-store.js';
 
 export interface WatchView { id: number; symbol: string; rule: string; kind: string; value: number | null; createdAt: string }
 
@@ -22,39 +25,39 @@ export function parseWatchRule(kind: string, value: string | number | null | und
   return { kind: r.data.kind as WatchRule['kind'], value: r.data.value };
 }
 
-/** Add a rule to a member's own watchlist: universe symbols only, at most 25 rules (slots taken by unique insert). */
+/** Add a rule to a member's own watchlist: universe symbols only, at most 25 rules, numbered by the lowest free number. */
 export async function addWatch(userId: string, symbolRaw: string, kind: string, value: string | number | null | undefined, now = new Date()): Promise<WatchView> {
   const symbol = symbolRaw.trim().toUpperCase();
   const universe = covered();
   if (!universe.has(symbol)) throw new UserFacingError('UNKNOWN_SYMBOL', `${symbol || '(empty)'} is not covered: watchlists take the ${universe.size} universe symbols (SPX, SPY, QQQ, AAPL, MSFT, …; see /universe).`);
   const rule = parseWatchRule(kind, value);
-  const taken = new Set((await WatchRuleModel.find({ userId }, { slot: 1 }).lean()).map((r) => r.slot));
-  for (let slot = 1; slot <= MAX_RULES_PER_MEMBER; slot++) {
-    if (taken.has(slot)) continue;
-    try {
-      await WatchRuleModel.create({ _id: `${userId}#${slot}`, userId, slot, symbol, kind: rule.kind, value: rule.value, createdAt: now });
-      return { id: slot, symbol, rule: describeRule(rule), kind: rule.kind, value: rule.value, createdAt: now.toISOString() };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err; // another add took this slot a moment ago: try the next
-    }
-  }
-  throw new UserFacingError('TOO_MANY_RULES', `You already have ${MAX_RULES_PER_MEMBER} watch rules (the most a member may have); remove one with /watch remove.`);
+  const added = await changeWatchlist(userId, (rules) => {
+    if (rules.length >= MAX_RULES_PER_MEMBER) throw new UserFacingError('TOO_MANY_RULES', `You already have ${MAX_RULES_PER_MEMBER} watch rules (the most a member may have); remove one with /watch remove.`);
+    const taken = new Set(rules.map((r) => r.id));
+    let id = 1;
+    while (taken.has(id)) id++;
+    const stored: StoredRule = { key: newRuleKey(), id, symbol, kind: rule.kind, value: rule.value, createdAt: now.toISOString() };
+    return { rules: [...rules, stored].sort((a, b) => a.id - b.id), result: stored };
+  }, now);
+  return viewOf(added);
+}
+
+function viewOf(r: StoredRule): WatchView {
+  return { id: r.id, symbol: r.symbol, rule: describeRule(r), kind: r.kind, value: r.value, createdAt: r.createdAt };
 }
 
 export async function listWatch(userId: string): Promise<{ rules: WatchView[]; mutedUntil: string | null }> {
-  const rules = await WatchRuleModel.find({ userId }).sort({ slot: 1 }).lean();
-  const mute = await WatchMute.findById(userId).lean();
-  return {
-    rules: rules.map((r) => ({ id: r.slot, symbol: r.symbol, rule: describeRule({ kind: r.kind as WatchRule['kind'], value: r.value ?? null }), kind: r.kind, value: r.value ?? null, createdAt: r.createdAt.toISOString() })),
-    mutedUntil: mute && mute.until > new Date() ? mute.until.toISOString() : null,
-  };
+  const [list, mute] = await Promise.all([readWatchlist(userId), WatchMute.findById(userId).lean()]);
+  return { rules: list.rules.map(viewOf), mutedUntil: mute && mute.until > new Date() ? mute.until.toISOString() : null };
 }
 
 /** Remove one of the member's own rules (by the number /watch list shows); another member's rule is not found. */
 export async function removeWatch(userId: string, id: number): Promise<void> {
   if (!Number.isInteger(id) || id < 1 || id > MAX_RULES_PER_MEMBER) throw new UserFacingError('BAD_RULE_ID', `id must be a rule number from 1 to ${MAX_RULES_PER_MEMBER} (see /watch list).`);
-  const r = await WatchRuleModel.deleteOne({ _id: `${userId}#${id}`, userId });
-  if (r.deletedCount === 0) throw new UserFacingError('UNKNOWN_RULE', `You have no watch rule #${id}; /watch list shows yours.`);
+  await changeWatchlist(userId, (rules) => {
+    if (!rules.some((r) => r.id === id)) throw new UserFacingError('UNKNOWN_RULE', `You have no watch rule #${id}; /watch list shows yours.`);
+    return { rules: rules.filter((r) => r.id !== id), result: undefined };
+  });
 }
 
 /** Mute a member's watch DMs for `hours` (0 unmutes). */
@@ -71,49 +74,115 @@ export async function muteWatch(userId: string, hours: number, now = new Date())
 
 /** Counts only, for admins: members, rules, rules per kind. */
 export async function watchCounts(): Promise<{ members: number; rules: number; byKind: Record<string, number> }> {
-  const rules = await WatchRuleModel.find({}, { userId: 1, kind: 1 }).lean();
-  const byKind = Object.fromEntries(WATCH_RULE_KINDS.map((k) => [k, rules.filter((r) => r.kind === k).length]).filter(([, n]) => (n as number) > 0));
-  return { members: new Set(rules.map((r) => r.userId)).size, rules: rules.length, byKind };
+  const lists = await readAllWatchlists();
+  const byKind: Record<string, number> = {};
+  for (const w of lists) for (const r of w.rules) byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
+  const ordered = Object.fromEntries(WATCH_RULE_KINDS.filter((k) => byKind[k]).map((k) => [k, byKind[k]!]));
+  return { members: lists.length, rules: lists.reduce((n, w) => n + w.rules.length, 0), byKind: ordered };
 }
 
-export interface WatchEvaluation { rules: number; symbols: number; fired: number; members: number; queued: number; muted: number }
+export interface WatchEvaluation {
+  rules: number;
+  symbols: number;
+  /** Symbols whose rules were evaluated on bars the scan had already read (the rest were read here). */
+  fromScan: number;
+  fired: number;
+  members: number;
+  queued: number;
+  muted: number;
+  /** Symbols whose evaluation threw (logged; their rules did not fire). */
+  errors: number;
+  /** This evaluation's own time: reading rules and any bars the scan did not bring, evaluating, queueing. */
+  ms: number;
+}
+
+/** One evaluation of every watchlist on a day's close: hand it bars as they are read, then finish. */
+export interface WatchEvaluator {
+  /** Evaluate the rules on one symbol's bars through the day (the scan's stream calls this as it reads). */
+  visit(symbol: string, bars: Bar[]): void;
+  /** Evaluate the symbols no stream brought (read from the store), then queue one DM per member. */
+  finish(): Promise<WatchEvaluation>;
+}
+
+interface Trigger { id: number; line: string }
 
 /**
- * Evaluate every member's rules on `date`'s close from stored bars (no provider calls) and queue one DM
- * per member with all of their triggers, keyed `watch:<userId>:<date>`: a re-run queues nothing new.
+ * Start evaluating every member's rules on `date`'s close from stored bars (no provider calls). Triggers
+ * become one DM per member with all of them, keyed `watch:<userId>:<date>`: a re-run queues nothing new.
+ * next-day-prep passes `visit` to the scan, so the universe's bars are read once for both.
  */
-export async function evaluateWatchlists(date: IsoDate, now = new Date()): Promise<WatchEvaluation> {
-  const rules = await WatchRuleModel.find({}, { userId: 1, slot: 1, symbol: 1, kind: 1, value: 1 }).lean();
-  if (rules.length === 0) return { rules: 0, symbols: 0, fired: 0, members: 0, queued: 0, muted: 0 };
-  const symbols = [...new Set(rules.map((r) => r.symbol))];
-  const bars = await readBars(symbols, addDays(date, -400), date);
-  const series = new Map([...bars].filter(([, list]) => list.at(-1)?.date === date).map(([s, list]) => [s, { open: list.map((b) => b.open), close: list.map((b) => b.close), volume: list.map((b) => b.volume) }]));
-  const firedBy = new Map<string, string[]>();
-  let fired = 0;
-  for (const r of rules) {
-    const b = series.get(r.symbol);
-    if (!b) continue;
-    const rule = { kind: r.kind as WatchRule['kind'], value: r.value ?? null };
-    const e = evaluateRule(rule, b);
-    if (!e.fired) continue;
-    fired++;
-    firedBy.set(r.userId, [...(firedBy.get(r.userId) ?? []), `#${r.slot} ${r.symbol}: ${describeRule(rule)} (${e.detail})`]);
-  }
-  const mutes = new Map((await WatchMute.find({ _id: { $in: [...firedBy.keys()] } }).lean()).map((m) => [m._id, m.until]));
-  let muted = 0;
-  const dms: Array<{ key: string; post: PostInput; destination: Destination }> = [];
-  for (const [userId, lines] of firedBy) {
-    if ((mutes.get(userId)?.getTime() ?? 0) > now.getTime()) {
-      muted++;
-      continue;
+export async function startWatchEvaluation(date: IsoDate, now = new Date()): Promise<WatchEvaluator> {
+  let ownMs = 0;
+  const timed = <T>(f: () => T): T => {
+    const t = performance.now();
+    try {
+      return f();
+    } finally {
+      ownMs += performance.now() - t;
     }
-    dms.push({
-      key: `watch:${userId}:${date}`, destination: { sink: 'dm', userId },
-      post: { kind: 'scans', title: `Your watchlist · ${date}`, description: `${lines.join('\n')}\n\nMute with /watch mute, change with /watch list and /watch remove.` },
-    });
-  }
-  const queued = await enqueuePosts(dms, now);
-  return { rules: rules.length, symbols: symbols.length, fired, members: firedBy.size, queued, muted };
+  };
+  const t0 = performance.now();
+  const lists = await readAllWatchlists();
+  const bySymbol = new Map<string, Array<{ userId: string; rule: StoredRule }>>();
+  for (const w of lists) for (const rule of w.rules) bySymbol.set(rule.symbol, [...(bySymbol.get(rule.symbol) ?? []), { userId: w.userId, rule }]);
+  ownMs += performance.now() - t0;
+  const pending = new Set(bySymbol.keys());
+  const triggers = new Map<string, Trigger[]>();
+  let fired = 0;
+  let fromScan = 0;
+  let errors = 0;
+
+  const evaluate = (symbol: string, bars: Bar[]): void => {
+    const watchers = bySymbol.get(symbol);
+    if (!watchers || !pending.delete(symbol) || bars.at(-1)?.date !== date) return;
+    try {
+      const day: DayBars = { open: bars.map((b) => b.open), close: bars.map((b) => b.close), volume: bars.map((b) => b.volume) };
+      for (const { userId, rule } of watchers) {
+        const e = evaluateRule(rule, day);
+        if (!e.fired) continue;
+        fired++;
+        triggers.set(userId, [...(triggers.get(userId) ?? []), { id: rule.id, line: `#${rule.id} ${symbol}: ${describeRule(rule)} (${e.detail})` }]);
+      }
+    } catch (err) {
+      errors++;
+      log().error({ err: describeError(err), symbol, date }, 'watch rules could not be evaluated on this symbol');
+    }
+  };
+
+  return {
+    visit(symbol, bars) {
+      if (!pending.has(symbol)) return;
+      timed(() => evaluate(symbol, bars));
+      fromScan++;
+    },
+    async finish() {
+      const t = performance.now();
+      const rules = lists.reduce((n, w) => n + w.rules.length, 0);
+      if (pending.size) for await (const [symbol, bars] of streamBars([...pending], addDays(date, -SCAN_LOOKBACK_DAYS), date)) evaluate(symbol, bars);
+      const mutes = triggers.size ? new Map((await WatchMute.find({ _id: { $in: [...triggers.keys()] } }).lean()).map((m) => [m._id, m.until])) : new Map<string, Date>();
+      let muted = 0;
+      const dms: Array<{ key: string; post: PostInput; destination: Destination }> = [];
+      for (const [userId, list] of triggers) {
+        if ((mutes.get(userId)?.getTime() ?? 0) > now.getTime()) {
+          muted++;
+          continue;
+        }
+        const lines = list.sort((a, b) => a.id - b.id).map((x) => x.line);
+        dms.push({
+          key: `watch:${userId}:${date}`, destination: { sink: 'dm', userId },
+          post: { kind: 'scans', title: `Your watchlist · ${date}`, description: `${lines.join('\n')}\n\nMute with /watch mute, change with /watch list and /watch remove.` },
+        });
+      }
+      const queued = await enqueuePosts(dms, now);
+      ownMs += performance.now() - t;
+      return { rules, symbols: bySymbol.size, fromScan, fired, members: triggers.size, queued, muted, errors, ms: Math.round(ownMs) };
+    },
+  };
+}
+
+/** Evaluate every watchlist on `date`'s close on its own, reading the bars it needs (a re-run, the CLI, tests). */
+export async function evaluateWatchlists(date: IsoDate, now = new Date()): Promise<WatchEvaluation> {
+  return (await startWatchEvaluation(date, now)).finish();
 }
 
 /** DMs that could not be delivered because the member's DMs are closed (recorded, not retried). */

@@ -20,11 +20,11 @@ import { Trade } from './trade.js';
 import { ConfigSwitch, TradingConfig } from './trading-config.js';
 import { TradingState } from './trading-state.js';
 import { UniverseMember } from './universe-member.js';
-import { WatchMute, WatchRuleModel } from './watch.js';
+import { Watchlist, WatchMute } from './watch.js';
 
-export { AlertPolicy, AlertState, ApiCall, ApiUsage, ProviderStatus, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, Confirmation, ConfirmationAnswer, JobRequest, JobRun, Lease, Outbox, Position, BarIndex, BarLock, BarSeries, ScanResult, Signal, Trade, TradingConfig, TradingState, UniverseMember, WatchMute, WatchRuleModel };
+export { AlertPolicy, AlertState, ApiCall, ApiUsage, ProviderStatus, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, Confirmation, ConfirmationAnswer, JobRequest, JobRun, Lease, Outbox, Position, BarIndex, BarLock, BarSeries, ScanResult, Signal, Trade, TradingConfig, TradingState, UniverseMember, Watchlist, WatchMute };
 
 // Models differ in their document types; this list only needs createIndexes().
 export function allModels(): Array<Model<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous model list
-  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, JobRequest, Lease, AuditEntry, Outbox, BacktestRun, TradingState, AlertPolicy, AlertState, ScanResult, Confirmation, ConfirmationAnswer, ApiCall, ApiUsage, ProviderStatus, UniverseMember, WatchRuleModel, WatchMute];
+  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, JobRequest, Lease, AuditEntry, Outbox, BacktestRun, TradingState, AlertPolicy, AlertState, ScanResult, Confirmation, ConfirmationAnswer, ApiCall, ApiUsage, ProviderStatus, UniverseMember, Watchlist, WatchMute];
 }
