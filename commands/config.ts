@@ -8,7 +8,7 @@ import { checkPermissions } from '../src/discord/guard.js';
 import { invokerOf } from '../src/discord/invoker.js';
 import { replyWithImage } from '../src/discord/reply.js';
 import { simulationPost } from '../src/present/simulate-view.js';
-import { MAX_SIMULATION_MONTHS, simulateConfig, simulationChart, simulationNotes } from '../src/strategy/simulate-service.js';
+import { MAX_SIMULATION_MONTHS, simulationNotes } from '../src/strategy/simulate-service.js';
 import { portfolioOption } from '../src/discord/options.js';
 import { pagesOf, replyPaged } from '../src/discord/paginate.js';
 import { deferFor, replyWithPost } from '../src/discord/reply.js';
@@ -64,9 +64,11 @@ export async function execute(i: ChatInputCommandInteraction, ctx: CommandContex
     await previewSet(portfolio, assignments); // a bad value is refused as `config set` refuses it, before "thinking…"
     await deferFor(i);
     await i.editReply({ content: `Simulating ${assignments.join(' ')} against the active version…` });
-    const sim = await simulateConfig({ portfolio, assignments, months: i.options.getInteger('months') ?? undefined });
+    const { simulation: sim, chart } = await ctx.rt.heavy.simulate(
+      { portfolio, assignments, months: i.options.getInteger('months') ?? undefined },
+      (stage) => void i.editReply({ content: `Simulating ${assignments.join(' ')}: ${stage}…` }).catch(() => undefined),
+    );
     const post = simulationPost(sim, ctx.rt.env.MARKET_DATA_PROVIDER === 'demo');
-    const chart = simulationChart(sim);
     const admin = checkPermissions(meta, invokerOf(i), ctx.rt.env.DISCORD_ADMIN_ROLE_IDS, 'set').ok;
     if (!admin) return replyWithImage(i, post, chart.png, chart.filename); // everyone may simulate; only admins activate
     return askToConfirm(i, {

@@ -9,7 +9,7 @@ import { useSinkRouter } from '../notify/delivery.js';
 import { configureLogging } from '../runtime/runtime.js';
 import { loadJobs } from '../scheduler/job-registry.js';
 import type { FromThread, ToThread } from './thread-pool.js';
-import { runBacktestWithChart, type HeavyTask, type ThreadData } from './heavy-work.js';
+import { runBacktestWithChart, runSimulationWithChart, type HeavyTask, type ThreadData } from './heavy-work.js';
 
 const port = parentPort;
 if (!port) throw new Error('heavy-thread.ts runs only as a worker thread');
@@ -33,7 +33,9 @@ async function perform(id: number, task: HeavyTask, signal: AbortSignal): Promis
       },
     });
   }
-  if (task.kind === 'backtest') return runBacktestWithChart(data.env, task.request, (stage) => send({ type: 'progress', id, stage }));
+  const progress = (stage: string) => send({ type: 'progress', id, stage });
+  if (task.kind === 'backtest') return runBacktestWithChart(data.env, task.request, progress);
+  if (task.kind === 'simulate') return runSimulationWithChart(task.request, progress);
   const r = task.request;
   return priceChart(r.symbol, r.range, r.indicators, r.date);
 }

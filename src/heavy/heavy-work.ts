@@ -5,6 +5,7 @@ import { providerFor } from '../market-data/providers.js';
 import type { JobOutcome } from '../scheduler/job-definition.js';
 import { setHandlerRunner, type HandlerRun } from '../scheduler/run-job.js';
 import { backtest, type BacktestOptions, type BacktestSummary } from '../strategy/backtest-service.js';
+import { simulateConfig, simulationChart, type Simulation, type SimulationRequest } from '../strategy/simulate-service.js';
 import { ThreadPool, ThreadTaskError } from './thread-pool.js';
 
 /** A backtest request as it crosses to a thread: everything but the provider (built there from env) and callbacks. */
@@ -15,9 +16,11 @@ export interface ChartRequest { symbol: string; range: Range; indicators: Indica
 export type HeavyTask =
   | { kind: 'job'; run: Omit<HandlerRun, 'signal'> }
   | { kind: 'backtest'; request: BacktestRequest }
-  | { kind: 'chart'; request: ChartRequest };
+  | { kind: 'chart'; request: ChartRequest }
+  | { kind: 'simulate'; request: SimulationRequest };
 
 export interface BacktestResult { summary: BacktestSummary; chart: Chart }
+export interface SimulationResult { simulation: Simulation; chart: { png: Buffer; filename: string } }
 
 /**
  * CPU-heavy work a command or a job asks for: job handlers (scans, tuning, reports), backtests and
@@ -28,6 +31,8 @@ export interface HeavyWork {
   readonly mode: 'inline' | 'threads';
   backtest(request: BacktestRequest, onProgress?: (stage: string) => void): Promise<BacktestResult>;
   priceChart(request: ChartRequest): Promise<Chart>;
+  /** /config simulate: both backtests and the chart of both curves. */
+  simulate(request: SimulationRequest, onProgress?: (stage: string) => void): Promise<SimulationResult>;
   load(): { threads: number; running: number; queued: number };
   close(): Promise<void>;
 }
@@ -37,11 +42,18 @@ export async function runBacktestWithChart(env: Env, request: BacktestRequest, o
   return { summary, chart: await equityChart(summary.portfolio, 'all') };
 }
 
+export async function runSimulationWithChart(request: SimulationRequest, onProgress?: (stage: string) => void): Promise<SimulationResult> {
+  const simulation = await simulateConfig(request, onProgress);
+  onProgress?.('drawing both curves');
+  return { simulation, chart: simulationChart(simulation) };
+}
+
 export function inlineHeavyWork(env: Env): HeavyWork {
   return {
     mode: 'inline',
     backtest: (request, onProgress) => runBacktestWithChart(env, request, onProgress),
     priceChart: (r) => priceChart(r.symbol, r.range, r.indicators, r.date),
+    simulate: runSimulationWithChart,
     load: () => ({ threads: 0, running: 0, queued: 0 }),
     close: async () => undefined,
   };
@@ -83,6 +95,10 @@ export async function startHeavyThreads(data: ThreadData, size: number): Promise
       return { summary: r.summary, chart: chartBack(r.chart) };
     },
     priceChart: async (request) => chartBack(await pool.run<Chart>({ kind: 'chart', request } satisfies HeavyTask).catch(rethrow)),
+    simulate: async (request, onProgress) => {
+      const r = await pool.run<SimulationResult>({ kind: 'simulate', request } satisfies HeavyTask, { onProgress }).catch(rethrow);
+      return { simulation: r.simulation, chart: { ...r.chart, png: asBuffer(r.chart.png) } };
+    },
     load: () => pool.load,
     async close() {
       setHandlerRunner(undefined);

@@ -52,7 +52,9 @@ function metricsOf(r: BacktestResult): SimulationMetrics {
  * `config set` validates it) backtested over the same window of stored bars through the same signal and
  * execution code. Writes nothing. Default window: the `months` before the last stored bar of the assets.
  */
-export async function simulateConfig(req: { portfolio: string; assignments: string[]; months?: number; from?: string; to?: string }): Promise<Simulation> {
+export interface SimulationRequest { portfolio: string; assignments: string[]; months?: number | undefined; from?: string | undefined; to?: string | undefined }
+
+export async function simulateConfig(req: SimulationRequest, onProgress?: (stage: string) => void): Promise<Simulation> {
   const months = req.months ?? 6;
   if (!Number.isInteger(months) || months < 1 || months > MAX_SIMULATION_MONTHS) {
     throw new UserFacingError('BAD_MONTHS', `months must be a whole number from 1 to ${MAX_SIMULATION_MONTHS} (got ${req.months}).`);
@@ -69,10 +71,13 @@ export async function simulateConfig(req: { portfolio: string; assignments: stri
   if (from >= to) throw new UserFacingError('BAD_RANGE', `--from ${from} must be before --to ${to}.`);
   if (addDays(from, Math.round(MAX_SIMULATION_MONTHS * 30.44)) < to) throw new UserFacingError('TOO_LONG', `A simulation covers at most ${MAX_SIMULATION_MONTHS} months; ${from} → ${to} is longer.`);
   const lookback = Math.max(preview.activeParams.lookback_days, preview.params.lookback_days);
+  onProgress?.(`reading ${symbols.join(', ')} bars`);
   const stored = await readBars(symbols, addDays(from, -Math.ceil(lookback * 1.5) - 10), to);
   const bars = Object.fromEntries([...stored].map(([s, list]) => [s, list.map((b) => ({ date: b.date, open: b.open, close: b.close }))]));
   const run = (params: StrategyParams) => runBacktest({ params, from, to, bars });
+  onProgress?.(`backtesting active v${preview.from}`);
   const a = run(preview.activeParams);
+  onProgress?.('backtesting the proposed version');
   const b = run(preview.params);
   if (a.days.length === 0 || b.days.length === 0) throw new UserFacingError('NO_DATA', `No stored bars for ${symbols.join(', ')} between ${from} and ${to}.`);
   const active = metricsOf(a);

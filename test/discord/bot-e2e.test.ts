@@ -322,6 +322,8 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     assert.match(body.embeds[0]!.title, /^Simulation · main · /);
     assert.match(body.embeds[0]!.description, /Time-weighted return .*\n.*CAGR/s);
     assert.equal((body.components ?? []).length, 0, 'no Activate button for a member');
+    const progress = discord.requests.filter((r) => r.method === 'PATCH' && r.path.includes(`tok-${member}/messages/@original`) && r.files.length === 0).map((r) => (r.json as { content?: string }).content);
+    assert.ok(progress.some((c) => /^Simulating daily_capital=2000: backtesting active v\d+…$/.test(String(c))), `progress edits: ${progress.join(' | ')}`);
     const versions = await TradingConfig.countDocuments({ portfolio: 'main' });
     const id = discord.sendCommand('config', { userId: IDS.admin, roles: [IDS.adminRole], subcommand: 'simulate', options: [opt('key', 'daily_capital'), opt('value', '2000'), opt('months', 2)] });
     const ask = await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(`tok-${id}/messages/@original`) && ((r.json as { components?: unknown[] }).components ?? []).length > 0, 20_000);
