@@ -253,13 +253,18 @@ try {
     await measureWatch();
     process.stdout.write(`# ${universe}-symbol next-day-prep run through /rerun (Confirm) while 500 read commands arrive 20 ms apart; 10,000 trades\n`);
     const external = db.kind === 'external' ? db.uri : '';
-    for (const [threads, suffix] of watchOnly ? [] : ([[2, ''], [0, '_inline']] as const)) {
+    // BENCH_MODES=threads or =inline measures one mode only.
+    const modes = ([[2, ''], [0, '_inline']] as const).filter(([t]) => !process.env.BENCH_MODES || process.env.BENCH_MODES === (t ? 'threads' : 'inline'));
+    for (const [threads, suffix] of watchOnly ? [] : modes) {
       const f = await measureCommands(dir, external, threads);
       line(`ack_p50_ms${suffix}`, Math.round(f.ackP50), 'ms');
       line(`ack_p99_ms${suffix}`, Math.round(f.ackP99), 'ms');
+      line(`reply_p50_ms${suffix}`, Math.round(f.replyP50), 'ms');
       line(`reply_p99_ms${suffix}`, Math.round(f.replyP99), 'ms');
       line(`event_loop_lag_p99_ms${suffix}`, f.lagP99, 'ms');
       process.stdout.write(`scan_running_throughout${suffix} ${f.scanThroughout ? 'yes' : 'no'}\ncommands_answered${suffix} ${f.answered}\n`);
+      line(`scan_under_commands_s${suffix}`, Math.round(f.scanSeconds * 10) / 10, 's');
+      process.stdout.write(`scan_attempts${suffix} ${f.scanAttempts} (${f.scanStatus})\n`);
     }
     await mongoose.connection.db?.dropDatabase();
   }

@@ -1,3 +1,4 @@
+import { MongoClient, type Db } from 'mongodb';
 import mongoose, { type Connection } from 'mongoose';
 import { allModels } from './models/index.js';
 
@@ -35,11 +36,29 @@ export async function connectDatabase(uri: string, dbName?: string, opts: Connec
     ...(opts.maxPoolSize ? { maxPoolSize: opts.maxPoolSize } : {}),
   });
   await Promise.all(allModels().map((m) => m.createIndexes()));
+  const control = new MongoClient(uri, { maxPoolSize: 1, serverSelectionTimeoutMS: 10_000 });
+  await control.connect();
+  controlClient = { client: control, db: control.db(mongoose.connection.name) };
   return mongoose.connection;
 }
 
+/**
+ * A second connection of its own (one socket) for what must not wait behind this process's work: lease
+ * renewals of running jobs. When hundreds of commands fill mongoose's pool, a renewal queued behind them
+ * could wait past its lease and lose a healthy run to a takeover; on this connection it waits only for
+ * the server.
+ */
+let controlClient: { client: MongoClient; db: Db } | undefined;
+
+export function controlDb(): Db {
+  if (!controlClient) throw new Error('database is not connected');
+  return controlClient.db;
+}
+
 export async function disconnectDatabase(): Promise<void> {
-  await mongoose.disconnect();
+  const control = controlClient;
+  controlClient = undefined;
+  await Promise.all([mongoose.disconnect(), control?.client.close()]);
 }
 
 /** The driver-level database behind mongoose (Agenda shares it). */

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { isDuplicateKey } from './connection.js';
+import { controlDb, isDuplicateKey } from './connection.js';
 import { Lease } from './models/lease.js';
 
 /** Who holds a lease: host and pid, enough to find the process in `ps`. */
@@ -63,11 +63,14 @@ export async function latestLease(scope: string, key: string): Promise<(HeldLeas
  */
 export async function renewLease(lease: HeldLease, ttlMs: number, now = new Date()): Promise<boolean> {
   if (now.getTime() >= lease.until.getTime()) return false;
-  if (await Lease.exists({ _id: idOf(lease.scope, lease.key, lease.gen + 1) })) return false;
+  // On the control connection: a renewal never queues behind this process's other work.
+  const leases = controlDb().collection<{ _id: string }>(Lease.collection.collectionName);
+  const taken = async () => (await leases.findOne({ _id: idOf(lease.scope, lease.key, lease.gen + 1) }, { projection: { _id: 1 } })) !== null;
+  if (await taken()) return false;
   const until = new Date(now.getTime() + ttlMs);
-  await Lease.updateOne({ _id: idOf(lease.scope, lease.key, lease.gen) }, { $set: { until } });
+  await leases.updateOne({ _id: idOf(lease.scope, lease.key, lease.gen) }, { $set: { until } });
   // A taker that read our old `until` just before the write could have moved in: look once more.
-  if (await Lease.exists({ _id: idOf(lease.scope, lease.key, lease.gen + 1) })) return false;
+  if (await taken()) return false;
   lease.until = until;
   return true;
 }

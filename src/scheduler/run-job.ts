@@ -1,10 +1,11 @@
+import type { Types } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { todayIn, type IsoDate } from '../calendar/dates.js';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, MARKET_ZONE, closureReason, isCalendarDate } from '../calendar/nyse.js';
 import { slotRunKey } from './slots.js';
 import type { Env } from '../config/env.js';
-import { isDuplicateKey } from '../db/connection.js';
+import { controlDb, isDuplicateKey } from '../db/connection.js';
 import { latestLease, releaseLease, renewLease, stillHeld, takeLease, type HeldLease } from '../db/lease.js';
 import { JobRun, type JobRunStatus } from '../db/models/job-run.js';
 import { UserFacingError, describeError } from '../errors.js';
@@ -77,7 +78,7 @@ export const RUN_SCOPE = 'run';
 const FINISHED = new Set(['succeeded', 'skipped']);
 
 type Claim =
-  | { claimed: true; id: unknown; attempt: number; lease: HeldLease }
+  | { claimed: true; id: Types.ObjectId; attempt: number; lease: HeldLease }
   | { claimed: false; status: RunStatus; existing: { attempt: number; summary: unknown; error: string | null } };
 
 function notClaimed(status: RunStatus, rec: { attempt: number; summary?: unknown; error?: string | null } | null): Claim {
@@ -198,7 +199,7 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
           abort.abort(new Error('run lease lost'));
           return;
         }
-        await JobRun.updateOne({ _id: c.id, attempt: c.attempt }, { $set: { leaseUntil: c.lease.until } });
+        await controlDb().collection(JobRun.collection.collectionName).updateOne({ _id: c.id, attempt: c.attempt }, { $set: { leaseUntil: c.lease.until } });
       })
       .catch(() => {
         // The database is away: keep trying until the lease runs out on our own clock.

@@ -1,5 +1,6 @@
 import { isIsoDate, type IsoDate } from '../calendar/dates.js';
 import { Trade } from '../db/models/trade.js';
+import { singleFlight } from '../db/single-flight.js';
 import { UserFacingError } from '../errors.js';
 import { listPortfolios } from '../strategy/config-versions.js';
 import { lastCloses, equitySeries } from './portfolio-store.js';
@@ -88,7 +89,8 @@ export async function tradesView(opts: { portfolio?: string; from?: IsoDate; to?
   const filter: Record<string, unknown> = { portfolio };
   if (opts.from || opts.to) filter.tradeDate = { ...(opts.from ? { $gte: opts.from } : {}), ...(opts.to ? { $lte: opts.to } : {}) };
   if (opts.symbol) filter.symbol = opts.symbol.toUpperCase();
-  const docs = await Trade.find(filter).sort({ tradeDate: -1, symbol: 1 }).limit(opts.limit ?? 500).lean();
+  const limit = opts.limit ?? 500;
+  const docs = await singleFlight(`trades:${JSON.stringify(filter)}:${limit}`, () => Trade.find(filter).sort({ tradeDate: -1, symbol: 1 }).limit(limit).lean());
   return docs.map((t) => ({ tradeDate: t.tradeDate, symbol: t.symbol, action: t.action, quantity: t.quantity, price: t.price, amount: t.amount, realizedPnl: t.realizedPnl ?? 0 }));
 }
 

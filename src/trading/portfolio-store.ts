@@ -3,6 +3,7 @@ import { tradingDaysBetween } from '../calendar/nyse.js';
 import { CapitalInjection } from '../db/models/capital-injection.js';
 import { Position } from '../db/models/position.js';
 import { Trade } from '../db/models/trade.js';
+import { singleFlight } from '../db/single-flight.js';
 import { readBars } from '../market-data/bar-store.js';
 import { emptyState, type Fill, type LedgerState } from './ledger.js';
 import type { EquityPoint } from './performance.js';
@@ -60,8 +61,18 @@ export async function lastCloses(symbols: string[], date: IsoDate): Promise<Reco
   return Object.fromEntries(symbols.map((s) => [s, bars.get(s)?.at(-1)?.close]));
 }
 
-/** Equity every trading day from the first activity through `to`: cash + positions at that day's close. */
-export async function equitySeries(portfolio: string, to?: IsoDate): Promise<{ points: EquityPoint[]; state: LedgerState; history: History }> {
+export interface EquitySeries { points: EquityPoint[]; state: LedgerState; history: History }
+
+/**
+ * Equity every trading day from the first activity through `to`: cash + positions at that day's close.
+ * A view (the result is shared by identical calls in flight at once: do not change it); execution plans
+ * with ledgerBefore instead.
+ */
+export function equitySeries(portfolio: string, to?: IsoDate): Promise<EquitySeries> {
+  return singleFlight(`equity:${portfolio}:${to ?? ''}`, () => computeEquitySeries(portfolio, to));
+}
+
+async function computeEquitySeries(portfolio: string, to?: IsoDate): Promise<EquitySeries> {
   const h = await loadHistory(portfolio, to);
   if (!h.first) return { points: [], state: emptyState(), history: h };
   const end = to ?? h.last!;
