@@ -90,6 +90,8 @@ export interface CommandFigures {
   lagP99: number;
   scanThroughout: boolean;
   answered: number;
+  /** Reply p50/p99 (ms) per command, as text. */
+  perCommand: string;
   /** From /rerun to the scan's end, and the attempt that finished it (1: its lease held under the load). */
   scanSeconds: number;
   scanAttempts: number;
@@ -141,6 +143,7 @@ export async function measureCommands(dataDir: string, mongodbUri: string, threa
     if (only) reads.splice(0, reads.length, ...reads.filter((r) => only.includes(r.name)));
     const acks: number[] = [];
     const replies: number[] = [];
+    const byCommand = new Map<string, number[]>();
     const pending: Array<Promise<void>> = [];
     for (let k = 0; k < COMMANDS; k++) {
       const c = reads[k % reads.length]!;
@@ -154,7 +157,9 @@ export async function measureCommands(dataDir: string, mongodbUri: string, threa
       pending.push((async () => {
         // An answer that never comes counts as infinitely late (and not answered), instead of ending the bench.
         acks.push(await discord.waitForRequest(isAck, 60_000).then((r) => r.at - sent, () => Infinity));
-        replies.push(await discord.waitForRequest(isFinal, REPLY_WAIT_MS).then((r) => r.at - sent, () => Infinity));
+        const reply = await discord.waitForRequest(isFinal, REPLY_WAIT_MS).then((r) => r.at - sent, () => Infinity);
+        replies.push(reply);
+        byCommand.set(c.name, [...(byCommand.get(c.name) ?? []), reply]);
       })());
       await new Promise((r) => setTimeout(r, GAP_MS));
     }
@@ -171,7 +176,8 @@ export async function measureCommands(dataDir: string, mongodbUri: string, threa
       run = await JobRun.findOne({ job: 'next-day-prep', startedAt: { $gte: since } }).sort({ startedAt: -1 }).lean();
     }
     const scanSeconds = run?.finishedAt ? (run.finishedAt.getTime() - since.getTime()) / 1000 : NaN;
-    return { ackP50: pct(acks, 50), ackP99: pct(acks, 99), replyP50: pct(replies, 50), replyP99: pct(replies, 99), lagP99, scanThroughout: stillScanning, answered: replies.filter(Number.isFinite).length, scanSeconds, scanAttempts: run?.attempt ?? 0, scanStatus: run?.status ?? 'none' };
+    const perCommand = [...byCommand].map(([name, xs]) => `${name} ${Math.round(pct(xs, 50))}/${Math.round(pct(xs, 99))}`).join(', ');
+    return { perCommand, ackP50: pct(acks, 50), ackP99: pct(acks, 99), replyP50: pct(replies, 50), replyP99: pct(replies, 99), lagP99, scanThroughout: stillScanning, answered: replies.filter(Number.isFinite).length, scanSeconds, scanAttempts: run?.attempt ?? 0, scanStatus: run?.status ?? 'none' };
   } finally {
     worker.kill('SIGTERM');
     await new Promise((r) => worker.once('exit', r));

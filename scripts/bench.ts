@@ -261,6 +261,7 @@ try {
       line(`ack_p99_ms${suffix}`, Math.round(f.ackP99), 'ms');
       line(`reply_p50_ms${suffix}`, Math.round(f.replyP50), 'ms');
       line(`reply_p99_ms${suffix}`, Math.round(f.replyP99), 'ms');
+      process.stdout.write(`# reply p50/p99 ms by command${suffix}: ${f.perCommand}\n`);
       line(`event_loop_lag_p99_ms${suffix}`, f.lagP99, 'ms');
       process.stdout.write(`scan_running_throughout${suffix} ${f.scanThroughout ? 'yes' : 'no'}\ncommands_answered${suffix} ${f.answered}\n`);
       line(`scan_under_commands_s${suffix}`, Math.round(f.scanSeconds * 10) / 10, 's');

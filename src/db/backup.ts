@@ -9,6 +9,7 @@ import { BSON, type Db, type Document } from 'mongodb';
 import type { Env } from '../config/env.js';
 import { UserFacingError } from '../errors.js';
 import { PROJECT_ROOT } from '../paths.js';
+import { bumpRevisions, DATA_REVISIONS } from './data-revision.js';
 
 /**
  * Backups for the embedded default and small deployments: every collection streamed to gzip'd NDJSON
@@ -177,5 +178,8 @@ export async function restoreDatabase(db: Db, dir: string, opts: { drop?: boolea
     if (count !== c.count) throw new Error(`${c.name}: restored ${count} documents, the manifest says ${c.count}`);
     report.collections.push({ name: c.name, count });
   }
+  // The data tokens come back with the data they describe, so every process's views follow them; a
+  // backup from before the tokens existed gets fresh ones.
+  if (!m.collections.some((c) => c.name === DATA_REVISIONS)) await bumpRevisions(['trades', 'bars'], db);
   return report;
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Db, Document } from 'mongodb';
 import { writeCollections, verifyBackup } from '../db/backup.js';
+import { bumpRevisions } from '../db/data-revision.js';
 import { archiveSelection } from './maintenance.js';
 
 export interface ArchiveReport {
@@ -28,5 +29,6 @@ export async function archiveMonth(db: Db, archiveRoot: string, now = new Date()
     for (let i = 0; i < list.length; i += 500) await db.collection(c.name).deleteMany({ _id: { $in: list.slice(i, i + 500) } } as Document);
     moved.push({ name: c.name, count: c.count });
   }
+  if (moved.some((m) => m.count > 0)) await bumpRevisions(['trades', 'bars'], db);
   return { dir, moved };
 }

@@ -1,6 +1,7 @@
 import type { IsoDate } from '../calendar/dates.js';
 import { BarIndex, BarLock } from '../db/models/bar-lock.js';
 import { BarSeries } from '../db/models/bar-series.js';
+import { bumpRevisions } from '../db/data-revision.js';
 import { decodeBars, encodeBars } from './bar-codec.js';
 import type { Bar } from './provider.js';
 
@@ -157,6 +158,7 @@ export async function upsertBars(bars: Bar[], source: string, now = new Date()):
     }
     for (const k of locked) pending.delete(k);
   }
+  if (total.inserted + total.updated > 0) await bumpRevisions(['bars']); // views valued at these closes are stale now
   return total;
 }
 

@@ -1,6 +1,6 @@
 import { isIsoDate, type IsoDate } from '../calendar/dates.js';
 import { Trade } from '../db/models/trade.js';
-import { singleFlight } from '../db/single-flight.js';
+import { cachedView } from '../db/view-cache.js';
 import { UserFacingError } from '../errors.js';
 import { listPortfolios } from '../strategy/config-versions.js';
 import { lastCloses, equitySeries } from './portfolio-store.js';
@@ -90,7 +90,7 @@ export async function tradesView(opts: { portfolio?: string; from?: IsoDate; to?
   if (opts.from || opts.to) filter.tradeDate = { ...(opts.from ? { $gte: opts.from } : {}), ...(opts.to ? { $lte: opts.to } : {}) };
   if (opts.symbol) filter.symbol = opts.symbol.toUpperCase();
   const limit = opts.limit ?? 500;
-  const docs = await singleFlight(`trades:${JSON.stringify(filter)}:${limit}`, () => Trade.find(filter).sort({ tradeDate: -1, symbol: 1 }).limit(limit).lean());
+  const docs = await cachedView(`trades:${JSON.stringify(filter)}:${limit}`, ['trades'], () => Trade.find(filter).sort({ tradeDate: -1, symbol: 1 }).limit(limit).lean());
   return docs.map((t) => ({ tradeDate: t.tradeDate, symbol: t.symbol, action: t.action, quantity: t.quantity, price: t.price, amount: t.amount, realizedPnl: t.realizedPnl ?? 0 }));
 }
 
@@ -122,9 +122,9 @@ export interface PerformanceView {
 
 export async function performanceView(name = 'main'): Promise<PerformanceView> {
   await requirePortfolio(name);
-  const { points, state } = await equitySeries(name);
+  const { points, state, history } = await equitySeries(name);
   const p = performance(points);
-  const sells = await Trade.find({ portfolio: name, action: 'SELL' }).lean();
+  const sells = [...history.fills.values()].flat().filter((f) => f.action === 'SELL');
   return {
     name, asOf: points[points.length - 1]?.date ?? null, totalReturn: p.totalReturn, cagr: p.cagr, maxDrawdown: p.maxDrawdown,
     sharpe: p.sharpe, exposure: p.exposure, days: p.days, sells: sells.length, realizedPnl: state.realized,

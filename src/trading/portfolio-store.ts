@@ -3,7 +3,7 @@ import { tradingDaysBetween } from '../calendar/nyse.js';
 import { CapitalInjection } from '../db/models/capital-injection.js';
 import { Position } from '../db/models/position.js';
 import { Trade } from '../db/models/trade.js';
-import { singleFlight } from '../db/single-flight.js';
+import { cachedView } from '../db/view-cache.js';
 import { readBars } from '../market-data/bar-store.js';
 import { emptyState, type Fill, type LedgerState } from './ledger.js';
 import type { EquityPoint } from './performance.js';
@@ -65,11 +65,11 @@ export interface EquitySeries { points: EquityPoint[]; state: LedgerState; histo
 
 /**
  * Equity every trading day from the first activity through `to`: cash + positions at that day's close.
- * A view (the result is shared by identical calls in flight at once: do not change it); execution plans
- * with ledgerBefore instead.
+ * A view, kept until the next trade or bar write (src/db/view-cache.ts): callers share the result and
+ * must not change it. Execution plans with ledgerBefore, its own fresh read, instead.
  */
 export function equitySeries(portfolio: string, to?: IsoDate): Promise<EquitySeries> {
-  return singleFlight(`equity:${portfolio}:${to ?? ''}`, () => computeEquitySeries(portfolio, to));
+  return cachedView(`equity:${portfolio}:${to ?? ''}`, ['trades', 'bars'], () => computeEquitySeries(portfolio, to));
 }
 
 async function computeEquitySeries(portfolio: string, to?: IsoDate): Promise<EquitySeries> {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { parseEnvVars, type Env } from '../../src/config/env.js';
 import { connectDatabase, disconnectDatabase } from '../../src/db/connection.js';
+import { clearViews } from '../../src/db/view-cache.js';
 
 /** The server `npm test` started (or TEST_MONGODB_URI): tests never mock mongoose or the driver. */
 export function testUri(): string {
@@ -29,6 +30,7 @@ export async function clearCollections(): Promise<void> {
   const db = mongoose.connection.db;
   if (!db) return;
   for (const c of await db.collections()) await c.deleteMany({});
+  clearViews(); // this process's derived views were of the data just deleted
 }
 
 export function testEnv(overrides: Record<string, string> = {}): Env {

@@ -1,4 +1,5 @@
 import { Schema, model, type InferSchemaType } from 'mongoose';
+import { bumpOnWrite } from '../data-revision.js';
 
 /** Fresh capital credited to a portfolio for one trading day (at most once: unique index). */
 const capitalInjectionSchema = new Schema(
@@ -11,6 +12,9 @@ const capitalInjectionSchema = new Schema(
   { versionKey: false },
 );
 capitalInjectionSchema.index({ portfolio: 1, date: 1 }, { unique: true });
+
+// Derived views (equity, P&L, trade lists) are served again only until the next write (src/db/view-cache.ts).
+bumpOnWrite(capitalInjectionSchema, 'trades');
 
 export type CapitalInjectionDoc = InferSchemaType<typeof capitalInjectionSchema>;
 export const CapitalInjection = model('CapitalInjection', capitalInjectionSchema, 'capital_injections');

@@ -1,4 +1,5 @@
 import { Schema, model, type InferSchemaType } from 'mongoose';
+import { bumpOnWrite } from '../data-revision.js';
 
 /** One paper fill; a signal trades each symbol at most once (unique index). */
 const tradeSchema = new Schema(
@@ -18,6 +19,9 @@ const tradeSchema = new Schema(
 );
 tradeSchema.index({ signalId: 1, symbol: 1 }, { unique: true });
 tradeSchema.index({ portfolio: 1, tradeDate: 1 });
+
+// Derived views (equity, P&L, trade lists) are served again only until the next write (src/db/view-cache.ts).
+bumpOnWrite(tradeSchema, 'trades');
 
 export type TradeDoc = InferSchemaType<typeof tradeSchema>;
 export const Trade = model('Trade', tradeSchema, 'trades');
