@@ -43,9 +43,11 @@ function checkDate(label: string, d: string | undefined): void {
 export async function portfolioView(name = 'main', asOf?: IsoDate): Promise<PortfolioView> {
   checkDate('date', asOf);
   await requirePortfolio(name);
-  const { points, state, history } = await equitySeries(name, asOf);
+  const { points, state, history, lastClose } = await equitySeries(name, asOf);
   const date = points[points.length - 1]?.date ?? null;
-  const closes = date ? await lastCloses([...state.holdings.keys()], date) : {};
+  // The closes the series was valued at; a holding without one there is looked up a year back.
+  const missing = [...state.holdings.keys()].filter((s) => !lastClose.has(s));
+  const closes: Record<string, number | undefined> = { ...Object.fromEntries(lastClose), ...(date && missing.length ? await lastCloses(missing, date) : {}) };
   const positions = [...state.holdings.values()].map((h) => {
     const c = closes[h.symbol];
     const mv = h.quantity * (c ?? h.avgCost);

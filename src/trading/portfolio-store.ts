@@ -61,7 +61,13 @@ export async function lastCloses(symbols: string[], date: IsoDate): Promise<Reco
   return Object.fromEntries(symbols.map((s) => [s, bars.get(s)?.at(-1)?.close]));
 }
 
-export interface EquitySeries { points: EquityPoint[]; state: LedgerState; history: History }
+export interface EquitySeries {
+  points: EquityPoint[];
+  state: LedgerState;
+  history: History;
+  /** Each traded symbol's last close through the series' end (from the closes the series was valued at). */
+  lastClose: Map<string, number>;
+}
 
 /**
  * Equity every trading day from the first activity through `to`: cash + positions at that day's close.
@@ -74,9 +80,13 @@ export function equitySeries(portfolio: string, to?: IsoDate): Promise<EquitySer
 
 async function computeEquitySeries(portfolio: string, to?: IsoDate): Promise<EquitySeries> {
   const h = await loadHistory(portfolio, to);
-  if (!h.first) return { points: [], state: emptyState(), history: h };
+  if (!h.first) return { points: [], state: emptyState(), history: h, lastClose: new Map() };
   const end = to ?? h.last!;
   const closes = await closesBetween([...h.symbols], h.first, end);
+  const lastClose = new Map([...closes].flatMap(([s, byDate]) => {
+    const last = [...byDate.keys()].filter((d) => d <= end).sort().pop();
+    return last === undefined ? [] : [[s, byDate.get(last)!] as [string, number]];
+  }));
   const days: Day[] = tradingDaysBetween(h.first, end).map((d) => ({
     date: d,
     capital: h.capital.get(d) ?? 0,
@@ -84,7 +94,7 @@ async function computeEquitySeries(portfolio: string, to?: IsoDate): Promise<Equ
     closes: Object.fromEntries([...closes].map(([s, m]) => [s, m.get(d)])),
   }));
   const { state, points } = replayDays(days);
-  return { points, state, history: h };
+  return { points, state, history: h, lastClose };
 }
 
 /** Keep the Position collection (a projection for quick reads) equal to the ledger. */
