@@ -5,7 +5,7 @@
 //   ack_p50_ms / ack_p99_ms   command sent → Discord got the acknowledgement (defer or reply)
 //   reply_p99_ms              command sent → the final answer
 //   event_loop_lag_p99_ms     the worker's event-loop delay over the window (its /metrics, 1 ms probe)
-//   scan_under_commands_s     from /rerun to the end of the scan; scan_attempts 1 means its lease held throughout
+//   scan_under_commands_s     from /rerun to the end of the scan; scan_takeovers 0 means its lease held throughout
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -92,9 +92,9 @@ export interface CommandFigures {
   answered: number;
   /** Reply p50/p99 (ms) per command, as text. */
   perCommand: string;
-  /** From /rerun to the scan's end, and the attempt that finished it (1: its lease held under the load). */
+  /** From /rerun to the scan's end, and how often its run was taken over meanwhile (0: its lease held under the load). */
   scanSeconds: number;
-  scanAttempts: number;
+  scanTakeovers: number;
   scanStatus: string;
 }
 
@@ -132,6 +132,7 @@ export async function measureCommands(dataDir: string, mongodbUri: string, threa
       if (Date.now() - since.getTime() > 60_000) throw new Error('the scan did not start within 60 s');
       await new Promise((r) => setTimeout(r, 50));
     }
+    const firstAttempt = (await JobRun.findOne({ job: 'next-day-prep', status: 'running', startedAt: { $gte: since } }).lean())?.attempt ?? 0;
     note('a scan is running; sending commands');
     await metric(metricsPort, 'signaldesk_event_loop_lag_ms', 'p99'); // resets the window
     const reads: Array<{ name: string; subcommand?: string; options?: unknown[]; admin?: boolean }> = [
@@ -177,7 +178,7 @@ export async function measureCommands(dataDir: string, mongodbUri: string, threa
     }
     const scanSeconds = run?.finishedAt ? (run.finishedAt.getTime() - since.getTime()) / 1000 : NaN;
     const perCommand = [...byCommand].map(([name, xs]) => `${name} ${Math.round(pct(xs, 50))}/${Math.round(pct(xs, 99))}`).join(', ');
-    return { perCommand, ackP50: pct(acks, 50), ackP99: pct(acks, 99), replyP50: pct(replies, 50), replyP99: pct(replies, 99), lagP99, scanThroughout: stillScanning, answered: replies.filter(Number.isFinite).length, scanSeconds, scanAttempts: run?.attempt ?? 0, scanStatus: run?.status ?? 'none' };
+    return { perCommand, ackP50: pct(acks, 50), ackP99: pct(acks, 99), replyP50: pct(replies, 50), replyP99: pct(replies, 99), lagP99, scanThroughout: stillScanning, answered: replies.filter(Number.isFinite).length, scanSeconds, scanTakeovers: (run?.attempt ?? firstAttempt) - firstAttempt, scanStatus: run?.status ?? 'none' };
   } finally {
     worker.kill('SIGTERM');
     await new Promise((r) => worker.once('exit', r));

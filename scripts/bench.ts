@@ -265,7 +265,7 @@ try {
       line(`event_loop_lag_p99_ms${suffix}`, f.lagP99, 'ms');
       process.stdout.write(`scan_running_throughout${suffix} ${f.scanThroughout ? 'yes' : 'no'}\ncommands_answered${suffix} ${f.answered}\n`);
       line(`scan_under_commands_s${suffix}`, Math.round(f.scanSeconds * 10) / 10, 's');
-      process.stdout.write(`scan_attempts${suffix} ${f.scanAttempts} (${f.scanStatus})\n`);
+      process.stdout.write(`scan_takeovers${suffix} ${f.scanTakeovers} (${f.scanStatus})\n`);
     }
     await mongoose.connection.db?.dropDatabase();
   }
