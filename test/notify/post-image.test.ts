@@ -6,6 +6,7 @@ import { buildPost } from '../../src/notify/post.js';
 import { toEmbed, toText } from '../../src/notify/render.js';
 import { DiscordChannelSink } from '../../src/notify/sinks/discord-channel-sink.js';
 import { WebhookSink } from '../../src/notify/sinks/webhook-sink.js';
+import { SinkError } from '../../src/notify/sinks/sink.js';
 import { DiscordStandIn, IDS } from '../helpers/discord-stand-in.js';
 
 // The 8-byte PNG signature and a little more: enough to tell the file arrived as bytes.
@@ -52,6 +53,25 @@ test('the Discord channel sink uploads the image with the embed (real discord.js
     assert.equal(req.files[0]?.filename, 'week-main.png');
     assert.ok(req.files[0]!.data.equals(PNG));
     assert.equal((req.json as { embeds: Array<{ image: { url: string } }> }).embeds[0]!.image.url, 'attachment://week-main.png');
+  } finally {
+    sink.destroy();
+    await standIn.stop();
+  }
+});
+
+test('a 429 to a channel post or a DM is retryable with Discord’s wait, and its error names the rate limit and the route', async () => {
+  const standIn = new DiscordStandIn();
+  await standIn.start();
+  const sink = new DiscordChannelSink({ token: 'x'.repeat(40), channelFor: () => IDS.channel, api: standIn.api });
+  standIn.respond = (r) => (r.method === 'POST' && r.path.endsWith('/messages') ? { status: 429, headers: { 'retry-after': '7' }, payload: { message: 'You are being rate limited.', retry_after: 7, global: false } } : undefined);
+  try {
+    for (const send of [() => sink.send({ idempotencyKey: 'rl', channelKey: 'digests', post }), () => sink.toUser('42').send({ idempotencyKey: 'rl-dm', channelKey: 'scans', post })]) {
+      const err = await send().then(() => undefined, (e: unknown) => e as SinkError);
+      assert.ok(err instanceof SinkError, 'refused');
+      assert.equal(err.retryable, true);
+      assert.ok((err.retryAfterMs ?? 0) >= 6_000, `waits as Discord asked (${err.retryAfterMs} ms)`);
+      assert.match(err.message, /^discord(-dm)?: rate limited on POST \/channels\/(:id|\d+)\/messages/);
+    }
   } finally {
     sink.destroy();
     await standIn.stop();

@@ -54,10 +54,7 @@ export class DiscordChannelSink implements Sink {
       if (err instanceof DiscordAPIError || err instanceof HTTPError) {
         throw sinkErrorFromStatus(this.name, err.status, err.message);
       }
-      // A RateLimitError, a timeout or a refused connection: try again later.
-      const limited = err as { retryAfter?: number; timeToReset?: number };
-      const retryAfter = limited.retryAfter || limited.timeToReset || undefined;
-      throw new SinkError(`discord: ${(err as Error).message ?? String(err)}`, { retryable: true, retryAfterMs: retryAfter });
+      throw transientError('discord', err);
     }
   }
 
@@ -82,8 +79,7 @@ export class DiscordChannelSink implements Sink {
             throw new SinkError(`discord-dm: member ${userId} does not accept direct messages (Discord error ${DMS_CLOSED})`, { retryable: false });
           }
           if (err instanceof DiscordAPIError || err instanceof HTTPError) throw sinkErrorFromStatus('discord-dm', err.status, err.message);
-          const limited = err as { retryAfter?: number; timeToReset?: number };
-          throw new SinkError(`discord-dm: ${(err as Error).message ?? String(err)}`, { retryable: true, retryAfterMs: limited.retryAfter || limited.timeToReset || undefined });
+          throw transientError('discord-dm', err);
         }
       },
     };
@@ -93,4 +89,17 @@ export class DiscordChannelSink implements Sink {
     this.rest.clearHashSweeper();
     this.rest.clearHandlerSweeper();
   }
+}
+
+/**
+ * A RateLimitError (rejectOnRateLimit), a timeout or a refused connection: retryable, with the wait Discord
+ * asked for. A rate limit's own message is empty, so the text names it and the route.
+ */
+function transientError(sink: string, err: unknown): SinkError {
+  const e = err as { retryAfter?: number; timeToReset?: number; route?: string; method?: string; message?: string; name?: string };
+  const retryAfterMs = e.retryAfter || e.timeToReset || undefined;
+  const what = retryAfterMs !== undefined && !e.message
+    ? `rate limited on ${e.method ?? ''} ${e.route ?? 'a route'}`.replace(/\s+/g, ' ')
+    : e.message || e.name || String(err);
+  return new SinkError(`${sink}: ${what}`, { retryable: true, retryAfterMs });
 }
