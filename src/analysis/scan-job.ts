@@ -6,7 +6,7 @@ import { runNamedScan, scanPost, SCANS, type BarsVisitor, type ScanName } from '
 export async function runScanJob(name: ScanName, ctx: JobContext, onBars?: BarsVisitor): Promise<JobOutcome> {
   const s = await runNamedScan(name, ctx.date, { provider: providerFor(ctx.env), force: ctx.force, onBars });
   await ctx.publish(`${name}:${ctx.date}`, scanPost(s, ctx.env.MARKET_DATA_PROVIDER === 'demo'));
-  return { summary: { scanned: s.scanned, universe: s.universe, dataThrough: s.dataThrough, durationMs: s.durationMs, top: Object.fromEntries(s.results.map((r) => [r.criterion, r.hits.slice(0, 3).map((h) => h.symbol).join(' ')])) } };
+  return { summary: { scanned: s.scanned, universe: s.universe, dataThrough: s.dataThrough, durationMs: s.durationMs, top: Object.fromEntries(s.results.map((r) => [r.criterion, r.hits.slice(0, 3).map((h) => h.symbol).join(' ') || 'none'])) } };
 }
 
 /** The job module of one named scan (jobs/<scan>.ts re-exports it). */

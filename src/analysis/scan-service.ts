@@ -1,5 +1,6 @@
 import { addDays, type IsoDate } from '../calendar/dates.js';
 import { previousTradingDay, tradingDaysBetween } from '../calendar/nyse.js';
+import { isDuplicateKey } from '../db/connection.js';
 import { ScanResult } from '../db/models/scan-result.js';
 import { UserFacingError } from '../errors.js';
 import { streamBars } from '../market-data/bar-store.js';
@@ -140,8 +141,13 @@ export async function runNamedScan(name: string, date: IsoDate, opts: { provider
     quality,
     durationMs: Math.round(performance.now() - started), createdAt: new Date(),
   };
-  if (existing) await ScanResult.deleteOne({ _id: existing._id });
-  await ScanResult.create(doc);
+  // Replace in place: two attempts of one forced run storing at once both succeed (the last one stands).
+  try {
+    await ScanResult.replaceOne({ scan, date }, doc, { upsert: true });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err; // the other attempt's upsert inserted first: replace that one
+    await ScanResult.replaceOne({ scan, date }, doc);
+  }
   return toStored(doc, true);
 }
 

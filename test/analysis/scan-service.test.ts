@@ -36,3 +36,11 @@ test('a scan is stored once per date, records its data date, and shows low data 
   assert.match(field.value, /⚠ AAPL 75: close .* like a 2:1 split not adjusted/);
   assert.equal((await findScan('next-day-prep', '2020-03-16'))?.quality.low[0]?.symbol, 'AAPL');
 });
+
+test('two attempts of one forced scan storing at once both succeed, and one scan stands', async () => {
+  const offline = { id: 'offline', getDailyBars: async () => [] };
+  await runNamedScan('closing-scan', '2020-03-16', { provider: new DemoProvider(), symbols: SYMBOLS });
+  const runs = await Promise.allSettled(Array.from({ length: 4 }, () => runNamedScan('closing-scan', '2020-03-16', { provider: offline, symbols: SYMBOLS, force: true })));
+  assert.deepEqual(runs.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'], String(runs.find((r) => r.status === 'rejected') && (runs.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason));
+  assert.equal(await ScanResult.countDocuments({ scan: 'closing-scan', date: '2020-03-16' }), 1);
+});
