@@ -14,8 +14,3 @@ export function singleFlight<T>(key: string, read: () => Promise<T>): Promise<T>
   inFlight.set(key, p);
   return p;
 }
-
-/** Reads in flight now (tests, metrics). */
-export function readsInFlight(): number {
-  return inFlight.size;
-}
