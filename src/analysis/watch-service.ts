@@ -116,7 +116,13 @@ export async function startWatchEvaluation(date: IsoDate, now = new Date()): Pro
   const t0 = performance.now();
   const lists = await readAllWatchlists();
   const bySymbol = new Map<string, Array<{ userId: string; rule: StoredRule }>>();
-  for (const w of lists) for (const rule of w.rules) bySymbol.set(rule.symbol, [...(bySymbol.get(rule.symbol) ?? []), { userId: w.userId, rule }]);
+  for (const w of lists) {
+    for (const rule of w.rules) {
+      const list = bySymbol.get(rule.symbol) ?? [];
+      if (list.length === 0) bySymbol.set(rule.symbol, list);
+      list.push({ userId: w.userId, rule });
+    }
+  }
   ownMs += performance.now() - t0;
   const pending = new Set(bySymbol.keys());
   const triggers = new Map<string, Trigger[]>();
@@ -133,7 +139,9 @@ export async function startWatchEvaluation(date: IsoDate, now = new Date()): Pro
         const e = evaluateRule(rule, day);
         if (!e.fired) continue;
         fired++;
-        triggers.set(userId, [...(triggers.get(userId) ?? []), { id: rule.id, line: `#${rule.id} ${symbol}: ${describeRule(rule)} (${e.detail})` }]);
+        const mine = triggers.get(userId) ?? [];
+        if (mine.length === 0) triggers.set(userId, mine);
+        mine.push({ id: rule.id, line: `#${rule.id} ${symbol}: ${describeRule(rule)} (${e.detail})` });
       }
     } catch (err) {
       errors++;

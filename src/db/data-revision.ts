@@ -26,6 +26,7 @@ export async function bumpRevisions(kinds: DataKind[], db?: Db): Promise<void> {
       await coll.replaceOne({ _id: kind }, { token: randomUUID() }, { upsert: true });
     } catch (err) {
       // Two first bumps at once: one upsert met the other's new document; setting it again is enough.
+      // (The code itself, not isDuplicateKey: connection.ts imports the models that import this file.)
       if ((err as { code?: number }).code !== 11000) throw err;
       await coll.replaceOne({ _id: kind }, { token: randomUUID() });
     }

@@ -83,9 +83,10 @@ async function computeEquitySeries(portfolio: string, to?: IsoDate): Promise<Equ
   if (!h.first) return { points: [], state: emptyState(), history: h, lastClose: new Map() };
   const end = to ?? h.last!;
   const closes = await closesBetween([...h.symbols], h.first, end);
+  // closesBetween keeps each symbol's closes oldest first and only through `end`: the last one is the latest.
   const lastClose = new Map([...closes].flatMap(([s, byDate]) => {
-    const last = [...byDate.keys()].filter((d) => d <= end).sort().pop();
-    return last === undefined ? [] : [[s, byDate.get(last)!] as [string, number]];
+    const last = [...byDate.values()].at(-1);
+    return last === undefined ? [] : [[s, last] as [string, number]];
   }));
   const days: Day[] = tradingDaysBetween(h.first, end).map((d) => ({
     date: d,
