@@ -69,7 +69,7 @@ export interface ThreadData {
 
 // A Buffer crosses a thread boundary as a plain Uint8Array.
 const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-const chartBack = (c: Chart): Chart => ({ ...c, png: asBuffer(c.png) });
+const chartBack = <C extends { png: Buffer }>(c: C): C => ({ ...c, png: asBuffer(c.png) });
 
 function rethrow(err: unknown): never {
   if (err instanceof ThreadTaskError && err.userFacing) throw new UserFacingError(err.code ?? 'REFUSED', err.message);
@@ -97,7 +97,7 @@ export async function startHeavyThreads(data: ThreadData, size: number): Promise
     priceChart: async (request) => chartBack(await pool.run<Chart>({ kind: 'chart', request } satisfies HeavyTask).catch(rethrow)),
     simulate: async (request, onProgress) => {
       const r = await pool.run<SimulationResult>({ kind: 'simulate', request } satisfies HeavyTask, { onProgress }).catch(rethrow);
-      return { simulation: r.simulation, chart: { ...r.chart, png: asBuffer(r.chart.png) } };
+      return { simulation: r.simulation, chart: chartBack(r.chart) };
     },
     load: () => pool.load,
     async close() {
