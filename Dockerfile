@@ -24,8 +24,10 @@ USER node
 # The admin port (loopback inside the container): /metrics, /healthz, /readyz. Publish it with
 # METRICS_HOST=0.0.0.0 and -p 9464:9464 for Prometheus.
 ENV METRICS_PORT=9464
+# Liveness, not readiness: a worker catching up after downtime is alive and answering (its /readyz says
+# "catch-up: n of m" with a 503 until it is done); a HEALTHCHECK on /readyz would restart it mid catch-up.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+process.env.METRICS_PORT+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "fetch('http://127.0.0.1:'+process.env.METRICS_PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # worker (default) | bot ; the CLI is `docker run ... node bin/signaldesk.js <command>`
 ENTRYPOINT ["node", "dist/src/main.js"]
 CMD ["worker"]

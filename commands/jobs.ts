@@ -4,6 +4,7 @@ import { pagesOf, replyPaged } from '../src/discord/paginate.js';
 import { deferFor, replyWithPost } from '../src/discord/reply.js';
 import { historyPage, historyRows, jobsPost, schedulePost } from '../src/present/jobs-view.js';
 import { jobHistory, listJobs, requireJob, upcomingRuns } from '../src/scheduler/jobs-service.js';
+import { catchUpsInView } from '../src/scheduler/catch-up.js';
 
 const job = (o: import('discord.js').SlashCommandStringOption) => o.setName('job').setDescription('Job name').setRequired(true).setAutocomplete(true);
 
@@ -25,8 +26,8 @@ export async function execute(i: ChatInputCommandInteraction, { rt }: CommandCon
     const rows = historyRows(await jobHistory(rt.jobs, name!, 100));
     return replyPaged(i, pagesOf(rows, 15, (r, page, pages) => historyPage(name!, r, page, pages)));
   }
-  const all = await listJobs(rt.jobs);
-  return replyWithPost(i, jobsPost(name ? all.filter((j) => j.name === name) : all));
+  const [all, catchUps] = await Promise.all([listJobs(rt.jobs), catchUpsInView()]);
+  return replyWithPost(i, jobsPost(name ? all.filter((j) => j.name === name) : all, catchUps));
 }
 
 export { autocomplete } from '../src/discord/autocomplete.js';

@@ -13,12 +13,12 @@ import { requireJob } from './scheduler/jobs-service.js';
 import { runJob } from './scheduler/run-job.js';
 import { startScheduler } from './scheduler/worker.js';
 import { recoverRuns } from './scheduler/recovery.js';
-import { catchUp } from './scheduler/catch-up.js';
+import { catchUp, localCatchUp } from './scheduler/catch-up.js';
 import { startAdminServer } from './health/admin-server.js';
 import { dashboardHandler } from './health/dashboard.js';
 import { sweepUnfinishedBacktests } from './strategy/backtest-service.js';
 import { monitorDatabase, throttleErrors } from './db/db-monitor.js';
-import { openRuntime, startHeavyWork, type Runtime } from './runtime/runtime.js';
+import { configureLogging, openRuntime, startHeavyWork, type Runtime } from './runtime/runtime.js';
 
 /**
  * signaldesk's processes:
@@ -48,18 +48,52 @@ async function runDemo(rt: Runtime, date: string): Promise<number> {
   return result.status === 'failed' ? 3 : 0;
 }
 
-async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
+/** What a worker process still waits for before it is ready (for /readyz). */
+interface WorkerState {
+  rt?: Runtime;
+  schedulerStarted: boolean;
+}
+
+function waitingFor(state: WorkerState): string[] {
+  const out: string[] = [];
+  if (!state.rt) return ['database: connecting (the embedded server may be starting)'];
+  const c = localCatchUp();
+  if (!c) out.push('catch-up: not started');
+  else if (c.state === 'planning') out.push('catch-up: looking for missed slots');
+  else if (c.state === 'running') out.push(`catch-up: ${c.done} of ${c.total} runs${c.current ? ` (now ${c.current})` : ''}`);
+  if (!state.schedulerStarted) out.push('scheduler: not started');
+  return out;
+}
+
+/** The admin port, before anything else: /healthz answers while the database starts and the catch-up runs. */
+async function startAdmin(env: Env, state: WorkerState): Promise<Awaited<ReturnType<typeof startAdminServer>> | undefined> {
+  if (!env.METRICS_PORT) return undefined;
+  let dashboard: ReturnType<typeof dashboardHandler> | undefined;
+  const admin = await startAdminServer({
+    port: env.METRICS_PORT, host: env.METRICS_HOST, waitingFor: () => waitingFor(state),
+    dashboard: () => {
+      if (!dashboard && env.ADMIN_TOKEN && state.rt?.scheduler) dashboard = dashboardHandler(state.rt.scheduler.agenda, { token: env.ADMIN_TOKEN, write: env.DASHBOARD_WRITE === 'on' });
+      return dashboard;
+    },
+  });
+  log().info({ host: env.METRICS_HOST, port: admin.port }, 'admin port: /metrics, /healthz, /readyz');
+  return admin;
+}
+
+async function runWorker(rt: Runtime, withBot: boolean, state: WorkerState, admin: Awaited<ReturnType<typeof startAdmin>>): Promise<void> {
   const logger = log();
-  // Slots that passed while no worker ran: each job's missed-run policy says what to do, before the
-  // scheduler starts firing again (so a catch-up runs oldest first, across jobs).
-  await catchUp(rt.jobs, rt.env).catch((err: unknown) => logger.error({ err: describeError(err) }, 'catch-up failed; the recovery sweep and the next slots go on'));
+  // Serve first: the scheduler, the bot and delivery start now; the catch-up of slots that passed while
+  // no worker ran goes on in the background (the run claims keep it and the scheduler from running a
+  // slot twice), with its progress on /readyz, /jobs and /health.
   rt.scheduler = await startScheduler(nativeDb(), rt.jobs, rt.env, { schedule: rt.env.WORKER_SCHEDULE === 'on', processEveryMs: rt.env.WORKER_POLL_MS });
+  state.schedulerStarted = true;
   let bot: Bot | undefined;
   if (withBot && rt.env.DISCORD_TOKEN) {
     // The gateway shares this process: job handlers, backtests and charts run on worker threads.
     await startHeavyWork(rt);
     bot = await startBot(rt);
   }
+  const caughtUp = catchUp(rt.jobs, rt.env).catch((err: unknown) => logger.error({ err: describeError(err) }, 'catch-up failed; the recovery sweep and the next slots go on'));
   // Deliver posts within seconds of being queued; the deliver-outbox job is the backstop. Every
   // 5 s, re-run runs whose lease ran out (a dead worker) and failed runs with attempts left.
   const deliveryFailed = throttleErrors(logger, 'delivery round failed');
@@ -78,15 +112,8 @@ async function runWorker(rt: Runtime, withBot: boolean): Promise<void> {
   const monitor = monitorDatabase({
     logger,
     onDown: () => rt.database.ensureRunning(),
-    onBack: () => void catchUp(rt.jobs, rt.env).then(() => recoverRuns(rt.jobs, rt.env)).catch(recoveryFailed),
+    onBack: () => void caughtUp.then(() => catchUp(rt.jobs, rt.env)).then(() => recoverRuns(rt.jobs, rt.env)).catch(recoveryFailed),
   });
-  const admin = rt.env.METRICS_PORT
-    ? await startAdminServer({
-      port: rt.env.METRICS_PORT, host: rt.env.METRICS_HOST, started: () => rt.scheduler !== undefined,
-      dashboard: rt.env.ADMIN_TOKEN ? dashboardHandler(rt.scheduler.agenda, { token: rt.env.ADMIN_TOKEN, write: rt.env.DASHBOARD_WRITE === 'on' }) : undefined,
-    })
-    : undefined;
-  if (admin) logger.info({ host: rt.env.METRICS_HOST, port: admin.port }, 'admin port: /metrics, /healthz, /readyz');
   const stopDelivery = every(5_000, () => deliverPending(rt.env), deliveryFailed);
   const stopRecovery = every(5_000, () => recoverRuns(rt.jobs, rt.env), recoveryFailed);
   void sweepUnfinishedBacktests().catch(recoveryFailed);
@@ -174,7 +201,14 @@ async function main(): Promise<number | undefined> {
     }
     throw err;
   }
-  const rt = await openRuntime(env, { logFd: mode === 'demo' ? 2 : 1 });
+  const state: WorkerState = { schedulerStarted: false };
+  if (mode === 'worker') configureLogging(env, 1);
+  const admin = mode === 'worker' ? await startAdmin(env, state) : undefined;
+  const rt = await openRuntime(env, { logFd: mode === 'demo' ? 2 : 1, keepLogger: mode === 'worker' }).catch(async (err: unknown) => {
+    await admin?.close().catch(() => undefined); // a process that cannot start must not stay up for its admin port
+    throw err;
+  });
+  state.rt = rt;
   if (mode === 'demo') {
     try {
       return await runDemo(rt, values.date ?? DEMO_DATE);
@@ -183,7 +217,7 @@ async function main(): Promise<number | undefined> {
     }
   }
   if (mode === 'bot') await runBotOnly(rt);
-  else await runWorker(rt, !values['no-bot']);
+  else await runWorker(rt, !values['no-bot'], state, admin);
   return undefined;
 }
 

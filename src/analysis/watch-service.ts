@@ -1,5 +1,5 @@
 import { addDays, type IsoDate } from '../calendar/dates.js';
-import { Outbox } from '../db/models/outbox.js';
+import { OutboxDead } from '../db/models/outbox.js';
 import { WatchMute } from '../db/models/watch.js';
 import { describeError, UserFacingError } from '../errors.js';
 import { log } from '../log/logger.js';
@@ -189,5 +189,5 @@ export async function evaluateWatchlists(date: IsoDate, now = new Date()): Promi
 
 /** DMs that could not be delivered because the member's DMs are closed (recorded, not retried). */
 export async function closedDms(): Promise<number> {
-  return Outbox.countDocuments({ 'destination.sink': 'dm', status: 'dead' });
+  return OutboxDead.countDocuments({ 'destination.sink': 'dm' });
 }

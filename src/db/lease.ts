@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { controlDb, isDuplicateKey } from './connection.js';
-import { Lease } from './models/lease.js';
+import { Lease, type LeaseDoc } from './models/lease.js';
 
 /** Who holds a lease: host and pid, enough to find the process in `ps`. */
 export const HOLDER_ID = `${hostname()}:${process.pid}`;
@@ -50,10 +50,24 @@ export async function takeLease(scope: string, key: string, opts: TakeOptions): 
   return null;
 }
 
-/** The newest generation on record for a key (live or not). */
+/** True when generation `gen` of a key exists (taken, live or not): one `_id` lookup. */
+export async function leaseTaken(scope: string, key: string, gen: number): Promise<boolean> {
+  return (await Lease.exists({ _id: idOf(scope, key, gen) })) !== null;
+}
+
+/**
+ * The newest generation on record for a key (live or not), found by walking generations by `_id`
+ * (generations are consecutive: n + 1 is only ever taken after n): a few lookups, whatever the
+ * size of `leases`.
+ */
 export async function latestLease(scope: string, key: string): Promise<(HeldLease & { released: boolean }) | null> {
-  const doc = await Lease.findOne({ scope, key }).sort({ gen: -1 }).lean();
-  return doc ? { scope, key, gen: doc.gen, holder: doc.holder, until: doc.until, released: doc.released ?? false } : null;
+  let found: LeaseDoc | null = null;
+  for (let gen = 1; ; gen++) {
+    const doc = await Lease.findById(idOf(scope, key, gen)).lean();
+    if (!doc) break;
+    found = doc;
+  }
+  return found ? { scope, key, gen: found.gen, holder: found.holder, until: found.until, released: found.released ?? false } : null;
 }
 
 /**

@@ -8,16 +8,17 @@ import { registry } from './metrics.js';
 export interface AdminServerOptions {
   port: number;
   host: string;
-  /** True once this process's scheduler (or bot) has started: part of readiness. */
-  started: () => boolean;
-  /** Agendash under /dash, when an admin token is configured. */
-  dashboard?: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  /** What this process still waits for before it is ready (empty: ready), besides the database ping. */
+  waitingFor: () => string[];
+  /** Agendash under /dash, when an admin token is configured (it may arrive once the scheduler runs). */
+  dashboard?: () => ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
 }
 
 /**
  * The admin HTTP port (METRICS_PORT; off by default, loopback by default): `/metrics` for Prometheus,
- * `/healthz` (the process is up) and `/readyz` (database reachable and the scheduler started) for
- * container orchestrators and Docker's HEALTHCHECK.
+ * `/healthz` (the process is up: Docker's HEALTHCHECK and liveness probes) and `/readyz` (database
+ * reachable, catch-up done, scheduler started; a 503 names what it still waits for, e.g. "catch-up: 3
+ * of 34 runs"). It is started before anything else, so it answers from the process's first second.
  */
 export async function startAdminServer(opts: AdminServerOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
@@ -32,12 +33,13 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<{ serv
         } catch (err) {
           problems.push(`database: ${describeError(err)}`);
         }
-        if (!opts.started()) problems.push('scheduler: not started');
+        problems.push(...opts.waitingFor());
         return res.writeHead(problems.length ? 503 : 200, { 'content-type': 'text/plain' }).end(problems.length ? `${problems.join('\n')}\n` : 'ready\n');
       }
       if (path === '/metrics') return res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
-      if (opts.dashboard && (path === DASHBOARD_PATH || path?.startsWith(`${DASHBOARD_PATH}/`))) return opts.dashboard(req, res);
-      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: try /metrics, /healthz, /readyz${opts.dashboard ? ` or ${DASHBOARD_PATH}/` : ''}\n`);
+      const dash = opts.dashboard?.();
+      if (dash && (path === DASHBOARD_PATH || path?.startsWith(`${DASHBOARD_PATH}/`))) return dash(req, res);
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: try /metrics, /healthz, /readyz${dash ? ` or ${DASHBOARD_PATH}/` : ''}\n`);
     })().catch(() => res.writeHead(500).end());
   });
   await new Promise<void>((r) => server.listen(opts.port, opts.host, r));

@@ -2,9 +2,9 @@ import mongoose from 'mongoose';
 import { todayIn } from '../calendar/dates.js';
 import { pingDatabase } from '../db/connection.js';
 import { AlertState } from '../db/models/alert-state.js';
-import { JobRun } from '../db/models/job-run.js';
 import { ProviderStatus } from '../db/models/provider-status.js';
-import { ABANDON_GRACE_MS } from '../scheduler/recovery.js';
+import { abandonedRuns as findAbandoned } from '../scheduler/recovery.js';
+import { catchUpsInView, type CatchUpProgress } from '../scheduler/catch-up.js';
 import { describeError } from '../errors.js';
 import { apiUsageOn, USAGE_ALERT_SHARE } from '../market-data/http/api-usage.js';
 import { outboxStats, type OutboxStats } from '../notify/outbox.js';
@@ -22,6 +22,8 @@ export interface HealthReport {
   providers: ProviderHealth[];
   discord: { ready: boolean; pingMs: number | null } | null;
   jobs: JobView[];
+  /** Catch-ups after downtime in progress, or ended within the hour, by worker ("n of m"). */
+  catchUps: CatchUpProgress[];
   /** Runs whose worker stopped renewing their lease (killed, or cut off from the database). */
   abandonedRuns: Array<{ job: string; runKey: string; attempt: number; worker: string; leaseExpiredAt: string }>;
   /** The health monitor's rules as its last run left them (open alerts first). */
@@ -70,17 +72,20 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
   let running = 0;
   let stuckLocks = 0;
   let jobs: JobView[] = [];
-  let outbox: OutboxStats = { pending: 0, dead: 0, sending: 0, oldestPendingAt: null };
+  let outbox: OutboxStats = { pending: 0, dead: 0, deadDms: 0, sending: 0, oldestPendingAt: null };
   let providers: ProviderHealth[] = [];
   let abandonedRuns: HealthReport['abandonedRuns'] = [];
   let alerts: HealthReport['alerts'] = [];
+  let catchUps: CatchUpProgress[] = [];
   if (!dbError) {
     alerts = (await AlertState.find({}).lean())
       .map((a) => ({ rule: a._id, open: a.open, openedAt: a.openedAt ? a.openedAt.toISOString() : null, detail: a.detail ?? '' }))
       .sort((a, b) => Number(b.open) - Number(a.open) || a.rule.localeCompare(b.rule));
     for (const a of alerts) if (a.open) problems.push(`alert open since ${a.openedAt}: ${a.rule} — ${a.detail}`);
-    const abandoned = await JobRun.find({ status: 'running', leaseUntil: { $lt: new Date(now.getTime() - ABANDON_GRACE_MS) } }).sort({ leaseUntil: 1 }).limit(20).lean();
+    const abandoned = (await findAbandoned(now)).slice(0, 20);
     abandonedRuns = abandoned.map((r) => ({ job: r.job, runKey: r.runKey, attempt: r.attempt, worker: r.worker, leaseExpiredAt: r.leaseUntil.toISOString() }));
+    catchUps = await catchUpsInView(now);
+    for (const c of catchUps) if (c.state === 'failed') problems.push(`catch-up on ${c.worker} failed after ${c.done} of ${c.total} runs: ${c.error ?? 'unknown error'}`);
     for (const r of abandonedRuns) problems.push(`run ${r.job} ${r.runKey} (attempt ${r.attempt}) was abandoned by ${r.worker}: its lease expired at ${r.leaseExpiredAt}; a worker retries it`);
     const coll = mongoose.connection.db!.collection(AGENDA_COLLECTION);
     const lifetime = new Map([...inp.jobs.values()].map((d) => [d.name, d.lockLifetimeMs]));
@@ -89,14 +94,14 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
     stuckLocks = locked.filter((j) => now.getTime() - new Date(j.lockedAt as Date).getTime() > (lifetime.get(String(j.name)) ?? 600_000)).length;
     queued = await coll.countDocuments({ nextRunAt: { $lte: now }, lockedAt: null, disabled: { $ne: true } });
     jobs = await listJobs(inp.jobs);
-    outbox = await outboxStats();
+    outbox = await outboxStats(now);
     providers = await providerHealth(inp.providers, now);
     for (const p of providers) {
       if (p.breaker === 'open') problems.push(`${p.id} circuit breaker open (${p.consecutiveFailures} failures; last: ${p.lastError ?? 'unknown'})`);
       if (p.dailyLimit && p.callsToday >= p.dailyLimit * USAGE_ALERT_SHARE) problems.push(`${p.id} has used ${p.callsToday} of ${p.dailyLimit} requests today`);
     }
     if (stuckLocks > 0) problems.push(`${stuckLocks} job lock(s) older than their lifetime`);
-    if (outbox.dead > 0) problems.push(`${outbox.dead} post(s) could not be delivered (dead)`);
+    if (outbox.dead > 0) problems.push(`${outbox.dead} post(s) could not be delivered this week (dead)`);
     if (outbox.oldestPendingAt && now.getTime() - outbox.oldestPendingAt.getTime() > 15 * 60_000) problems.push('posts have waited more than 15 minutes');
     for (const j of jobs) if (j.lastRun?.status === 'failed') problems.push(`last run of ${j.name} failed: ${j.lastRun.error ?? 'unknown error'}`);
   }
@@ -111,6 +116,7 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
     providers,
     discord: inp.discord ?? null,
     jobs,
+    catchUps,
     abandonedRuns,
     alerts,
     problems,

@@ -1,4 +1,5 @@
 import { pruneLeases } from '../db/lease.js';
+import { pruneDeadNotes } from '../notify/outbox.js';
 import { ApiCall } from '../db/models/api-usage.js';
 import { Confirmation, ConfirmationAnswer } from '../db/models/confirmation.js';
 import { JobRequest } from '../db/models/job-request.js';
@@ -28,6 +29,7 @@ export async function cleanupExpired(now: Date): Promise<{ jobRuns: number; leas
   const slot = await JobRun.deleteMany({ runKey: { $regex: /T\d\d:\d\d$/ }, status: { $ne: 'running' }, startedAt: { $lt: slotCutoff } });
   const weekAgo = new Date(now.getTime() - 7 * DAY);
   const leases = await pruneLeases(weekAgo);
+  await pruneDeadNotes(weekAgo);
   const requests = (await JobRequest.deleteMany({ at: { $lt: weekAgo } })).deletedCount + (await ApiCall.deleteMany({ at: { $lt: weekAgo } })).deletedCount
     + (await Confirmation.deleteMany({ expiresAt: { $lt: weekAgo } })).deletedCount + (await ConfirmationAnswer.deleteMany({ at: { $lt: weekAgo } })).deletedCount;
   const backtests = (await sweepUnfinishedBacktests(now)).length;

@@ -1,11 +1,11 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { AlertState } from '../db/models/alert-state.js';
-import { Outbox } from '../db/models/outbox.js';
+import { OutboxDead, OutboxQueue } from '../db/models/outbox.js';
 
 /**
  * Prometheus metrics for one process. Recording is a no-op cost when nobody scrapes; the outbox depth
- * and open alerts are read from the database at scrape time.
+ * (from the queue, which stays as small as the backlog) and open alerts are read at scrape time.
  */
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'signaldesk_process_' });
@@ -36,9 +36,9 @@ new Gauge({
   },
 });
 new Gauge({
-  name: 'signaldesk_outbox_depth', help: 'Posts waiting to be delivered (pending) and given up (dead)', labelNames: ['status'] as const, registers: [registry],
+  name: 'signaldesk_outbox_depth', help: 'Posts waiting to be delivered (pending) and given up in the last week (dead)', labelNames: ['status'] as const, registers: [registry],
   async collect() {
-    const [pending, dead] = await Promise.all([Outbox.countDocuments({ status: 'pending' }), Outbox.countDocuments({ status: 'dead' })]).catch(() => [NaN, NaN]);
+    const [pending, dead] = await Promise.all([OutboxQueue.countDocuments({}), OutboxDead.countDocuments({})]).catch(() => [NaN, NaN]);
     this.set({ status: 'pending' }, pending!);
     this.set({ status: 'dead' }, dead!);
   },

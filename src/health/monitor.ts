@@ -1,9 +1,9 @@
 import { statfsSync } from 'node:fs';
 import { AlertState } from '../db/models/alert-state.js';
-import { JobRun } from '../db/models/job-run.js';
 import { enqueuePost } from '../notify/outbox.js';
 import { COLORS } from '../notify/post.js';
 import type { JobDefinition } from '../scheduler/job-definition.js';
+import { countRecent, jobSummaries } from '../scheduler/run-store.js';
 import { getHealth } from './health-service.js';
 import { DEFAULT_THRESHOLDS, evaluateRules, transitions, type HealthSnapshot, type RuleResult, type RuleState, type Thresholds, type Transition } from './rules.js';
 
@@ -29,19 +29,16 @@ export interface MonitorInputs {
 export async function takeSnapshot(inp: MonitorInputs): Promise<HealthSnapshot> {
   const now = inp.now ?? new Date();
   const h = await getHealth({ jobs: inp.jobs, databaseKind: inp.databaseKind, schedulerRunning: true, startedAt: now, now, providers: inp.providers });
-  const hourAgo = new Date(now.getTime() - 3_600_000);
+  // From the per-job summaries (one small collection), never a scan of the run history.
+  const summaries = await jobSummaries();
   const dayAgo = new Date(now.getTime() - 86_400_000);
-  const [finished, missed] = await Promise.all([
-    JobRun.find({ status: { $in: ['succeeded', 'failed'] }, finishedAt: { $gte: hourAgo } }, { job: 1, status: 1 }).lean(),
-    JobRun.find({ status: 'missed', startedAt: { $gte: dayAgo } }, { job: 1, runKey: 1 }).lean(),
-  ]);
-  const failed = finished.filter((r) => r.status === 'failed');
+  const recent = countRecent(summaries.values(), now, 3_600_000);
+  const missed = [...summaries.values()].flatMap((s) => s.recent.filter((r) => r.status === 'missed' && r.startedAt >= dayAgo).map((r) => ({ job: s._id, runKey: r.runKey })));
   // The last market-data update's cache hit rate (seed 003: below 50 % means the cache is not doing its job).
-  const lastFetch = await JobRun.findOne({ job: 'fetch-market-data', status: 'succeeded', 'summary.cacheHitPct': { $exists: true } }).sort({ finishedAt: -1 }).lean();
-  const hitPct = (lastFetch?.summary as { cacheHitPct?: unknown } | null)?.cacheHitPct;
+  const hitPct = summaries.get('fetch-market-data')?.lastSucceeded?.summary?.cacheHitPct;
   return {
-    runsLastHour: { finished: finished.length, failed: failed.length, failedJobs: failed.map((r) => r.job) },
-    missedLastDay: missed.map((m) => ({ job: m.job, runKey: m.runKey })),
+    runsLastHour: recent,
+    missedLastDay: missed,
     abandonedRuns: h.abandonedRuns.map((a) => ({ job: a.job, runKey: a.runKey })),
     stuckLocks: h.scheduler.stuckLocks,
     outbox: { oldestPendingMinutes: h.outbox.oldestPendingAt ? Math.floor((now.getTime() - h.outbox.oldestPendingAt.getTime()) / 60_000) : null, dead: h.outbox.dead },

@@ -1,3 +1,4 @@
+import { catchUpLines } from './jobs-view.js';
 import type { HealthReport } from '../health/health-service.js';
 import { COLORS, type PostInput } from '../notify/post.js';
 
@@ -26,12 +27,12 @@ export function healthPost(r: HealthReport): PostInput {
   return {
     kind: 'ops',
     title: r.ok ? 'Health: all good' : `Health: ${r.problems.length} problem(s)`,
-    description: r.problems.length ? r.problems.map((p) => `• ${p}`).join('\n') : undefined,
+    description: [...catchUpLines(r.catchUps.filter((c) => c.state !== 'failed')), ...r.problems.map((p) => `• ${p}`)].join('\n') || undefined,
     color: r.ok ? COLORS.ok : COLORS.bad,
     fields: [
       { name: 'Database', value: r.database.ok ? `${r.database.kind}, ping ${r.database.pingMs} ms` : `down: ${r.database.error}`, inline: true },
       { name: 'Scheduler', value: `${r.scheduler.state}; ${r.scheduler.running} running, ${r.scheduler.queued} due, ${r.scheduler.stuckLocks} stuck`, inline: true },
-      { name: 'Outbox', value: `${r.outbox.pending} pending, ${r.outbox.dead} dead`, inline: true },
+      { name: 'Outbox', value: `${r.outbox.pending} pending, ${r.outbox.dead} dead this week${r.outbox.deadDms ? ` (+${r.outbox.deadDms} DMs refused)` : ''}`, inline: true },
       { name: 'Uptime', value: uptime(r.uptimeSec), inline: true },
       {
         name: 'Market data',

@@ -1,12 +1,25 @@
+import type { CatchUpProgress } from '../scheduler/catch-up.js';
 import { DateTime } from 'luxon';
 import { COLORS, type PostInput } from '../notify/post.js';
 import type { RunResult } from '../scheduler/run-job.js';
 import type { JobRunView, JobView, UpcomingRun } from '../scheduler/jobs-service.js';
 
-export function jobsPost(jobs: JobView[]): PostInput {
+/** One line per catch-up in view: "Catching up on host:42: 3 of 34 runs (now execute-trades 2026-11-23)". */
+export function catchUpLines(catchUps: CatchUpProgress[]): string[] {
+  return catchUps.map((c) => {
+    if (c.state === 'done') return `Caught up on ${c.worker}: ${c.total} run(s) after downtime, done ${c.finishedAt ?? ''}`.trim();
+    if (c.state === 'failed') return `Catch-up on ${c.worker} failed after ${c.done} of ${c.total} runs: ${c.error ?? 'unknown error'}`;
+    if (c.state === 'planning') return `Catching up on ${c.worker}: looking for missed slots`;
+    return `Catching up on ${c.worker}: ${c.done} of ${c.total} runs${c.current ? ` (now ${c.current})` : ''}`;
+  });
+}
+
+export function jobsPost(jobs: JobView[], catchUps: CatchUpProgress[] = []): PostInput {
+  const lines = catchUpLines(catchUps);
   return {
     kind: 'ops',
     title: `Jobs (${jobs.length})`,
+    ...(lines.length ? { description: lines.join('\n') } : {}),
     fields: jobs.slice(0, 25).map((j) => ({
       name: j.name,
       value: [

@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import { inlineHeavyWork, startHeavyThreads, type HeavyWork } from '../heavy/heavy-work.js';
 import { SECRET_ENV_KEYS } from '../config/env.js';
 import { migrateLegacyWatchRules } from '../analysis/watchlist-store.js';
+import { migrateStorage } from './migrations.js';
 import { connectDatabase, disconnectDatabase, EMBEDDED_POOL_SIZE } from '../db/connection.js';
 import { resolveDatabase, type DatabaseHandle } from '../db/local-server.js';
 import { createLogger, log, registerSecrets, setRootLogger } from '../log/logger.js';
@@ -67,6 +68,7 @@ export async function openRuntime(env: Env, opts: OpenOptions = {}): Promise<Run
     throw err;
   }
   log().info({ database: database.kind, owned: database.owned }, 'database connected');
+  await migrateStorage();
   await migrateLegacyWatchRules();
   useSinkRouter(env, opts.consoleSink);
   const jobs = await loadJobs(env.SCHEDULE_TIMEZONE, undefined, (m) => log().warn(m));

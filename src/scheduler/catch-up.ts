@@ -1,12 +1,12 @@
 import type { Env } from '../config/env.js';
-import { isDuplicateKey } from '../db/connection.js';
-import { JobRun } from '../db/models/job-run.js';
+import { CatchUpState, type JobSummary } from '../db/models/job-status.js';
 import { describeError } from '../errors.js';
 import { log } from '../log/logger.js';
 import { enqueuePost } from '../notify/outbox.js';
 import { COLORS } from '../notify/post.js';
 import type { JobDefinition } from './job-definition.js';
 import { runJob, WORKER_ID, type RunResult } from './run-job.js';
+import { getRun, insertRun, jobSummaries } from './run-store.js';
 import { catchUpHorizon, LATE_AFTER_MS, nyTime, planMissed, slotsBetween, type Slot } from './slots.js';
 
 export interface CatchUpReport {
@@ -18,33 +18,37 @@ export interface CatchUpReport {
 
 /** Record a slot that will not run, with the reason (first writer wins: two workers record it once). */
 export async function recordMissed(def: JobDefinition, slot: Slot, reason: string, now: Date): Promise<void> {
-  try {
-    await JobRun.create({
-      job: def.name, runKey: slot.runKey, status: 'missed', tradingDate: slot.date, trigger: 'schedule', attempt: 0, worker: WORKER_ID,
-      startedAt: now, leaseUntil: now, finishedAt: now, durationMs: 0, summary: { missed: reason }, dueAt: slot.dueAt,
-    });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-  }
+  await insertRun({
+    job: def.name, runKey: slot.runKey, status: 'missed', tradingDate: slot.date, trigger: 'schedule', attempt: 0, worker: WORKER_ID,
+    startedAt: now, leaseUntil: now, finishedAt: now, durationMs: 0, error: null, summary: { missed: reason }, dueAt: slot.dueAt,
+  });
 }
 
-/** The slots of one job that passed unrun in (after, upTo]: none on record under their run key. */
+/** The slots of one job that passed unrun in (after, upTo]: none on record under their run key (`_id` lookups). */
 async function unrunSlots(def: JobDefinition, after: Date, upTo: Date): Promise<Slot[]> {
   const slots = slotsBetween(def, after, upTo);
-  if (slots.length === 0) return [];
-  const onRecord = new Set((await JobRun.find({ job: def.name, runKey: { $in: slots.map((s) => s.runKey) } }, { runKey: 1 }).lean()).map((r) => r.runKey));
-  return slots.filter((s) => !onRecord.has(s.runKey));
+  const onRecord = await Promise.all(slots.map((s) => getRun(def.name, s.runKey)));
+  return slots.filter((_, i) => onRecord[i] === null);
 }
 
 /**
  * A job's slots up to `upTo` that passed unrun since its last slot on record (else since the last time
  * anything ran), never looking back past the catch-up horizon.
  */
-async function missedSlots(def: JobDefinition, lastSeen: Date, now: Date, upTo: Date): Promise<Slot[]> {
-  const last = await JobRun.findOne({ job: def.name, dueAt: { $ne: null } }).sort({ dueAt: -1 }).lean();
+function missedSlots(def: JobDefinition, summary: JobSummary | undefined, lastSeen: Date, now: Date, upTo: Date): Promise<Slot[]> {
   const horizon = catchUpHorizon(now);
-  const from = last?.dueAt ?? lastSeen;
+  const from = summary?.lastDueAt ?? lastSeen;
   return unrunSlots(def, from > horizon ? from : horizon, upTo);
+}
+
+/** When the last run on record started, at or before `now` (from the per-job summaries, not `job_runs`). */
+function lastRunStart(summaries: Map<string, JobSummary>, now: Date): Date | null {
+  let last: Date | null = null;
+  for (const s of summaries.values()) {
+    const candidates = [s.lastStartedAt, ...s.recent.map((r) => r.startedAt)].filter((d): d is Date => !!d && d <= now);
+    for (const d of candidates) if (!last || d > last) last = d;
+  }
+  return last;
 }
 
 /**
@@ -53,9 +57,10 @@ async function missedSlots(def: JobDefinition, lastSeen: Date, now: Date, upTo: 
  */
 export async function catchUpJobBefore(def: JobDefinition, env: Env, slot: Slot, now: Date): Promise<RunResult[]> {
   if (def.missedRuns !== 'catch-up') return [];
-  const lastSeen = await JobRun.findOne({}).sort({ startedAt: -1 }).lean();
+  const summaries = await jobSummaries();
+  const lastSeen = lastRunStart(summaries, new Date(8.64e15));
   if (!lastSeen) return [];
-  const earlier = (await missedSlots(def, lastSeen.startedAt, now, new Date(slot.dueAt.getTime() - 1))).filter((s) => s.runKey !== slot.runKey);
+  const earlier = (await missedSlots(def, summaries.get(def.name), lastSeen, now, new Date(slot.dueAt.getTime() - 1))).filter((s) => s.runKey !== slot.runKey);
   const out: RunResult[] = [];
   for (const s of earlier) out.push(await runJob(def, env, { date: s.date, runKey: s.runKey, dueAt: s.dueAt, trigger: 'catch-up', now }));
   return out;
@@ -71,36 +76,46 @@ export async function catchUpJobBefore(def: JobDefinition, env: Env, slot: Slot,
 export async function catchUp(jobs: Map<string, JobDefinition>, env: Env, opts: { now?: Date } = {}): Promise<CatchUpReport> {
   const now = opts.now ?? new Date();
   const logger = log().child({ component: 'catch-up' });
-  const lastSeen = await JobRun.findOne({ startedAt: { $lte: now } }).sort({ startedAt: -1 }).lean();
-  const report: CatchUpReport = { downSince: lastSeen?.startedAt ?? null, ran: [], missed: [] };
+  const started = new Date();
+  const summaries = await jobSummaries();
+  const lastSeen = lastRunStart(summaries, now);
+  const report: CatchUpReport = { downSince: lastSeen, ran: [], missed: [] };
   if (!lastSeen) return report;
+  await saveProgress({ state: 'planning', done: 0, total: 0, current: null, downSince: lastSeen, startedAt: started });
   const work: Array<{ def: JobDefinition; slot: Slot }> = [];
-  for (const def of jobs.values()) {
-    // Minute-keyed jobs (deliver-outbox, health-check) just resume: their missed minutes are not worth a record each.
-    if (!def.schedule || def.runKeyEvery !== 'tradingDate') continue;
-    const plan = planMissed(def.missedRuns, await missedSlots(def, lastSeen.startedAt, now, now));
-    for (const m of plan.missed) {
-      await recordMissed(def, m, m.reason, now);
-      report.missed.push({ job: def.name, runKey: m.runKey, dueAt: m.dueAt.toISOString(), reason: m.reason });
+  try {
+    for (const def of jobs.values()) {
+      // Minute-keyed jobs (deliver-outbox, health-check) just resume: their missed minutes are not worth a record each.
+      if (!def.schedule || def.runKeyEvery !== 'tradingDate') continue;
+      const plan = planMissed(def.missedRuns, await missedSlots(def, summaries.get(def.name), lastSeen, now, now));
+      for (const m of plan.missed) {
+        await recordMissed(def, m, m.reason, now);
+        report.missed.push({ job: def.name, runKey: m.runKey, dueAt: m.dueAt.toISOString(), reason: m.reason });
+      }
+      for (const slot of plan.run) work.push({ def, slot });
     }
-    for (const slot of plan.run) work.push({ def, slot });
-  }
-  work.sort((a, b) => a.slot.dueAt.getTime() - b.slot.dueAt.getTime() || a.def.name.localeCompare(b.def.name));
-  for (const { def, slot } of work) {
-    try {
-      const r = await runJob(def, env, { date: slot.date, runKey: slot.runKey, dueAt: slot.dueAt, trigger: 'catch-up', now });
-      report.ran.push({ job: def.name, runKey: slot.runKey, dueAt: slot.dueAt.toISOString(), status: r.status });
-    } catch (err) {
-      logger.warn({ job: def.name, runKey: slot.runKey, err: describeError(err) }, 'catch-up run could not start');
+    work.sort((a, b) => a.slot.dueAt.getTime() - b.slot.dueAt.getTime() || a.def.name.localeCompare(b.def.name));
+    for (const [i, { def, slot }] of work.entries()) {
+      await saveProgress({ state: 'running', done: i, total: work.length, current: `${def.name} ${slot.runKey}`, downSince: lastSeen, startedAt: started });
+      try {
+        const r = await runJob(def, env, { date: slot.date, runKey: slot.runKey, dueAt: slot.dueAt, trigger: 'catch-up', now });
+        report.ran.push({ job: def.name, runKey: slot.runKey, dueAt: slot.dueAt.toISOString(), status: r.status });
+      } catch (err) {
+        logger.warn({ job: def.name, runKey: slot.runKey, err: describeError(err) }, 'catch-up run could not start');
+      }
     }
+  } catch (err) {
+    await saveProgress({ state: 'failed', done: report.ran.length, total: work.length, current: null, downSince: lastSeen, startedAt: started, finishedAt: new Date(), error: describeError(err) });
+    throw err;
   }
+  await saveProgress({ state: 'done', done: work.length, total: work.length, current: null, downSince: lastSeen, startedAt: started, finishedAt: new Date() });
   if (report.ran.length || report.missed.length) {
     const ran = report.ran.map((r) => `${r.job} ${r.runKey} (${r.status})`);
     const missed = report.missed.map((m) => `${m.job} ${m.runKey}`);
-    await enqueuePost(`catch-up:${lastSeen.startedAt.toISOString()}`, {
+    await enqueuePost(`catch-up:${lastSeen.toISOString()}`, {
       kind: 'ops',
       title: 'Caught up after downtime',
-      description: `No worker ran jobs from ${nyTime(lastSeen.startedAt)} to ${nyTime(now)} (New York).`,
+      description: `No worker ran jobs from ${nyTime(lastSeen)} to ${nyTime(now)} (New York).`,
       color: COLORS.warn,
       fields: [
         { name: `Ran late (${ran.length})`, value: ran.join('\n').slice(0, 1_000) || 'none' },
@@ -111,6 +126,49 @@ export async function catchUp(jobs: Map<string, JobDefinition>, env: Env, opts: 
     logger.warn({ ran: report.ran.length, missed: report.missed.length }, 'caught up after downtime');
   }
   return report;
+}
+
+export interface CatchUpProgress {
+  worker: string;
+  state: 'planning' | 'running' | 'done' | 'failed';
+  done: number;
+  total: number;
+  /** The run in progress ("job runKey"). */
+  current: string | null;
+  downSince: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+let ownProgress: CatchUpProgress | undefined;
+
+/** This process's catch-up as it stands (for /readyz); undefined when none ran here. */
+export function localCatchUp(): CatchUpProgress | undefined {
+  return ownProgress;
+}
+
+async function saveProgress(p: { state: CatchUpProgress['state']; done: number; total: number; current: string | null; downSince: Date | null; startedAt: Date; finishedAt?: Date; error?: string }): Promise<void> {
+  ownProgress = {
+    worker: WORKER_ID, state: p.state, done: p.done, total: p.total, current: p.current, downSince: p.downSince?.toISOString() ?? null,
+    startedAt: p.startedAt.toISOString(), finishedAt: p.finishedAt?.toISOString() ?? null, error: p.error ?? null,
+  };
+  // Shown by /jobs and /health in any process; a failure to say so never stops the catch-up itself.
+  await CatchUpState.replaceOne({ _id: WORKER_ID }, { _id: WORKER_ID, ...p, finishedAt: p.finishedAt ?? null, error: p.error ?? null }, { upsert: true }).catch(() => undefined);
+}
+
+/** How long a finished catch-up stays on show in /jobs and /health. */
+const SHOWN_AFTER_MS = 3_600_000;
+
+/** Catch-ups in progress in any worker, and those that ended within the last hour (a small collection). */
+export async function catchUpsInView(now = new Date()): Promise<CatchUpProgress[]> {
+  const docs = await CatchUpState.find({}).lean();
+  return docs
+    .filter((d) => !d.finishedAt || now.getTime() - d.finishedAt.getTime() < SHOWN_AFTER_MS)
+    .map((d) => ({
+      worker: d._id, state: d.state as CatchUpProgress['state'], done: d.done, total: d.total, current: d.current ?? null,
+      downSince: d.downSince?.toISOString() ?? null, startedAt: d.startedAt.toISOString(), finishedAt: d.finishedAt?.toISOString() ?? null, error: d.error ?? null,
+    }));
 }
 
 /** True when a run started this long after its slot counts as late. */

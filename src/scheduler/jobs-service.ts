@@ -1,9 +1,9 @@
 import mongoose from 'mongoose';
-import { JobRun } from '../db/models/job-run.js';
 import { UserFacingError } from '../errors.js';
 import type { JobDefinition } from './job-definition.js';
 import { nyTime, slotsBetween } from './slots.js';
 import { isLate } from './catch-up.js';
+import { jobRunsOf, jobSummaries } from './run-store.js';
 import { AGENDA_COLLECTION } from './worker.js';
 
 export interface JobRunView {
@@ -53,14 +53,19 @@ function view(r: { runKey: string; status: string; trigger: string; attempt: num
   };
 }
 
-/** Every known job with its schedule, next run (from Agenda's collection) and last run. */
+/**
+ * Every known job with its schedule, next run (from Agenda's collection) and last run (from the per-job
+ * summaries): two reads of collections that hold about one document per job, whatever the history.
+ */
 export async function listJobs(jobs: Map<string, JobDefinition>): Promise<JobView[]> {
   const db = mongoose.connection.db;
-  const agendaDocs = db ? await db.collection<AgendaJobDoc>(AGENDA_COLLECTION).find({ type: 'single' }).toArray() : [];
+  const [agendaDocs, summaries] = await Promise.all([
+    db ? db.collection<AgendaJobDoc>(AGENDA_COLLECTION).find({ type: 'single' }, { projection: { name: 1, nextRunAt: 1, lockedAt: 1 } }).toArray() : [],
+    jobSummaries(),
+  ]);
   const byName = new Map(agendaDocs.map((d) => [d.name, d]));
-  return Promise.all(
-    [...jobs.values()].map(async (def) => {
-      const last = await JobRun.findOne({ job: def.name }).sort({ startedAt: -1 }).lean();
+  return [...jobs.values()].map((def) => {
+      const last = summaries.get(def.name)?.recent[0];
       const a = byName.get(def.name);
       return {
         name: def.name,
@@ -72,16 +77,14 @@ export async function listJobs(jobs: Map<string, JobDefinition>): Promise<JobVie
         lockedAt: a?.lockedAt ? a.lockedAt.toISOString() : null,
         lastRun: last ? view(last) : null,
       };
-    }),
-  );
+  });
 }
 
 export async function jobHistory(jobs: Map<string, JobDefinition>, name: string, limit = 20): Promise<JobRunView[]> {
   if (!jobs.has(name)) {
     throw new UserFacingError('UNKNOWN_JOB', `There is no job "${name}". Jobs: ${[...jobs.keys()].join(', ')}.`);
   }
-  const runs = await JobRun.find({ job: name }).sort({ startedAt: -1 }).limit(limit).lean();
-  return runs.map(view);
+  return (await jobRunsOf(name, limit)).map(view);
 }
 
 export function requireJob(jobs: Map<string, JobDefinition>, name: string): JobDefinition {

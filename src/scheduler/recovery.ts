@@ -1,10 +1,10 @@
 import type { Env } from '../config/env.js';
-import { JobRun } from '../db/models/job-run.js';
 import { describeError } from '../errors.js';
 import { log } from '../log/logger.js';
 import { backoffMs } from '../notify/outbox.js';
 import type { JobDefinition } from './job-definition.js';
 import { runJob, type RunResult } from './run-job.js';
+import { closeRun, getRun, openRuns } from './run-store.js';
 
 /** Runs older than this are history, not work to recover. */
 const RECOVERY_WINDOW_MS = 3 * 86_400_000;
@@ -20,34 +20,57 @@ export interface RecoverableRun {
   reason: 'abandoned' | 'retry';
 }
 
+/** An open marker whose run never got a record (the claimant died in between) is dropped after this. */
+const ORPHAN_MARKER_MS = 10 * 60_000;
+
 /**
  * Runs that need another attempt: `running` under a lease that ran out (the worker died, or the
- * database went away under it), and `failed` runs with attempts left whose back-off has passed.
+ * database went away under it), and `failed` runs with attempts left whose back-off has passed. Read
+ * from the open set (src/scheduler/run-store.ts), each run by `_id`: the sweep runs every few seconds
+ * and must not grow with history. Markers of runs that need nothing more are dropped on the way.
  */
 export async function findRecoverable(jobs: Map<string, JobDefinition>, now = new Date()): Promise<RecoverableRun[]> {
   const since = new Date(now.getTime() - RECOVERY_WINDOW_MS);
-  const docs = await JobRun.find({
-    startedAt: { $gte: since },
-    $or: [{ status: 'running', leaseUntil: { $lt: new Date(now.getTime() - ABANDON_GRACE_MS) } }, { status: 'failed' }],
-  })
-    .sort({ startedAt: 1 })
-    .limit(200)
-    .lean();
-  const out: RecoverableRun[] = [];
-  for (const d of docs) {
-    const def = jobs.get(d.job);
-    if (!def || d.trigger === 'test') continue;
-    if (d.status === 'running') {
-      out.push({ job: d.job, runKey: d.runKey, tradingDate: d.tradingDate ?? null, status: d.status, attempt: d.attempt, reason: 'abandoned' });
+  const markers = await openRuns();
+  const out: Array<RecoverableRun & { startedAt: Date }> = [];
+  for (const m of markers) {
+    const d = await getRun(m.job, m.runKey);
+    const def = jobs.get(m.job);
+    if (!d) {
+      if (now.getTime() - m.at.getTime() > ORPHAN_MARKER_MS) await closeRun(m.job, m.runKey);
       continue;
     }
+    if (d.status === 'succeeded' || d.status === 'skipped' || (d.status === 'failed' && def && d.attempt >= def.maxAttempts)) {
+      await closeRun(m.job, m.runKey);
+      continue;
+    }
+    if (!def || d.trigger === 'test' || d.startedAt < since) continue;
+    if (d.status === 'running') {
+      if (d.leaseUntil.getTime() < now.getTime() - ABANDON_GRACE_MS) {
+        out.push({ job: d.job, runKey: d.runKey, tradingDate: d.tradingDate ?? null, status: d.status, attempt: d.attempt, reason: 'abandoned', startedAt: d.startedAt });
+      }
+      continue;
+    }
+    if (d.status !== 'failed') continue;
     const finishedAt = d.finishedAt ?? d.startedAt;
     // The retry back-off grows with the attempt: 5 s, 10 s, 20 s … (the outbox's curve, without jitter).
-    if (d.attempt < def.maxAttempts && now.getTime() - finishedAt.getTime() >= backoffMs(d.attempt, () => 0.5)) {
-      out.push({ job: d.job, runKey: d.runKey, tradingDate: d.tradingDate ?? null, status: d.status, attempt: d.attempt, reason: 'retry' });
+    if (now.getTime() - finishedAt.getTime() >= backoffMs(d.attempt, () => 0.5)) {
+      out.push({ job: d.job, runKey: d.runKey, tradingDate: d.tradingDate ?? null, status: d.status, attempt: d.attempt, reason: 'retry', startedAt: d.startedAt });
     }
   }
-  return out;
+  return out.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime()).map(({ startedAt: _s, ...r }) => r);
+}
+
+/** Runs whose worker stopped renewing their lease (from the open set, each by `_id`), oldest lease first. */
+export async function abandonedRuns(now = new Date()): Promise<Array<{ job: string; runKey: string; attempt: number; worker: string; leaseUntil: Date }>> {
+  const out: Array<{ job: string; runKey: string; attempt: number; worker: string; leaseUntil: Date }> = [];
+  for (const m of await openRuns()) {
+    const d = await getRun(m.job, m.runKey);
+    if (d?.status === 'running' && d.leaseUntil.getTime() < now.getTime() - ABANDON_GRACE_MS) {
+      out.push({ job: d.job, runKey: d.runKey, attempt: d.attempt, worker: d.worker, leaseUntil: d.leaseUntil });
+    }
+  }
+  return out.sort((a, b) => a.leaseUntil.getTime() - b.leaseUntil.getTime());
 }
 
 /**

@@ -1,13 +1,13 @@
-import type { Types } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { todayIn, type IsoDate } from '../calendar/dates.js';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, MARKET_ZONE, closureReason, isCalendarDate } from '../calendar/nyse.js';
 import { slotRunKey } from './slots.js';
 import type { Env } from '../config/env.js';
-import { controlDb, isDuplicateKey } from '../db/connection.js';
-import { latestLease, releaseLease, renewLease, stillHeld, takeLease, type HeldLease } from '../db/lease.js';
-import { JobRun, type JobRunStatus } from '../db/models/job-run.js';
+import { controlDb } from '../db/connection.js';
+import { leaseTaken, releaseLease, renewLease, stillHeld, takeLease, type HeldLease } from '../db/lease.js';
+import { JobRun, jobRunId, type JobRunStatus } from '../db/models/job-run.js';
+import { closeRun, getRun, insertRun, openRun, updateRun, type RunRecord } from './run-store.js';
 import { UserFacingError, describeError } from '../errors.js';
 import { jobDuration, jobRuns } from '../health/metrics.js';
 import { log } from '../log/logger.js';
@@ -78,7 +78,7 @@ export const RUN_SCOPE = 'run';
 const FINISHED = new Set(['succeeded', 'skipped']);
 
 type Claim =
-  | { claimed: true; id: Types.ObjectId; attempt: number; lease: HeldLease }
+  | { claimed: true; record: RunRecord; lease: HeldLease }
   | { claimed: false; status: RunStatus; existing: { attempt: number; summary: unknown; error: string | null } };
 
 function notClaimed(status: RunStatus, rec: { attempt: number; summary?: unknown; error?: string | null } | null): Claim {
@@ -90,47 +90,38 @@ function notClaimed(status: RunStatus, rec: { attempt: number; summary?: unknown
  * unique insert (never by a filtered update: the embedded FerretDB does not make those atomic across
  * connections). A second claimant finds the key done (duplicate), held by a live lease (busy), or
  * failed or abandoned by a dead worker (lease expired): then it takes attempt n + 1. `force`
- * re-runs a finished key; two forced runs at once still get one holder.
+ * re-runs a finished key; two forced runs at once still get one holder. Every read here is by `_id`.
  */
 async function claim(def: JobDefinition, runKey: string, date: IsoDate, opts: RunOptions, now: Date): Promise<Claim> {
   const key = `${def.name}|${runKey}`;
   // Leases always run on the real clock (a controlled `now` only dates the record).
   const clock = new Date();
-  const rec = await JobRun.findOne({ job: def.name, runKey }).lean();
+  const rec = await getRun(def.name, runKey);
   if (rec && FINISHED.has(rec.status) && !opts.force) return notClaimed('duplicate', rec);
   if (rec && rec.status === 'running' && rec.leaseUntil > clock) return notClaimed('busy', rec);
   const lease = await takeLease(RUN_SCOPE, key, { fromGen: (rec?.attempt ?? 0) + 1, ttlMs: RUN_LEASE_MS, now: clock });
-  if (!lease) return notClaimed('busy', await JobRun.findOne({ job: def.name, runKey }).lean());
+  if (!lease) return notClaimed('busy', await getRun(def.name, runKey));
   // Our first read may be stale: the key may have finished between it and our insert.
-  const fresh = await JobRun.findOne({ job: def.name, runKey }).lean();
+  const fresh = await getRun(def.name, runKey);
   if (fresh && FINISHED.has(fresh.status) && !opts.force) {
     await releaseLease(lease);
     return notClaimed('duplicate', fresh);
   }
-  const fields = {
-    status: 'running' as const, tradingDate: date, trigger: opts.trigger, attempt: lease.gen, worker: WORKER_ID, startedAt: now,
-    leaseUntil: lease.until, finishedAt: null, durationMs: null, error: null, dueAt: opts.dueAt ?? fresh?.dueAt ?? null,
+  // Open before the record says `running`: a crash from here on is found by the recovery sweep.
+  await openRun(def.name, runKey, now);
+  const record: RunRecord = {
+    job: def.name, runKey, status: 'running', tradingDate: date, trigger: opts.trigger, attempt: lease.gen, worker: WORKER_ID, startedAt: now,
+    leaseUntil: lease.until, finishedAt: null, durationMs: null, error: null, summary: null, dueAt: opts.dueAt ?? fresh?.dueAt ?? null,
   };
-  if (fresh) {
-    await JobRun.updateOne({ _id: fresh._id }, { $set: fields });
-    return { claimed: true, id: fresh._id, attempt: lease.gen, lease };
-  }
-  try {
-    const doc = await JobRun.create({ job: def.name, runKey, ...fields, summary: null });
-    return { claimed: true, id: doc._id, attempt: lease.gen, lease };
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    // A skipped-day record or a recovery record appeared meanwhile: we hold the lease, so update it.
-    const again = await JobRun.findOne({ job: def.name, runKey }).lean();
-    await JobRun.updateOne({ _id: again!._id }, { $set: fields });
-    return { claimed: true, id: again!._id, attempt: lease.gen, lease };
-  }
+  // We hold the lease: whatever is on record for the key (a skipped day, a missed slot, an earlier attempt) is ours to overwrite.
+  if (fresh || !(await insertRun(record))) await updateRun(record);
+  return { claimed: true, record, lease };
 }
 
-/** True while this run's lease is ours: not run out on our clock, and no later attempt exists. */
+/** True while this run's lease is ours: not run out on our clock, and no later attempt exists (`_id` lookups). */
 async function leaseIntact(lease: HeldLease): Promise<boolean> {
   if (!stillHeld(lease)) return false;
-  return (await latestLease(lease.scope, lease.key))?.gen === lease.gen;
+  return !(await leaseTaken(lease.scope, lease.key, lease.gen + 1));
 }
 
 /** The ops alert for a failed run: once per key on the first failure, and once more when retries are used up. */
@@ -165,11 +156,9 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
     const closed = closureReason(date);
     if (closed) {
       // A skipped day is still a run on record (first writer wins; a repeat changes nothing).
-      await JobRun.create({
+      await insertRun({
         job: def.name, runKey, status: 'skipped', tradingDate: date, trigger: opts.trigger, attempt: 1, worker: WORKER_ID,
-        startedAt: now, leaseUntil: now, finishedAt: now, durationMs: 0, summary: { skipped: `market closed: ${closed}` }, dueAt: opts.dueAt ?? null,
-      }).catch((err: unknown) => {
-        if (!isDuplicateKey(err)) throw err;
+        startedAt: now, leaseUntil: now, finishedAt: now, durationMs: 0, error: null, summary: { skipped: `market closed: ${closed}` }, dueAt: opts.dueAt ?? null,
       });
       logger.info({ reason: closed }, 'market closed: job skipped');
       return { ...base, status: 'skipped', attempt: 1, durationMs: 0, summary: { skipped: `market closed: ${closed}` }, error: null, reason: `market closed: ${closed}` };
@@ -199,7 +188,7 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
           abort.abort(new Error('run lease lost'));
           return;
         }
-        await controlDb().collection(JobRun.collection.collectionName).updateOne({ _id: c.id, attempt: c.attempt }, { $set: { leaseUntil: c.lease.until } });
+        await controlDb().collection<{ _id: string }>(JobRun.collection.collectionName).updateOne({ _id: jobRunId(def.name, runKey), attempt: c.record.attempt }, { $set: { leaseUntil: c.lease.until } });
       })
       .catch(() => {
         // The database is away: keep trying until the lease runs out on our own clock.
@@ -211,13 +200,13 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
   }, RENEW_EVERY_MS);
   renew.unref();
 
-  logger.info({ attempt: c.attempt, trigger: opts.trigger }, 'job started');
+  logger.info({ attempt: c.record.attempt, trigger: opts.trigger }, 'job started');
   const lostResult = (): RunResult => {
-    logger.warn({ attempt: c.attempt }, 'run lease lost before the outcome was recorded; the worker that took it over records it');
-    return { ...base, status: 'lost', attempt: c.attempt, durationMs: Math.round(performance.now() - started), summary: null, error: 'lease lost', reason: 'the run was taken over by another worker' };
+    logger.warn({ attempt: c.record.attempt }, 'run lease lost before the outcome was recorded; the worker that took it over records it');
+    return { ...base, status: 'lost', attempt: c.record.attempt, durationMs: Math.round(performance.now() - started), summary: null, error: 'lease lost', reason: 'the run was taken over by another worker' };
   };
   try {
-    const run: HandlerRun = { job: def.name, date, runKey, runId, attempt: c.attempt, force: Boolean(opts.force), trigger: opts.trigger, signal: abort.signal };
+    const run: HandlerRun = { job: def.name, date, runKey, runId, attempt: c.record.attempt, force: Boolean(opts.force), trigger: opts.trigger, signal: abort.signal };
     const outcome = handlerRunner
       ? await handlerRunner(run)
       : await def.handler({
@@ -228,12 +217,14 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
       });
     const durationMs = Math.round(performance.now() - started);
     if (abort.signal.aborted || !(await leaseIntact(c.lease))) return lostResult();
-    await JobRun.updateOne({ _id: c.id }, { $set: { status: 'succeeded', finishedAt: new Date(), durationMs, summary: outcome.summary, error: null, leaseUntil: new Date() } });
+    const finishedAt = new Date();
+    await updateRun({ ...c.record, status: 'succeeded', finishedAt, durationMs, summary: outcome.summary, error: null, leaseUntil: finishedAt });
+    await closeRun(def.name, runKey);
     await releaseLease(c.lease).catch(() => undefined);
     jobRuns.inc({ job: def.name, outcome: 'succeeded' });
     jobDuration.observe({ job: def.name, outcome: 'succeeded' }, durationMs / 1000);
     logger.info({ durationMs, summary: outcome.summary }, 'job succeeded');
-    return { ...base, status: 'succeeded', attempt: c.attempt, durationMs, summary: outcome.summary, error: null };
+    return { ...base, status: 'succeeded', attempt: c.record.attempt, durationMs, summary: outcome.summary, error: null };
   } catch (err) {
     const durationMs = Math.round(performance.now() - started);
     const message = describeError(err);
@@ -243,15 +234,18 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
     if (abort.signal.aborted) return lostResult();
     try {
       if (!(await leaseIntact(c.lease))) return lostResult();
-      await JobRun.updateOne({ _id: c.id }, { $set: { status: 'failed', finishedAt: new Date(), durationMs, error: message.slice(0, 2_000), leaseUntil: new Date() } });
+      const finishedAt = new Date();
+      await updateRun({ ...c.record, status: 'failed', finishedAt, durationMs, error: message.slice(0, 2_000), leaseUntil: finishedAt });
+      // Out of attempts: nothing left for the recovery sweep (an operator re-runs it with --force).
+      if (c.record.attempt >= def.maxAttempts) await closeRun(def.name, runKey);
       await releaseLease(c.lease).catch(() => undefined);
-      await alertFailure(def, runKey, date, c.attempt, message);
+      await alertFailure(def, runKey, date, c.record.attempt, message);
     } catch (e) {
       // The database itself is away: the run stays 'running' until its lease expires, and the
       // recovery sweep retries it when the database is back.
       logger.error({ err: describeError(e) }, 'could not record the failure; the run will be retried after its lease expires');
     }
-    return { ...base, status: 'failed', attempt: c.attempt, durationMs, summary: null, error: message };
+    return { ...base, status: 'failed', attempt: c.record.attempt, durationMs, summary: null, error: message };
   } finally {
     clearInterval(renew);
   }

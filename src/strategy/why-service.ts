@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import type { IsoDate } from '../calendar/dates.js';
 import { closureReason } from '../calendar/nyse.js';
-import { JobRun } from '../db/models/job-run.js';
+import { JobRun, jobRunId } from '../db/models/job-run.js';
 import { Signal } from '../db/models/signal.js';
 import { Trade } from '../db/models/trade.js';
 import { UserFacingError } from '../errors.js';
@@ -23,7 +23,7 @@ async function noSignalReason(portfolio: string, date: IsoDate | undefined, jobs
   if (!date) return `No signal for "${portfolio}" yet: generate-signal writes one each trading morning at 06:00 New York.`;
   const closed = closureReason(date);
   if (closed) return `No signal for "${portfolio}" on ${date}: the market is closed (${closed}), so generate-signal does not run.`;
-  const run = await JobRun.findOne({ job: 'generate-signal', runKey: date }).lean();
+  const run = await JobRun.findById(jobRunId('generate-signal', date)).lean();
   if (run?.status === 'missed') return `No signal for "${portfolio}" on ${date}: generate-signal's run was missed (${run.error ?? 'no worker ran it'}); run it with \`signaldesk run generate-signal --date ${date}\` or /rerun.`;
   if (run?.status === 'failed') return `No signal for "${portfolio}" on ${date}: generate-signal failed (${run.error ?? 'see /jobs history generate-signal'}).`;
   const def = jobs.get('generate-signal');

@@ -25,7 +25,7 @@ test('the dashboard in headless Chromium: 401 without the token, execute-trades 
   const jobs = await loadJobs(env.SCHEDULE_TIMEZONE);
   for (const d of jobs.values()) d.lockLifetimeMs = 2_000;
   const scheduler = await startScheduler(nativeDb(), jobs, env, { processEveryMs: 60_000 });
-  const admin = await startAdminServer({ port: 0, host: '127.0.0.1', started: () => true, dashboard: dashboardHandler(scheduler.agenda, { token: TOKEN, write: false }) });
+  const admin = await startAdminServer({ port: 0, host: '127.0.0.1', waitingFor: () => [], dashboard: () => dashboardHandler(scheduler.agenda, { token: TOKEN, write: false }) });
   const browser = await chromium.launch({ executablePath: BROWSER, args: ['--no-sandbox'] });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

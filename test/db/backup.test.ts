@@ -46,7 +46,7 @@ test('a backup of every kind of document restores into an empty database with th
   const { dir, manifest } = await backupDatabase(src, out);
   assert.equal(manifest.collections.length, names.length);
   assert.ok(manifest.collections.every((c) => /^[0-9a-f]{64}$/.test(c.sha256)));
-  assert.ok(manifest.collections.find((c) => c.name === 'job_runs')!.indexes.some((i) => i.unique), 'unique indexes are in the manifest');
+  assert.ok(manifest.collections.find((c) => c.name === 'outbox')!.indexes.some((i) => i.unique), 'unique indexes are in the manifest');
 
   const targetName = `${source.name}_restored`;
   const target = mongoose.connection.getClient().db(targetName);
@@ -60,8 +60,9 @@ test('a backup of every kind of document restores into an empty database with th
       restoredFigures.push(`${c.name} ${b.count} ${b.sha256.slice(0, 12)}`);
     }
     assert.equal(r.collections.reduce((x, c) => x + c.count, 0), manifest.collections.reduce((x, c) => x + c.count, 0));
-    const idx = await target.collection('job_runs').indexes();
-    assert.ok(idx.some((i) => i.unique && JSON.stringify(i.key) === JSON.stringify({ job: 1, runKey: 1 })), 'the unique run-key index is restored');
+    const idx = await target.collection('outbox').indexes();
+    assert.ok(idx.some((i) => i.unique && JSON.stringify(i.key) === JSON.stringify({ idempotencyKey: 1 })), 'the unique idempotency-key index is restored');
+    assert.ok((await target.collection('job_runs').find({}).toArray()).every((d) => typeof d._id === 'string'), 'runs are keyed by "<job>|<runKey>"');
     process.stdout.write(`backup_restore ${restoredFigures.length} collections, ${r.collections.reduce((x, c) => x + c.count, 0)} documents, hashes equal\n`);
     // The same answer from the restored copy, through the real CLI.
     assert.deepEqual(await portfolioJson(targetName), await portfolioJson(source.name));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import mongoose from 'mongoose';
 import { AuditEntry } from '../../src/db/models/audit-entry.js';
-import { Outbox } from '../../src/db/models/outbox.js';
+import { Outbox, OutboxQueue } from '../../src/db/models/outbox.js';
 import { DemoProvider } from '../../src/market-data/demo-provider.js';
 import { fetchMarketData } from '../../src/market-data/fetch-service.js';
 import { Trade } from '../../src/db/models/trade.js';
@@ -100,7 +100,9 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     assert.deepEqual(during, { sent: 0, retried: 1, dead: 0 });
     assert.equal((await Outbox.findOne({ idempotencyKey: 'e2e-post-1' }).lean())?.status, 'pending');
     discord.refusing = false;
-    await Outbox.updateOne({ idempotencyKey: 'e2e-post-1' }, { $set: { nextAttemptAt: new Date(0) } }); // the back-off has passed
+    // The back-off has passed (the row and its queue entry both carry the next attempt's time).
+    await Outbox.updateOne({ idempotencyKey: 'e2e-post-1' }, { $set: { nextAttemptAt: new Date(0) } });
+    await OutboxQueue.updateOne({ _id: 'e2e-post-1' }, { $set: { nextAttemptAt: new Date(0) } });
     const afterRecovery = await deliverPending(rt.env);
     assert.equal(afterRecovery.sent, 1);
     assert.equal((await deliverPending(rt.env)).sent, 0);

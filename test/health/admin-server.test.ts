@@ -7,16 +7,16 @@ import { testEnv, useTestDatabase } from '../helpers/db.js';
 
 useTestDatabase('admin-server');
 
-test('the admin port: /healthz up, /readyz only once the scheduler started, /metrics counts job runs by outcome', async () => {
-  let started = false;
-  const admin = await startAdminServer({ port: 0, host: '127.0.0.1', started: () => started });
+test('the admin port: /healthz up, /readyz names what it waits for until there is nothing, /metrics counts job runs by outcome', async () => {
+  let waiting = ['catch-up: 3 of 34 runs', 'scheduler: not started'];
+  const admin = await startAdminServer({ port: 0, host: '127.0.0.1', waitingFor: () => waiting });
   const base = `http://127.0.0.1:${admin.port}`;
   try {
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
     const notReady = await fetch(`${base}/readyz`);
     assert.equal(notReady.status, 503);
-    assert.match(await notReady.text(), /scheduler: not started/);
-    started = true;
+    assert.deepEqual((await notReady.text()).trim().split('\n'), ['catch-up: 3 of 34 runs', 'scheduler: not started']);
+    waiting = [];
     assert.equal((await fetch(`${base}/readyz`)).status, 200);
     const def = toDefinition({ name: 'metrics-probe', description: 'probe', handler: async () => ({ summary: {} }) }, 'America/New_York');
     await runJob(def, testEnv(), { date: '2024-03-15', trigger: 'test' });

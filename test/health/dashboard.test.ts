@@ -15,7 +15,7 @@ test('Agendash on the admin port: 401 without the token, the jobs with it, read-
   const jobs = await loadJobs(env.SCHEDULE_TIMEZONE);
   for (const d of jobs.values()) d.lockLifetimeMs = 2_000; // Agenda's liveness timer outlives stop(); keep it short here
   const scheduler = await startScheduler(nativeDb(), jobs, env, { processEveryMs: 60_000 });
-  const admin = await startAdminServer({ port: 0, host: '127.0.0.1', started: () => true, dashboard: dashboardHandler(scheduler.agenda, { token: TOKEN, write: false }) });
+  const admin = await startAdminServer({ port: 0, host: '127.0.0.1', waitingFor: () => [], dashboard: () => dashboardHandler(scheduler.agenda, { token: TOKEN, write: false }) });
   const base = `http://127.0.0.1:${admin.port}`;
   try {
     assert.equal((await fetch(`${base}/dash/`)).status, 401);

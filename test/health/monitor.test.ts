@@ -4,7 +4,8 @@ import { Outbox } from '../../src/db/models/outbox.js';
 import { getHealth } from '../../src/health/health-service.js';
 import { runMonitor } from '../../src/health/monitor.js';
 import { evaluateRules, transitions, type HealthSnapshot } from '../../src/health/rules.js';
-import { enqueuePost } from '../../src/notify/outbox.js';
+import { deliverDue, enqueuePost, pruneDeadNotes } from '../../src/notify/outbox.js';
+import { SinkError } from '../../src/notify/sinks/sink.js';
 import { clearCollections, useTestDatabase } from '../helpers/db.js';
 
 useTestDatabase('monitor');
@@ -49,7 +50,9 @@ describe('health monitor on the database', () => {
   test('an alert opens (one post), stays quiet while open, resolves (one post), and /health shows the same state', async () => {
     const inputs = { jobs: new Map(), databaseKind: 'ferretdb', dataDir: process.cwd() };
     await enqueuePost('broken', { kind: 'ops', title: 'will not go' });
-    await Outbox.updateOne({ idempotencyKey: 'broken' }, { $set: { status: 'dead', lastError: 'discord: 404 Unknown Channel' } });
+    // Delivered the real way to a channel that does not exist: Discord's 404 makes the post dead.
+    const gone = { name: 'discord', send: async () => { throw new SinkError('discord: 404 Unknown Channel', { retryable: false }); } };
+    assert.equal((await deliverDue({ sinkFor: () => gone })).dead, 1);
     const t0 = new Date();
     const first = await runMonitor({ ...inputs, now: t0 });
     assert.deepEqual(first.said.map((s) => `${s.kind} ${s.rule}`), ['opened dead-posts']);
@@ -58,7 +61,9 @@ describe('health monitor on the database', () => {
     const h = await getHealth({ jobs: new Map(), databaseKind: 'ferretdb', schedulerRunning: false, startedAt: t0 });
     assert.deepEqual(h.alerts.filter((a) => a.open).map((a) => a.rule), ['dead-posts']);
     assert.ok(h.problems.some((p) => /alert open since .*dead-posts/.test(p)));
-    await Outbox.deleteOne({ idempotencyKey: 'broken' });
+    // A week later the nightly cleanup drops the note (the outbox row stays as the record).
+    assert.equal(await pruneDeadNotes(new Date(t0.getTime() + 8 * 86_400_000)), 1);
+    assert.equal((await Outbox.findOne({ idempotencyKey: 'broken' }).lean())?.status, 'dead');
     const fixed = await runMonitor({ ...inputs, now: new Date(t0.getTime() + 10 * 60_000) });
     assert.deepEqual(fixed.said.map((s) => `${s.kind} ${s.rule}`), ['resolved dead-posts']);
     const posts = await Outbox.find({ idempotencyKey: /^health:/ }).lean();

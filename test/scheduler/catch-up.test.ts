@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { DateTime } from 'luxon';
 import { JobRun } from '../../src/db/models/job-run.js';
+import { insertRun } from '../../src/scheduler/run-store.js';
 import { Outbox } from '../../src/db/models/outbox.js';
 import { catchUp } from '../../src/scheduler/catch-up.js';
 import { toDefinition, type JobDefinition, type JobModule } from '../../src/scheduler/job-definition.js';
@@ -32,11 +33,11 @@ const prep = job('prep', '30 17 * * 1-5');
 
 /** The last thing that ran before the gap (the every-minute delivery job is the usual heartbeat). */
 async function lastSeenAt(at: Date): Promise<void> {
-  await JobRun.create({ job: 'heartbeat', runKey: at.toISOString(), status: 'succeeded', tradingDate: null, trigger: 'schedule', attempt: 1, worker: 'w', startedAt: at, leaseUntil: at });
+  await insertRun({ job: 'heartbeat', runKey: at.toISOString(), status: 'succeeded', tradingDate: null, trigger: 'schedule', attempt: 1, worker: 'w', startedAt: at, leaseUntil: at, finishedAt: at, durationMs: 1, error: null, summary: null, dueAt: null });
 }
 
 async function ranBefore(def: JobDefinition, date: string, dueAt: Date): Promise<void> {
-  await JobRun.create({ job: def.name, runKey: date, status: 'succeeded', tradingDate: date, trigger: 'schedule', attempt: 1, worker: 'w', startedAt: dueAt, leaseUntil: dueAt, dueAt });
+  await insertRun({ job: def.name, runKey: date, status: 'succeeded', tradingDate: date, trigger: 'schedule', attempt: 1, worker: 'w', startedAt: dueAt, leaseUntil: dueAt, finishedAt: dueAt, durationMs: 1, error: null, summary: null, dueAt });
 }
 
 describe('slots (pure)', () => {

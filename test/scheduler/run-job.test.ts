@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { JobRun } from '../../src/db/models/job-run.js';
+import { openRun } from '../../src/scheduler/run-store.js';
 import { Outbox } from '../../src/db/models/outbox.js';
 import { nativeDb } from '../../src/db/connection.js';
 import { toDefinition, type JobContext, type JobDefinition } from '../../src/scheduler/job-definition.js';
@@ -160,6 +161,8 @@ describe('runJob', () => {
     });
     const jobs = new Map([[a.def.name, a.def], [f.def.name, f.def]]);
     const past = new Date(Date.now() - 60_000);
+    // What a worker killed mid-run leaves: its open marker and a `running` record whose lease ran out.
+    await openRun('abandoned', '2024-03-15', past);
     await JobRun.create({ job: 'abandoned', runKey: '2024-03-15', status: 'running', tradingDate: '2024-03-15', trigger: 'schedule', attempt: 1, worker: 'killed:1', startedAt: past, leaseUntil: past });
     assert.equal((await runJob(f.def, env(), { date: '2024-03-15', trigger: 'schedule' })).status, 'failed');
     assert.deepEqual((await findRecoverable(jobs)).map((r) => `${r.job}:${r.reason}`), ['abandoned:abandoned'], 'the failed run waits for its back-off');

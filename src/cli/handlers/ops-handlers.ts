@@ -6,6 +6,7 @@ import { alertsPost, healthPost } from '../../present/health-view.js';
 import { historyPost, jobsPost, runResultPost, schedulePost } from '../../present/jobs-view.js';
 import { jobHistory, listJobs, requireJob, upcomingRuns } from '../../scheduler/jobs-service.js';
 import { runJob } from '../../scheduler/run-job.js';
+import { catchUpsInView } from '../../scheduler/catch-up.js';
 import { EXIT, type Handler } from '../handler.js';
 
 export const opsHandlers: Record<string, Handler> = {
@@ -27,8 +28,8 @@ export const opsHandlers: Record<string, Handler> = {
       return { data: runs, post: schedulePost(runs) };
     }
     if (args[0] !== undefined && args[0] !== 'list') throw new UserFacingError('USAGE', `unknown jobs subcommand "${args[0]}"; allowed: list, schedule, history <job>.`);
-    const jobs = await listJobs(rt.jobs);
-    return { data: jobs, post: jobsPost(jobs) };
+    const [jobs, catchUps] = await Promise.all([listJobs(rt.jobs), catchUpsInView()]);
+    return { data: jobs, post: jobsPost(jobs, catchUps) };
   },
   async alerts(rt) {
     const policy = await loadPolicy(0);

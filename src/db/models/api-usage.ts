@@ -1,11 +1,17 @@
 import { Schema, model, type InferSchemaType } from 'mongoose';
 
+/** A day's counter `_id`: "<provider>:<day>", so /health reads today's counters by `_id`. */
+export const apiUsageId = (provider: string, day: string): string => `${provider}:${day}`;
+
 /**
  * HTTP requests sent to a market-data provider on one New York calendar day. Shared by every
  * process, so the daily limit (Alpha Vantage: 25) holds across workers and the 80 % alert fires once.
+ * One document a provider a day: read and written by `_id` (counters from before string ids keep
+ * their ObjectId and are only read by the monthly usage report).
  */
 const apiUsageSchema = new Schema(
   {
+    _id: { type: Schema.Types.Mixed, default(this: { provider: string; day: string }) { return apiUsageId(this.provider, this.day); } },
     provider: { type: String, required: true },
     day: { type: String, required: true },
     calls: { type: Number, required: true },

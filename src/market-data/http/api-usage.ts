@@ -1,6 +1,7 @@
 import { todayIn } from '../../calendar/dates.js';
 import { isDuplicateKey } from '../../db/connection.js';
-import { ApiCall, ApiUsage } from '../../db/models/api-usage.js';
+import { ApiCall, ApiUsage, apiUsageId } from '../../db/models/api-usage.js';
+import { PROVIDERS } from '../../config/env.js';
 import { ProviderError } from '../provider.js';
 
 export const USAGE_ALERT_SHARE = 0.8;
@@ -25,18 +26,20 @@ export async function recordApiCall(provider: string, limit: number | null, now 
   const day = todayIn(ZONE, now);
   let calls: number;
   if (limit === null) {
-    const doc = await ApiUsage.findOneAndUpdate({ provider, day }, { $inc: { calls: 1 }, $set: { limit, updatedAt: now } }, { upsert: true, returnDocument: 'after', lean: true })
+    const _id = apiUsageId(provider, day);
+    const doc = await ApiUsage.findOneAndUpdate({ _id }, { $inc: { calls: 1 }, $set: { limit, updatedAt: now }, $setOnInsert: { provider, day } }, { upsert: true, returnDocument: 'after', lean: true })
       .catch(async (err: unknown) => {
         if (!isDuplicateKey(err)) throw err;
         // Two first requests of the day raced on the upsert: the document exists now.
-        return ApiUsage.findOneAndUpdate({ provider, day }, { $inc: { calls: 1 }, $set: { updatedAt: now } }, { returnDocument: 'after', lean: true });
+        return ApiUsage.findOneAndUpdate({ _id }, { $inc: { calls: 1 }, $set: { updatedAt: now } }, { returnDocument: 'after', lean: true });
       });
     calls = doc?.calls ?? 1;
   } else {
     calls = await reserveCall(provider, day, limit, now);
-    await ApiUsage.updateOne({ provider, day }, { $max: { calls }, $set: { limit, updatedAt: now } }, { upsert: true }).catch(async (err: unknown) => {
+    const _id = apiUsageId(provider, day);
+    await ApiUsage.updateOne({ _id }, { $max: { calls }, $set: { limit, updatedAt: now }, $setOnInsert: { provider, day } }, { upsert: true }).catch(async (err: unknown) => {
       if (!isDuplicateKey(err)) throw err;
-      await ApiUsage.updateOne({ provider, day }, { $max: { calls }, $set: { limit, updatedAt: now } });
+      await ApiUsage.updateOne({ _id }, { $max: { calls }, $set: { limit, updatedAt: now } });
     });
   }
   const threshold = limit === null ? null : Math.ceil(limit * USAGE_ALERT_SHARE);
@@ -64,8 +67,9 @@ export interface UsageView {
   share: number | null;
 }
 
-/** Today's counters (New York day), for /health and the usage alert. */
-export async function apiUsageOn(day = todayIn(ZONE)): Promise<UsageView[]> {
-  const docs = await ApiUsage.find({ day }).sort({ provider: 1 }).lean();
+/** Today's counters (New York day) of the given providers, for /health and the usage alert: `_id` lookups. */
+export async function apiUsageOn(day = todayIn(ZONE), providers: readonly string[] = PROVIDERS): Promise<UsageView[]> {
+  const found = await Promise.all([...new Set(providers)].sort().map((p) => ApiUsage.findById(apiUsageId(p, day)).lean()));
+  const docs = found.filter((d) => d !== null);
   return docs.map((d) => ({ provider: d.provider, day: d.day, calls: d.calls, limit: d.limit ?? null, share: d.limit ? d.calls / d.limit : null }));
 }

@@ -1,0 +1,106 @@
+import type { Collection, Document } from 'mongodb';
+import { Types } from 'mongoose';
+import { isDuplicateKey, nativeDb } from '../db/connection.js';
+import { HOLDER_ID } from '../db/lease.js';
+import { JobRun, jobRunId } from '../db/models/job-run.js';
+import { JobHistory, JobStatus, Migration, OpenRun, type JobHistoryDoc, type JobSummary } from '../db/models/job-status.js';
+import { Outbox, OutboxDead, OutboxQueue } from '../db/models/outbox.js';
+import { log } from '../log/logger.js';
+import { mergeHistory, mergeRun, type RunRecord } from '../scheduler/run-store.js';
+
+/**
+ * One-time moves of data written by earlier versions, each done once per database: a start-up checks
+ * its marker in `migrations` by `_id` (one lookup) and does nothing more when it is there. Every step
+ * is an insert by a unique key or a delete of what was copied, so two processes starting at once (or
+ * one killed half-way and started again) end with each record moved exactly once.
+ */
+export async function migrateStorage(): Promise<string[]> {
+  const done: string[] = [];
+  for (const [name, step] of STEPS) {
+    if (await Migration.exists({ _id: name })) continue;
+    const moved = await step();
+    try {
+      await Migration.create({ _id: name, at: new Date(), by: HOLDER_ID });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    log().info({ migration: name, moved }, 'storage migrated');
+    done.push(name);
+  }
+  return done;
+}
+
+const STEPS: Array<[string, () => Promise<number>]> = [
+  ['2026-12-job-runs-by-key', runsByKey],
+  ['2026-12-outbox-queue', outboxQueue],
+];
+
+type LegacyRun = Omit<RunRecord, 'summary'> & { _id: unknown; summary?: Record<string, unknown> | null };
+
+/**
+ * job_runs: records with an ObjectId get `_id` "<job>|<runKey>" (copy inserted, then the original
+ * deleted; the old unique (job, runKey) index goes first, since the copy repeats the pair until the
+ * original is gone). Then the per-job summaries and histories are built from the whole collection
+ * (this one read of the history is the migration's), and the open set from running and failed runs.
+ */
+async function runsByKey(): Promise<number> {
+  const coll = nativeDb().collection(JobRun.collection.collectionName);
+  await coll.dropIndex('job_1_runKey_1').catch(() => undefined);
+  let moved = 0;
+  for (const doc of await coll.find({}).toArray()) {
+    if (typeof doc._id === 'string') continue;
+    const id = jobRunId(String(doc.job), String(doc.runKey));
+    try {
+      await coll.insertOne({ ...doc, _id: id } as Document as { _id: never });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    await coll.deleteOne({ _id: doc._id });
+    moved++;
+  }
+  const all = (await coll.find({}).toArray()) as unknown as LegacyRun[];
+  const byJob = new Map<string, LegacyRun[]>();
+  for (const r of all) byJob.set(r.job, [...(byJob.get(r.job) ?? []), r]);
+  const now = new Date();
+  for (const [job, runs] of byJob) {
+    runs.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+    // Merged into what is there: a process that already runs jobs may have written a newer run.
+    let summary = (await JobStatus.findById(job).lean()) as JobSummary | null;
+    let history = ((await JobHistory.findById(job).lean()) as JobHistoryDoc | null)?.runs ?? [];
+    for (const r of runs) {
+      const rec: RunRecord = { ...r, summary: r.summary ?? null, dueAt: r.dueAt ?? null, finishedAt: r.finishedAt ?? null, durationMs: r.durationMs ?? null, error: r.error ?? null, tradingDate: r.tradingDate ?? null };
+      summary = { _id: job, ...mergeRun(summary, rec, now) };
+      history = mergeHistory(history, rec);
+    }
+    await JobStatus.replaceOne({ _id: job }, summary!, { upsert: true });
+    await JobHistory.replaceOne({ _id: job }, { _id: job, runs: history }, { upsert: true });
+  }
+  const weekAgo = now.getTime() - 7 * 86_400_000;
+  for (const r of all) {
+    if ((r.status !== 'running' && r.status !== 'failed') || r.startedAt.getTime() < weekAgo) continue;
+    await OpenRun.create({ _id: jobRunId(r.job, r.runKey), job: r.job, runKey: r.runKey, at: r.startedAt }).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+  }
+  return moved;
+}
+
+/** outbox: every post still pending (or in the legacy `sending` state) gets its queue entry; dead ones their note. */
+async function outboxQueue(): Promise<number> {
+  const rows = await Outbox.find({ status: { $in: ['pending', 'sending', 'dead'] } }).lean();
+  const queue = OutboxQueue.collection as unknown as Collection<{ _id: string }>;
+  let n = 0;
+  for (const r of rows) {
+    try {
+      if (r.status === 'dead') {
+        await OutboxDead.create({ _id: r.idempotencyKey, row: r._id as Types.ObjectId, deadAt: r.nextAttemptAt, destination: r.destination ?? null });
+      } else {
+        await queue.insertOne({ _id: r.idempotencyKey, row: r._id, channelKey: r.channelKey, nextAttemptAt: r.nextAttemptAt, createdAt: r.createdAt, claimedUntil: null, destination: r.destination ?? null } as { _id: string });
+      }
+      n++;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+  return n;
+}
