@@ -21,6 +21,8 @@ export const EMBEDDED_POOL_SIZE = 10;
 export interface ConnectOptions {
   /** The driver's connection pool per process (default: the driver's 100). */
   maxPoolSize?: number | undefined;
+  /** Emit the driver's command events (tests that check which queries a read makes). */
+  monitorCommands?: boolean;
 }
 
 /**
@@ -34,6 +36,7 @@ export async function connectDatabase(uri: string, dbName?: string, opts: Connec
     autoIndex: false,
     serverSelectionTimeoutMS: 10_000,
     ...(opts.maxPoolSize ? { maxPoolSize: opts.maxPoolSize } : {}),
+    ...(opts.monitorCommands ? { monitorCommands: true } : {}),
   });
   await Promise.all(allModels().map((m) => m.createIndexes()));
   const control = new MongoClient(uri, { maxPoolSize: 1, serverSelectionTimeoutMS: 10_000 });
