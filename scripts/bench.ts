@@ -6,6 +6,7 @@
 //   npm run bench -- --commands   only watchlists and the slash commands during a scan (scripts/bench-commands.ts)
 //   npm run bench -- --simulate   only /config simulate
 //   npm run bench -- --watch      only watchlist evaluation
+//   npm run bench -- --aged       fresh against year-old database: commands, health-check, idle worker (scripts/bench-aged.ts)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -215,6 +216,11 @@ async function measureWatch(): Promise<void> {
   process.stdout.write('# watch_eval_ms: the evaluation\'s own time inside the scan (worst of 3); the two scan figures are medians of 3\n');
 }
 
+if (process.argv.includes('--aged')) {
+  // A year-old database against a fresh one (scripts/bench-aged.ts): its own server and folder.
+  await (await import('./bench-aged.js')).benchAged();
+  process.exit(0);
+}
 const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'signaldesk-bench-'));
 const db = await resolveDatabase({ mongodbUri: process.env.TEST_MONGODB_URI, dataDir: dir, preferEmbedded: true });
 try {

@@ -16,7 +16,7 @@ export const jobDuration = new Histogram({
   buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900], registers: [registry],
 });
 export const providerRequests = new Counter({ name: 'signaldesk_provider_requests_total', help: 'Market-data requests by provider and HTTP status (or failure kind)', labelNames: ['provider', 'status'] as const, registers: [registry] });
-export const cacheLookups = new Counter({ name: 'signaldesk_bar_cache_total', help: 'Symbol-days asked for by the market-data update: served from the cache (hit) or fetched (miss)', labelNames: ['result'] as const, registers: [registry] });
+export const cacheLookups = new Counter({ name: 'signaldesk_bar_cache_total', help: 'Symbol-days of the history the market-data update keeps: read from storage (hit) or fetched (miss)', labelNames: ['result'] as const, registers: [registry] });
 export const commandLatency = new Histogram({
   name: 'signaldesk_slash_command_seconds', help: 'Slash-command handling time by command', labelNames: ['command'] as const,
   buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 10], registers: [registry],

@@ -44,7 +44,7 @@ export interface HealthSnapshot {
   stuckLocks: number;
   outbox: { oldestPendingMinutes: number | null; dead: number };
   providers: Array<{ id: string; breaker: string; callsToday: number; dailyLimit: number | null }>;
-  /** Share of the last market-data update served from the cache, when known. */
+  /** Share of the history the last market-data update keeps that came from storage (see cacheUse), when known. */
   lastCacheHitPct: number | null;
   dbRoundTripMs: number | null;
   freeDiskPct: number | null;
@@ -83,7 +83,7 @@ export function evaluateRules(s: HealthSnapshot, t: Thresholds = DEFAULT_THRESHO
     },
     {
       rule: 'cache-hit-rate', firing: s.lastCacheHitPct !== null && s.lastCacheHitPct < t.cacheHitPct,
-      detail: s.lastCacheHitPct === null ? 'no update measured yet' : `${s.lastCacheHitPct.toFixed(0)} % of the last update came from the cache (minimum ${t.cacheHitPct} %)`,
+      detail: s.lastCacheHitPct === null ? 'no update with stored history measured yet' : `${s.lastCacheHitPct.toFixed(1)} % of the history the last update keeps came from storage, not the provider (minimum ${t.cacheHitPct} %)`,
     },
     {
       rule: 'database-latency', firing: s.dbRoundTripMs === null || s.dbRoundTripMs > t.dbRoundTripMs,

@@ -32,13 +32,42 @@ export interface FetchSummary extends UpsertReport {
   servedBy: string[];
   /** Provider requests this update took (estimated for per-symbol endpoints). */
   requests: number;
-  /** Share of the asked symbols whose bar for the date was already stored (0–100). */
-  cacheHitPct: number;
+  /**
+   * Share of the history this update keeps (each symbol's backfill window up to the date) that came
+   * from storage rather than from the provider (0–100): a daily update fetches one day of ~290 and reads
+   * the rest, so it is near 100; storage that lost its bars makes it fall. Symbols with no history yet
+   * (a first backfill, a joiner) are left out: loading them is not a cache failure. Null when no symbol
+   * had history.
+   */
+  cacheHitPct: number | null;
   symbols: number;
   requestedFrom: IsoDate;
   missing: string[];
   moves: SymbolMove[];
   synthetic: boolean;
+}
+
+/**
+ * Symbol-days of the kept history read from storage (`stored`) and asked of the provider (`fetched`),
+ * over the symbols that already had history. Pure.
+ */
+export function cacheUse(symbols: string[], last: Map<string, IsoDate | undefined>, date: IsoDate, backfillDays: number): { stored: number; fetched: number } {
+  const window = tradingDaysBetween(addDays(date, -backfillDays), date).length;
+  const gap = new Map<IsoDate, number>();
+  let stored = 0;
+  let fetched = 0;
+  for (const s of symbols) {
+    const l = last.get(s);
+    if (l === undefined) continue;
+    let f = 0;
+    if (l < date) {
+      if (!gap.has(l)) gap.set(l, Math.min(window, tradingDaysBetween(addDays(l, 1), date).length));
+      f = gap.get(l)!;
+    }
+    stored += window - f;
+    fetched += f;
+  }
+  return { stored, fetched };
 }
 
 /**
@@ -56,9 +85,9 @@ export async function fetchMarketData(opts: FetchOptions): Promise<FetchSummary>
     const from = l === undefined ? addDays(opts.date, -backfillDays) : l >= opts.date ? opts.date : addDays(l, 1);
     groups.set(from, [...(groups.get(from) ?? []), s]);
   }
-  const hits = opts.symbols.filter((s) => (last.get(s) ?? '') >= opts.date).length;
-  cacheLookups.inc({ result: 'hit' }, hits);
-  cacheLookups.inc({ result: 'miss' }, opts.symbols.length - hits);
+  const cache = cacheUse(opts.symbols, last, opts.date, backfillDays);
+  cacheLookups.inc({ result: 'hit' }, cache.stored);
+  cacheLookups.inc({ result: 'miss' }, cache.fetched);
   const report: UpsertReport = { inserted: 0, updated: 0, unchanged: 0 };
   let requestedFrom = opts.date;
   const servedBy = new Set<string>();
@@ -117,7 +146,7 @@ export async function fetchMarketData(opts: FetchOptions): Promise<FetchSummary>
     provider: opts.provider.id,
     servedBy: [...servedBy],
     requests,
-    cacheHitPct: opts.symbols.length ? (100 * hits) / opts.symbols.length : 100,
+    cacheHitPct: cache.stored + cache.fetched ? (100 * cache.stored) / (cache.stored + cache.fetched) : null,
     symbols: opts.symbols.length,
     requestedFrom,
     missing,

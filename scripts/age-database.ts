@@ -1,0 +1,156 @@
+// A database as a year of our own schedule leaves it (`npm run bench -- --aged` builds one). Written
+// through the product's own write paths where they exist (posts queued and delivered by the outbox,
+// watchlists by changeWatchlist, run summaries folded by the run store's merge); plain inserts through
+// the product's models where a path would need market data we do not load here (run records, leases,
+// scans, audit entries, signals, API counters). The volumes are one table, kept in README's bench section.
+import type { Collection, Document } from 'mongodb';
+import { changeWatchlist, newRuleKey } from '../src/analysis/watchlist-store.js';
+import { nativeDb } from '../src/db/connection.js';
+import { ApiUsage, apiUsageId } from '../src/db/models/api-usage.js';
+import { AuditEntry } from '../src/db/models/audit-entry.js';
+import { Confirmation } from '../src/db/models/confirmation.js';
+import { JobRun, jobRunId } from '../src/db/models/job-run.js';
+import { JobHistory, JobStatus, type JobSummary, type StoredRun } from '../src/db/models/job-status.js';
+import { Lease } from '../src/db/models/lease.js';
+import { ScanResult } from '../src/db/models/scan-result.js';
+import { Signal } from '../src/db/models/signal.js';
+import { deliverDue, enqueuePosts } from '../src/notify/outbox.js';
+import { SinkError, type Sink } from '../src/notify/sinks/sink.js';
+import type { JobDefinition } from '../src/scheduler/job-definition.js';
+import { mergeHistory, mergeRun, type RunRecord } from '../src/scheduler/run-store.js';
+import { slotsBetween } from '../src/scheduler/slots.js';
+import { loadUniverse } from '../src/market-data/universe.js';
+
+export const AGED_VOLUMES = {
+  /** Every scheduled daily job's slots over this many calendar days (NYSE calendar, early closes). */
+  historyDays: 365,
+  /** Every-minute and every-5-minute jobs: their slots over the retention of slot runs (3 days). */
+  slotRunDays: 3,
+  /** Lease generations kept by the nightly cleanup (a week). */
+  leaseDays: 7,
+  /** Posts sent per day over the outbox retention (30 days). */
+  postsPerDay: 40,
+  sentPostDays: 30,
+  deadPosts: 12,
+  /** Stored scans per trading day over their retention (180 days). */
+  scanDays: 180,
+  auditEntries: 2_600,
+  /** One portfolio's daily signals (trading days of the year). */
+  signals: true,
+  members: 400,
+  rulesPerMember: 5,
+  confirmations: 60,
+} as const;
+
+const DAY = 86_400_000;
+
+async function insertAll(coll: Collection<Document>, docs: Document[]): Promise<void> {
+  for (let i = 0; i < docs.length; i += 1_000) await coll.insertMany(docs.slice(i, i + 1_000), { ordered: false });
+}
+
+export interface AgedCounts { [what: string]: number }
+
+/** Write a year of operation ending at `now` into the connected database. */
+export async function ageDatabase(jobs: Map<string, JobDefinition>, now = new Date()): Promise<AgedCounts> {
+  const counts: AgedCounts = {};
+  const v = AGED_VOLUMES;
+  // Runs: every slot each scheduled job had, as its record and its summary.
+  const runs: RunRecord[] = [];
+  for (const def of jobs.values()) {
+    if (!def.schedule) continue;
+    const days = def.runKeyEvery === 'tradingDate' ? v.historyDays : v.slotRunDays;
+    for (const s of slotsBetween(def, new Date(now.getTime() - days * DAY), new Date(now.getTime() - 60_000), 1_000_000)) {
+      const started = new Date(s.dueAt.getTime() + 200);
+      const ms = def.runKeyEvery === 'tradingDate' ? 2_000 + (s.dueAt.getTime() % 30_000) : 40;
+      const finished = new Date(started.getTime() + ms);
+      runs.push({
+        job: def.name, runKey: s.runKey, status: 'succeeded', tradingDate: s.date, trigger: 'schedule', attempt: 1, worker: 'aged:1', startedAt: started,
+        leaseUntil: finished, finishedAt: finished, durationMs: ms, error: null, dueAt: s.dueAt,
+        summary: def.name === 'fetch-market-data' ? { symbols: 529, requests: 1, cacheHitPct: 99.8, stored: 529 } : { ok: true },
+      });
+    }
+  }
+  await insertAll(nativeDb().collection(JobRun.collection.collectionName), runs.map((r) => ({ _id: jobRunId(r.job, r.runKey), ...r })));
+  const byJob = new Map<string, RunRecord[]>();
+  for (const r of runs) byJob.set(r.job, [...(byJob.get(r.job) ?? []), r]);
+  for (const [job, list] of byJob) {
+    let summary: Omit<JobSummary, '_id'> | null = null;
+    let history: StoredRun[] = [];
+    for (const r of list.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime())) {
+      summary = mergeRun(summary, r, now);
+      history = mergeHistory(history, r);
+    }
+    await JobStatus.replaceOne({ _id: job }, { _id: job, ...summary! }, { upsert: true });
+    await JobHistory.replaceOne({ _id: job }, { _id: job, runs: history }, { upsert: true });
+  }
+  counts.job_runs = runs.length;
+
+  // Leases: each run's claim over the last week, released.
+  const leases = runs.filter((r) => r.startedAt.getTime() > now.getTime() - v.leaseDays * DAY).map((r) => ({
+    _id: `run:${r.job}|${r.runKey}#1`, scope: 'run', key: `${r.job}|${r.runKey}`, gen: 1, holder: 'aged:1', until: r.finishedAt!, released: true, createdAt: r.startedAt,
+  }));
+  await insertAll(nativeDb().collection(Lease.collection.collectionName), leases);
+  counts.leases = leases.length;
+
+  // Posts: queued and delivered through the outbox (with their claims), a few refused for good.
+  const ok: Sink = { name: 'console', send: async () => ({ sink: 'console' }) };
+  for (let d = v.sentPostDays; d >= 1; d--) {
+    const at = new Date(now.getTime() - d * DAY);
+    await enqueuePosts(Array.from({ length: v.postsPerDay }, (_, i) => ({ key: `aged:${d}:${i}`, post: { kind: i % 4 === 0 ? 'ops' : 'scans', title: `Aged post ${i}`, description: 'A year of operation.' } })), at);
+    while ((await deliverDue({ sinkFor: () => ok, limit: 200, now: () => at })).sent > 0) { /* drain the day */ }
+  }
+  counts.sent_posts = v.sentPostDays * v.postsPerDay;
+  const refusing: Sink = { name: 'discord-dm', send: async () => { throw new SinkError('discord-dm: 403 Cannot send messages to this user (50007)', { retryable: false }); } };
+  await enqueuePosts(Array.from({ length: v.deadPosts }, (_, i) => ({ key: `aged:dead:${i}`, post: { kind: 'signals' as const, title: 'Watchlist' }, destination: { sink: 'dm' as const, userId: String(i) } })), new Date(now.getTime() - DAY));
+  await deliverDue({ sinkFor: () => refusing, limit: 100 });
+  counts.dead_posts = v.deadPosts;
+
+  // Stored scans, one per scan and trading day within retention.
+  const universe = loadUniverse().map((u) => u.symbol);
+  const scanDates = [...new Set(runs.filter((r) => r.job === 'next-day-prep' && r.startedAt.getTime() > now.getTime() - v.scanDays * DAY).map((r) => r.tradingDate!))];
+  const scans = ['pre-market-scan', 'opening-scan', 'afternoon-scan', 'closing-scan', 'next-day-prep'];
+  const scanDocs = scanDates.flatMap((date, di) => scans.map((scan, si) => ({
+    scan, date, dataThrough: date, universe: 529, scanned: 529, skipped: [], durationMs: 600, createdAt: new Date(now.getTime() - (scanDates.length - di) * DAY),
+    quality: { flagged: [] },
+    results: Object.fromEntries(['oversold', 'overbought', 'new-highs', 'volume-spike', 'golden-cross'].map((c, ci) => [c, Array.from({ length: 10 }, (_, k) => ({ symbol: universe[(di * 31 + si * 7 + ci * 13 + k) % universe.length], value: 10 + k }))])),
+  })));
+  await ScanResult.insertMany(scanDocs, { ordered: false });
+  counts.scan_results = scanDocs.length;
+
+  // Audit entries: config changes, denials, reruns.
+  await AuditEntry.insertMany(Array.from({ length: v.auditEntries }, (_, i) => ({
+    at: new Date(now.getTime() - (i * v.historyDays * DAY) / v.auditEntries), actorId: String(1000 + (i % 40)), actorName: `member${i % 40}`, source: i % 3 ? 'discord' : 'cli',
+    action: ['/rerun', 'config.set', '/health', 'alerts.route'][i % 4]!, target: 'main', before: { daily_capital: 1000 }, after: { daily_capital: 1000 + i }, result: i % 7 ? 'ok' : 'denied', reason: null,
+  })), { ordered: false });
+  counts.audit_entries = v.auditEntries;
+
+  // One portfolio's daily signals.
+  const signalDates = [...new Set(runs.filter((r) => r.job === 'generate-signal').map((r) => r.tradingDate!))];
+  await Signal.insertMany(signalDates.map((d, i) => ({
+    portfolio: 'aged', tradeDate: d, configVersion: 1, modelType: 'regime-momentum', action: (['BUY', 'HOLD', 'SELL'] as const)[i % 3], confidenceScore: 0.6,
+    allocations: { SPY: 0.5, QQQ: 0.3, DIA: 0.2 }, features: { regime: 0.2, risk: 40 }, dataThrough: d, createdAt: new Date(`${d}T10:00:00Z`),
+  })), { ordered: false });
+  counts.signals = signalDates.length;
+
+  // API counters: one per provider and day.
+  await ApiUsage.insertMany(Array.from({ length: v.historyDays }, (_, i) => {
+    const day = new Date(now.getTime() - (i + 1) * DAY).toISOString().slice(0, 10);
+    return { _id: apiUsageId('demo', day), provider: 'demo', day, calls: 2, limit: null, updatedAt: new Date(`${day}T21:00:00Z`) };
+  }), { ordered: false });
+  counts.api_usage = v.historyDays;
+
+  // Members' watchlists, through the store's own change path.
+  const kinds = ['rsi-below', 'rsi-above', 'gap-up', 'new-52w-high', 'move-over'] as const;
+  const values: Record<string, number | null> = { 'rsi-below': 30, 'rsi-above': 70, 'gap-up': 2, 'move-over': 3 };
+  for (let m = 0; m < v.members; m++) {
+    const rules = Array.from({ length: v.rulesPerMember }, (_, s) => ({ key: newRuleKey(), id: s + 1, symbol: universe[(m * 7 + s) % universe.length]!, kind: kinds[s % kinds.length]!, value: values[kinds[s % kinds.length]!] ?? null, createdAt: new Date().toISOString() }));
+    await changeWatchlist(String(200000000000000000n + BigInt(m)), () => ({ rules, result: undefined }));
+  }
+  counts.watchlists = v.members;
+
+  await Confirmation.insertMany(Array.from({ length: v.confirmations }, (_, i) => ({
+    _id: `aged-${i}`, command: 'config', subcommand: 'set', action: 'config.set', target: 'main', payload: {}, invokerId: String(1000 + i), invokerName: `member${i}`, createdAt: new Date(now.getTime() - i * DAY / 5), expiresAt: new Date(now.getTime() - i * DAY / 5 + 60_000),
+  })), { ordered: false });
+  counts.confirmations = v.confirmations;
+  return counts;
+}

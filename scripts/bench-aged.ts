@@ -1,0 +1,147 @@
+// `npm run bench -- --aged`: the same commands on a fresh database and on one aged by a year of our own
+// schedule (scripts/age-database.ts), on the embedded default. Prints, one per line:
+//   aged_cli_<command>_ms  fresh · aged · ratio · target (aged ≤ fresh × 1.25 + 100 ms)
+//   aged_health_check_ms   one health-check run on the aged database (target ≤ 500)
+//   aged_idle_cpu_pct      an idle worker plus the database server over --idle-seconds (default 300; target ≤ 3)
+// Options: --idle-seconds N, --repeat N (CLI runs per command and database, median; default 3).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectDatabase, disconnectDatabase } from '../src/db/connection.js';
+import { resolveDatabase } from '../src/db/local-server.js';
+import { waitForServerExit } from '../src/db/shared-server.js';
+import { PROJECT_ROOT } from '../src/paths.js';
+import { parseEnvVars } from '../src/config/env.js';
+import { migrateStorage } from '../src/runtime/migrations.js';
+import { loadJobs } from '../src/scheduler/job-registry.js';
+import { runJob } from '../src/scheduler/run-job.js';
+import { ageDatabase } from './age-database.js';
+
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const IDLE_S = arg('--idle-seconds', 300);
+const REPEAT = arg('--repeat', 3);
+
+/** Read commands, as an operator types them (each with --json). */
+const COMMANDS: string[][] = [
+  ['jobs'], ['jobs', 'history', 'fetch-market-data'], ['jobs', 'schedule'], ['health'], ['alerts'], ['universe'], ['scan'],
+  ['portfolio'], ['trades'], ['watch', 'list', '--user', '200000000000000007'],
+];
+
+function cliMs(uri: string, args: string[]): Promise<{ ms: number; code: number | null }> {
+  return new Promise((resolve) => {
+    const t = performance.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--json'], {
+      cwd: PROJECT_ROOT, env: { ...process.env, MONGODB_URI: uri, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    child.on('exit', (code) => resolve({ ms: performance.now() - t, code }));
+  });
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function cpuTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return Number(rest[11]) + Number(rest[12]); // utime + stime (fields 14 and 15)
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A worker on `uri` until it is ready (catch-up done), then its and the server's CPU over `seconds`. */
+async function idleCpu(uri: string, serverPid: number | undefined, seconds: number): Promise<{ pct: number; workerPct: number; serverPct: number }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
+    cwd: PROJECT_ROOT, env: { ...process.env, MONGODB_URI: uri, METRICS_PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production', DISCORD_TOKEN: '' }, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    for (const deadline = Date.now() + 600_000; Date.now() < deadline;) {
+      const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+      if (r?.status === 200) break;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    await new Promise((res) => setTimeout(res, 5_000)); // past the start-up's own work
+    const w0 = cpuTicks(child.pid!);
+    const s0 = serverPid ? cpuTicks(serverPid) : 0;
+    const t0 = performance.now();
+    await new Promise((res) => setTimeout(res, seconds * 1_000));
+    const elapsed = (performance.now() - t0) / 1_000;
+    const hz = 100; // USER_HZ on Linux
+    const workerPct = (100 * (cpuTicks(child.pid!) - w0)) / hz / elapsed;
+    const serverPct = serverPid ? (100 * (cpuTicks(serverPid) - s0)) / hz / elapsed : 0;
+    return { pct: workerPct + serverPct, workerPct, serverPct };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((res) => child.once('exit', res));
+  }
+}
+
+const line = (name: string, text: string) => process.stdout.write(`${name} ${text}\n`);
+
+export async function benchAged(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'signaldesk-aged-'));
+  const db = await resolveDatabase({ dataDir: dir, preferEmbedded: true, idleGraceMs: 500 });
+  const uriFor = (name: string) => `${db.uri.replace(/\/$/, '')}/${name}`;
+  try {
+    const env = parseEnvVars({ MONGODB_URI: uriFor('aged'), LOG_LEVEL: 'silent' });
+    const jobs = await loadJobs(env.SCHEDULE_TIMEZONE);
+    await connectDatabase(uriFor('aged'));
+    await migrateStorage();
+    const t = performance.now();
+    const counts = await ageDatabase(jobs);
+    process.stdout.write(`# aged database written in ${((performance.now() - t) / 1000).toFixed(1)} s: ${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+
+    const hc = jobs.get('health-check')!;
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await runJob(hc, env, { trigger: 'cli', now: new Date(Date.now() + i * 5 * 60_000) });
+      times.push(r.durationMs);
+    }
+    const deliver = jobs.get('deliver-outbox')!;
+    const dTimes: number[] = [];
+    for (let i = 0; i < 3; i++) dTimes.push((await runJob(deliver, env, { trigger: 'cli', now: new Date(Date.now() + (i + 20) * 60_000) })).durationMs);
+    await disconnectDatabase();
+    line('aged_health_check_ms', `${median(times)} (runs ${times.join(', ')}; target ≤ 500)`);
+    line('aged_deliver_outbox_ms', `${median(dTimes)} (runs ${dTimes.join(', ')})`);
+
+    // Warm both databases through the CLI once (indexes, migrations), then alternate.
+    await cliMs(uriFor('fresh'), ['jobs']);
+    await cliMs(uriFor('aged'), ['jobs']);
+    let met = 0;
+    for (const c of COMMANDS) {
+      const fresh: number[] = [];
+      const aged: number[] = [];
+      for (let i = 0; i < REPEAT; i++) {
+        fresh.push((await cliMs(uriFor('fresh'), c)).ms);
+        aged.push((await cliMs(uriFor('aged'), c)).ms);
+      }
+      const f = median(fresh);
+      const a = median(aged);
+      const ok = a <= f * 1.25 + 100;
+      met += ok ? 1 : 0;
+      line(`aged_cli_${c.join('_').replace(/[^a-z_]/g, '').replace(/_+$/, '')}_ms`, `${Math.round(f)} · ${Math.round(a)} · ${(a / f).toFixed(2)} · ${ok ? 'met' : 'MISSED'} (fresh · aged · ratio · aged ≤ fresh × 1.25 + 100 ms)`);
+    }
+    line('aged_cli_targets_met', `${met} of ${COMMANDS.length}`);
+
+    if (IDLE_S > 0) {
+      const idle = await idleCpu(uriFor('aged'), db.pid, IDLE_S);
+      line('aged_idle_cpu_pct', `${idle.pct.toFixed(2)} (worker ${idle.workerPct.toFixed(2)} + database server ${idle.serverPct.toFixed(2)}, over ${IDLE_S} s; target ≤ 3)`);
+    }
+  } finally {
+    await db.stop();
+    if (db.kind === 'ferretdb') await waitForServerExit(join(dir, 'ferretdb')).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
