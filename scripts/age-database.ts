@@ -5,6 +5,7 @@
 // scans, audit entries, signals, API counters). The volumes are one table, kept in README's bench section.
 import type { Collection, Document } from 'mongodb';
 import { changeWatchlist, newRuleKey } from '../src/analysis/watchlist-store.js';
+import { noteLatestScan } from '../src/analysis/scan-service.js';
 import { nativeDb } from '../src/db/connection.js';
 import { ApiUsage, apiUsageId } from '../src/db/models/api-usage.js';
 import { AuditEntry } from '../src/db/models/audit-entry.js';
@@ -115,6 +116,7 @@ export async function ageDatabase(jobs: Map<string, JobDefinition>, now = new Da
     results: Object.fromEntries(['oversold', 'overbought', 'new-highs', 'volume-spike', 'golden-cross'].map((c, ci) => [c, Array.from({ length: 10 }, (_, k) => ({ symbol: universe[(di * 31 + si * 7 + ci * 13 + k) % universe.length], value: 10 + k }))])),
   })));
   await ScanResult.insertMany(scanDocs, { ordered: false });
+  for (const scan of scans) await noteLatestScan(scan, scanDates[scanDates.length - 1]!);
   counts.scan_results = scanDocs.length;
 
   // Audit entries: config changes, denials, reruns.

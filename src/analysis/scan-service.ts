@@ -1,7 +1,7 @@
 import { addDays, type IsoDate } from '../calendar/dates.js';
 import { previousTradingDay, tradingDaysBetween } from '../calendar/nyse.js';
 import { isDuplicateKey } from '../db/connection.js';
-import { ScanResult } from '../db/models/scan-result.js';
+import { ScanLatest, ScanResult, scanResultId } from '../db/models/scan-result.js';
 import { UserFacingError } from '../errors.js';
 import { streamBars } from '../market-data/bar-store.js';
 import { checkQuality, LOW_QUALITY, qualitySummary, type QualityReport } from '../market-data/data-quality.js';
@@ -127,7 +127,7 @@ export function summarizeQuality(reports: QualityReport[]): ScanQuality {
  */
 export async function runNamedScan(name: string, date: IsoDate, opts: { provider: MarketDataProvider; force?: boolean; topN?: number; symbols?: string[]; onBars?: BarsVisitor }): Promise<StoredScan> {
   const scan = requireScan(name);
-  const existing = await ScanResult.findOne({ scan, date }).lean();
+  const existing = await ScanResult.findById(scanResultId(scan, date)).lean();
   if (existing && !opts.force) return toStored(existing, false);
   const def = SCANS[scan];
   const through = def.basis === 'previous-close' ? previousTradingDay(date) : date;
@@ -142,18 +142,28 @@ export async function runNamedScan(name: string, date: IsoDate, opts: { provider
     durationMs: Math.round(performance.now() - started), createdAt: new Date(),
   };
   // Replace in place: two attempts of one forced run storing at once both succeed (the last one stands).
+  const _id = scanResultId(scan, date);
   try {
-    await ScanResult.replaceOne({ scan, date }, doc, { upsert: true });
+    await ScanResult.replaceOne({ _id }, { _id, ...doc }, { upsert: true });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err; // the other attempt's upsert inserted first: replace that one
-    await ScanResult.replaceOne({ scan, date }, doc);
+    await ScanResult.replaceOne({ _id }, { _id, ...doc });
   }
+  await noteLatestScan(scan, date);
   return toStored(doc, true);
 }
 
+/** Move a scan's latest-date pointer forward (never back: a forced re-run of an old date leaves it). */
+export async function noteLatestScan(scan: string, date: IsoDate): Promise<void> {
+  const cur = await ScanLatest.findById(scan).lean();
+  if (!cur || cur.date < date) await ScanLatest.replaceOne({ _id: scan }, { _id: scan, date }, { upsert: true }).catch(() => undefined);
+}
+
+/** A stored scan, by date or the latest: `_id` lookups only (stored scans grow by five a trading day). */
 export async function findScan(name: string, date?: IsoDate): Promise<StoredScan | undefined> {
   const scan = requireScan(name);
-  const d = date ? await ScanResult.findOne({ scan, date }).lean() : await ScanResult.findOne({ scan }).sort({ date: -1 }).lean();
+  const on = date ?? (await ScanLatest.findById(scan).lean())?.date;
+  const d = on ? await ScanResult.findById(scanResultId(scan, on)).lean() : null;
   return d ? toStored(d, false) : undefined;
 }
 

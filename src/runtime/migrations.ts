@@ -6,6 +6,8 @@ import { JobRun, jobRunId } from '../db/models/job-run.js';
 import { JobHistory, JobStatus, Migration, OpenRun, type JobHistoryDoc, type JobSummary } from '../db/models/job-status.js';
 import { Outbox, OutboxDead, OutboxQueue } from '../db/models/outbox.js';
 import { log } from '../log/logger.js';
+import { ScanResult, scanResultId } from '../db/models/scan-result.js';
+import { noteLatestScan } from '../analysis/scan-service.js';
 import { mergeHistory, mergeRun, type RunRecord } from '../scheduler/run-store.js';
 
 /**
@@ -33,7 +35,31 @@ export async function migrateStorage(): Promise<string[]> {
 const STEPS: Array<[string, () => Promise<number>]> = [
   ['2026-12-job-runs-by-key', runsByKey],
   ['2026-12-outbox-queue', outboxQueue],
+  ['2026-12-scan-results-by-key', scansByKey],
 ];
+
+/** scan_results: "<scan>|<date>" ids (copy, then delete the original), and each scan's latest-date pointer. */
+async function scansByKey(): Promise<number> {
+  const coll = nativeDb().collection(ScanResult.collection.collectionName);
+  await coll.dropIndex('scan_1_date_1').catch(() => undefined);
+  let moved = 0;
+  const latest = new Map<string, string>();
+  for (const doc of await coll.find({}).toArray()) {
+    const scan = String(doc.scan);
+    const date = String(doc.date);
+    if ((latest.get(scan) ?? '') < date) latest.set(scan, date);
+    if (typeof doc._id === 'string') continue;
+    try {
+      await coll.insertOne({ ...doc, _id: scanResultId(scan, date) } as Document as { _id: never });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    await coll.deleteOne({ _id: doc._id });
+    moved++;
+  }
+  for (const [scan, date] of latest) await noteLatestScan(scan, date);
+  return moved;
+}
 
 type LegacyRun = Omit<RunRecord, 'summary'> & { _id: unknown; summary?: Record<string, unknown> | null };
 

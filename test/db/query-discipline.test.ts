@@ -11,6 +11,8 @@ import { recordApiCall } from '../../src/market-data/http/api-usage.js';
 import { deliverDue, enqueuePost, outboxStats } from '../../src/notify/outbox.js';
 import type { Sink } from '../../src/notify/sinks/sink.js';
 import { catchUp } from '../../src/scheduler/catch-up.js';
+import { findScan } from '../../src/analysis/scan-service.js';
+import { ScanResult } from '../../src/db/models/scan-result.js';
 import { toDefinition, type JobDefinition, type JobModule } from '../../src/scheduler/job-definition.js';
 import { jobHistory, listJobs } from '../../src/scheduler/jobs-service.js';
 import { recoverRuns } from '../../src/scheduler/recovery.js';
@@ -93,8 +95,16 @@ test('the reads behind /jobs, /health, the monitor, the catch-up, recovery, deli
   await recordApiCall('demo', null, new Date('2026-10-01T15:00:00Z'));
   await recordApiCall('alphavantage', 25, new Date('2026-10-01T15:00:00Z'));
 
+  for (let d = 1; d <= 30; d++) {
+    const date = `2026-09-${String(d).padStart(2, '0')}`;
+    await ScanResult.create({ scan: 'next-day-prep', date, dataThrough: date, universe: 3, scanned: 3, results: [], quality: { average: 100, low: [] }, durationMs: 1, createdAt: new Date() });
+  }
+  const { noteLatestScan } = await import('../../src/analysis/scan-service.js');
+  await noteLatestScan('next-day-prep', '2026-09-30');
   const now = new Date('2026-10-13T14:00:00Z');
   const seen = await trace(async () => {
+    assert.equal((await findScan('next-day-prep'))?.date, '2026-09-30', '/scan without a date: the latest');
+    assert.equal((await findScan('next-day-prep', '2026-09-12'))?.date, '2026-09-12');
     const listed = await listJobs(jobs);
     assert.equal(listed.find((j) => j.name === 'digest')?.lastRun?.runKey, '2026-10-10', 'the last run comes from the summary');
     assert.equal((await jobHistory(jobs, 'digest', 20)).length, 20);

@@ -47,7 +47,7 @@ describe('upgrade from the earlier layout', () => {
     const runs = await raw.collection('job_runs').find({}).toArray();
     assert.equal(runs.length, legacy.length, 'each run moved once');
     assert.ok(runs.every((r) => typeof r._id === 'string' && r._id === `${String(r.job)}|${String(r.runKey)}`));
-    assert.deepEqual((await raw.collection('migrations').find({}).toArray()).map((m) => m._id).sort(), ['2026-12-job-runs-by-key', '2026-12-outbox-queue']);
+    assert.deepEqual((await raw.collection('migrations').find({}).toArray()).map((m) => m._id).sort(), ['2026-12-job-runs-by-key', '2026-12-outbox-queue', '2026-12-scan-results-by-key']);
     const listed = JSON.parse(a.out) as Array<{ name: string; lastRun: { runKey: string } | null }>;
     assert.equal(listed.find((j) => j.name === 'portfolio-digest')?.lastRun?.runKey, '2026-11-13', 'the last run, from the summary built at upgrade');
     assert.deepEqual((await raw.collection('open_runs').find({}).toArray()).map((o) => o._id), ['generate-signal|2026-11-13'], 'the failed run can still be retried');
