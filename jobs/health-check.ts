@@ -16,6 +16,7 @@ export async function handler(ctx: JobContext): Promise<JobOutcome> {
   const { results, said } = await runMonitor({
     jobs, databaseKind: ctx.env.MONGODB_URI ? 'external' : 'local', dataDir,
     providers: { primary: ctx.env.MARKET_DATA_PROVIDER, secondary: ctx.env.MARKET_DATA_SECONDARY },
+    now: new Date(ctx.now),
   }, parseThresholds(ctx.env.HEALTH_THRESHOLDS));
   return { summary: { firing: results.filter((r) => r.firing).map((r) => r.rule), said: said.map((s) => `${s.kind} ${s.rule}`) } };
 }

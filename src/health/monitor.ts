@@ -23,12 +23,13 @@ export interface MonitorInputs {
   dataDir: string;
   providers?: { primary: string; secondary?: string | undefined };
   now?: Date;
+  ping?: () => Promise<number>;
 }
 
 /** One snapshot of the system, from the same sources as /health plus the last hour and day of runs. */
 export async function takeSnapshot(inp: MonitorInputs): Promise<HealthSnapshot> {
   const now = inp.now ?? new Date();
-  const h = await getHealth({ jobs: inp.jobs, databaseKind: inp.databaseKind, schedulerRunning: true, startedAt: now, now, providers: inp.providers });
+  const h = await getHealth({ jobs: inp.jobs, databaseKind: inp.databaseKind, schedulerRunning: true, startedAt: now, now, providers: inp.providers, ping: inp.ping });
   // From the per-job summaries (one small collection), never a scan of the run history.
   const summaries = await jobSummaries();
   const dayAgo = new Date(now.getTime() - 86_400_000);
@@ -75,8 +76,13 @@ function postFor(t: Transition, now: Date) {
 export async function runMonitor(inp: MonitorInputs, t: Thresholds = DEFAULT_THRESHOLDS): Promise<{ results: RuleResult[]; said: Transition[] }> {
   const now = inp.now ?? new Date();
   const results = evaluateRules(await takeSnapshot({ ...inp, now }), t);
-  const { next, say } = transitions(results, await loadStates(), now, t);
+  const prev = await loadStates();
+  const { next, say } = transitions(results, prev, now, t);
   for (const s of next) {
+    // Only what changed is written: every five minutes, most rules stay as they were.
+    const p = prev.get(s.rule);
+    const same = p && p.open === s.open && p.detail === s.detail && p.openedAt?.getTime() === s.openedAt?.getTime() && p.lastNotifiedAt?.getTime() === s.lastNotifiedAt?.getTime();
+    if (same) continue;
     await AlertState.updateOne({ _id: s.rule }, { $set: { open: s.open, openedAt: s.openedAt, lastNotifiedAt: s.lastNotifiedAt, detail: s.detail, updatedAt: now } }, { upsert: true });
   }
   for (const x of say) {

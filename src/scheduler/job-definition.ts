@@ -15,6 +15,8 @@ export interface HandlerRun {
   attempt: number;
   force: boolean;
   trigger: JobTrigger;
+  /** The run's clock (ISO): the real time, or the controlled one a test or a catch-up passes. */
+  now: string;
   /** Aborted when the run's lease is lost (a stalled worker): stop early, effects are idempotent anyway. */
   signal: AbortSignal;
 }

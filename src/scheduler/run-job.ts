@@ -206,7 +206,7 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
     return { ...base, status: 'lost', attempt: c.record.attempt, durationMs: Math.round(performance.now() - started), summary: null, error: 'lease lost', reason: 'the run was taken over by another worker' };
   };
   try {
-    const run: HandlerRun = { job: def.name, date, runKey, runId, attempt: c.record.attempt, force: Boolean(opts.force), trigger: opts.trigger, signal: abort.signal };
+    const run: HandlerRun = { job: def.name, date, runKey, runId, attempt: c.record.attempt, force: Boolean(opts.force), trigger: opts.trigger, now: now.toISOString(), signal: abort.signal };
     const outcome = handlerRunner
       ? await handlerRunner(run)
       : await def.handler({
@@ -217,7 +217,8 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
       });
     const durationMs = Math.round(performance.now() - started);
     if (abort.signal.aborted || !(await leaseIntact(c.lease))) return lostResult();
-    const finishedAt = new Date();
+    // Dated on the run's clock: a run under a controlled clock finishes on that clock too.
+    const finishedAt = opts.now ? new Date(now.getTime() + durationMs) : new Date();
     await updateRun({ ...c.record, status: 'succeeded', finishedAt, durationMs, summary: outcome.summary, error: null, leaseUntil: finishedAt });
     await closeRun(def.name, runKey);
     await releaseLease(c.lease).catch(() => undefined);
@@ -234,7 +235,7 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
     if (abort.signal.aborted) return lostResult();
     try {
       if (!(await leaseIntact(c.lease))) return lostResult();
-      const finishedAt = new Date();
+      const finishedAt = opts.now ? new Date(now.getTime() + durationMs) : new Date();
       await updateRun({ ...c.record, status: 'failed', finishedAt, durationMs, error: message.slice(0, 2_000), leaseUntil: finishedAt });
       // Out of attempts: nothing left for the recovery sweep (an operator re-runs it with --force).
       if (c.record.attempt >= def.maxAttempts) await closeRun(def.name, runKey);

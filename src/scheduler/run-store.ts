@@ -121,18 +121,21 @@ export function mergeRun(prev: Omit<JobSummary, '_id'> | null, rec: RunRecord, n
 }
 
 /**
- * Fold a run into its job's summary (read by `_id`, merged, written back). A failure here never fails
+ * Fold a run into its job's summary (read by `_id`, merged, written back), on the run's own clock (a run
+ * under a controlled clock is counted at its controlled time). A failure here never fails
  * the run: the run's own record is already written, and the next run of the job writes the summary again.
  */
-export async function noteRun(rec: RunRecord, now = new Date()): Promise<void> {
+export async function noteRun(rec: RunRecord, now = rec.finishedAt ?? rec.startedAt): Promise<void> {
+  // The history keeps what ended (succeeded, failed, skipped, missed); a run in progress is in the summary.
+  const ended = rec.status !== 'running';
   try {
     const [prev, history] = await Promise.all([
       JobStatus.findById(rec.job).lean() as Promise<JobSummary | null>,
-      JobHistory.findById(rec.job).lean() as Promise<JobHistoryDoc | null>,
+      ended ? (JobHistory.findById(rec.job).lean() as Promise<JobHistoryDoc | null>) : null,
     ]);
     await Promise.all([
       JobStatus.replaceOne({ _id: rec.job }, { _id: rec.job, ...mergeRun(prev, rec, now) }, { upsert: true }),
-      JobHistory.replaceOne({ _id: rec.job }, { _id: rec.job, runs: mergeHistory(history?.runs ?? [], rec) }, { upsert: true }),
+      ended ? JobHistory.replaceOne({ _id: rec.job }, { _id: rec.job, runs: mergeHistory(history?.runs ?? [], rec) }, { upsert: true }) : null,
     ]);
   } catch (err) {
     if (isDuplicateKey(err)) return noteRun(rec, now); // two first runs of a job upserted at once: merge again
