@@ -1,6 +1,7 @@
 // `npm run bench -- --aged`: the same commands on a fresh database and on one aged by a year of our own
 // schedule (scripts/age-database.ts), on the embedded default. Prints, one per line:
-//   aged_cli_<command>_ms  fresh · aged · ratio · target (aged ≤ fresh × 1.25 + 100 ms)
+//   aged_cli_<command>_ms  fresh · aged · ratio · target (aged ≤ fresh × 1.25 + 100 ms), each CLI process's wall time
+//   aged_slash_<command>_ms the same through the Discord stand-in (a worker with its bot; command sent → answer)
 //   aged_health_check_ms   one health-check run on the aged database (target ≤ 500)
 //   aged_idle_cpu_pct      an idle worker plus the database server over --idle-seconds (default 300; target ≤ 3)
 // Options: --idle-seconds N, --repeat N (CLI runs per command and database, median; default 3).
@@ -61,7 +62,7 @@ async function freePort(): Promise<number> {
 }
 
 /** A worker on `uri` until it is ready (catch-up done), then its and the server's CPU over `seconds`. */
-async function idleCpu(uri: string, serverPid: number | undefined, seconds: number): Promise<{ pct: number; workerPct: number; serverPct: number }> {
+export async function idleCpu(uri: string, serverPid: number | undefined, seconds: number): Promise<{ pct: number; workerPct: number; serverPct: number }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
     cwd: PROJECT_ROOT, env: { ...process.env, MONGODB_URI: uri, METRICS_PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production', DISCORD_TOKEN: '' }, stdio: ['ignore', 'ignore', 'inherit'],
@@ -89,6 +90,52 @@ async function idleCpu(uri: string, serverPid: number | undefined, seconds: numb
 }
 
 const line = (name: string, text: string) => process.stdout.write(`${name} ${text}\n`);
+
+/** Slash commands an operator or member sends (admin ones from an admin), through the Discord stand-in. */
+const SLASH: Array<{ name: string; subcommand?: string; options?: unknown[]; admin?: boolean }> = [
+  { name: 'jobs', subcommand: 'list' }, { name: 'jobs', subcommand: 'history', options: [{ name: 'job', type: 3, value: 'fetch-market-data' }] },
+  { name: 'health', admin: true }, { name: 'universe' }, { name: 'scan', options: [{ name: 'name', type: 3, value: 'next-day-prep' }] },
+  { name: 'portfolio', subcommand: 'show' }, { name: 'trades' }, { name: 'signal' }, { name: 'config', subcommand: 'show' },
+];
+
+/** A worker with its bot on `uri` (schedule off), each slash command `repeat` times in turn: reply times by command. */
+async function slashReplies(uri: string, repeat: number): Promise<Map<string, number[]>> {
+  const { DiscordStandIn, IDS } = await import('../test/helpers/discord-stand-in.js');
+  const discord = new DiscordStandIn();
+  await discord.start();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
+    cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env, MONGODB_URI: uri, LOG_LEVEL: 'error', NODE_ENV: 'production', WORKER_SCHEDULE: 'off', MARKET_DATA_PROVIDER: 'demo',
+      DISCORD_TOKEN: 'bench-token-0123456789', DISCORD_APP_ID: IDS.app, DISCORD_API_URL: discord.api, DISCORD_ADMIN_ROLE_IDS: IDS.adminRole,
+    },
+  });
+  const out = new Map<string, number[]>();
+  try {
+    const answer = async (c: (typeof SLASH)[number]): Promise<number> => {
+      const sent = Date.now();
+      const id = discord.sendCommand(c.name, { userId: c.admin ? IDS.admin : IDS.member, roles: c.admin ? [IDS.adminRole] : [], ...(c.subcommand ? { subcommand: c.subcommand } : {}), options: c.options ?? [] });
+      const token = new RegExp(`^/webhooks/\\d+/tok-${id}(/|$)`);
+      const r = await discord.waitForRequest((x) => token.test(x.path) || (x.path.startsWith(`/interactions/${id}/`) && (x.json as { type?: number }).type === 4), 60_000);
+      return r.at - sent;
+    };
+    for (const deadline = Date.now() + 180_000; ;) {
+      if (await answer({ name: 'universe' }).then(() => true, () => false)) break;
+      if (Date.now() > deadline) throw new Error('the worker did not answer Discord within 180 s');
+    }
+    for (let i = 0; i < repeat; i++) {
+      for (const c of SLASH) {
+        const k = `${c.name}${c.subcommand ? `_${c.subcommand}` : ''}`;
+        out.set(k, [...(out.get(k) ?? []), await answer(c).catch(() => Infinity)]);
+      }
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((res) => child.once('exit', res));
+    await discord.stop();
+  }
+  return out;
+}
 
 export async function benchAged(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'signaldesk-aged-'));
@@ -134,6 +181,18 @@ export async function benchAged(): Promise<void> {
       line(`aged_cli_${c.join('_').replace(/[^a-z_]/g, '').replace(/_+$/, '')}_ms`, `${Math.round(f)} · ${Math.round(a)} · ${(a / f).toFixed(2)} · ${ok ? 'met' : 'MISSED'} (fresh · aged · ratio · aged ≤ fresh × 1.25 + 100 ms)`);
     }
     line('aged_cli_targets_met', `${met} of ${COMMANDS.length}`);
+
+    const slashFresh = await slashReplies(uriFor('fresh'), REPEAT + 2);
+    const slashAged = await slashReplies(uriFor('aged'), REPEAT + 2);
+    let slashMet = 0;
+    for (const [k, xs] of slashFresh) {
+      const f = median(xs);
+      const a = median(slashAged.get(k) ?? [Infinity]);
+      const ok = a <= f * 1.25 + 100;
+      slashMet += ok ? 1 : 0;
+      line(`aged_slash_${k}_ms`, `${Math.round(f)} · ${Math.round(a)} · ${(a / f).toFixed(2)} · ${ok ? 'met' : 'MISSED'} (fresh · aged · ratio · aged ≤ fresh × 1.25 + 100 ms)`);
+    }
+    line('aged_slash_targets_met', `${slashMet} of ${slashFresh.size}`);
 
     if (IDLE_S > 0) {
       const idle = await idleCpu(uriFor('aged'), db.pid, IDLE_S);

@@ -126,7 +126,7 @@ export const envSchema = z
       .default('America/New_York')
       .refine(isTimeZone, 'must be an IANA time zone such as America/New_York'),
     WORKER_MAX_CONCURRENCY: wholeIn(1, 64, 4),
-    WORKER_POLL_MS: wholeIn(100, 60_000, 10_000),
+    WORKER_POLL_MS: wholeIn(100, 60_000, 30_000),
     HEAVY_THREADS: wholeIn(0, 16, 2),
     WORKER_SCHEDULE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
     METRICS_PORT: optionalText.pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number (1-65535)').optional()).transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int().min(1, 'must be a port number (1-65535)').max(65_535, 'must be a port number (1-65535)').optional()),

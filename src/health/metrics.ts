@@ -8,7 +8,7 @@ import { OutboxDead, OutboxQueue } from '../db/models/outbox.js';
  * (from the queue, which stays as small as the backlog) and open alerts are read at scrape time.
  */
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: 'signaldesk_process_' });
+collectDefaultMetrics({ register: registry, prefix: 'signaldesk_process_', eventLoopMonitoringPrecision: 100 });
 
 export const jobRuns = new Counter({ name: 'signaldesk_job_runs_total', help: 'Job runs by job and outcome', labelNames: ['job', 'outcome'] as const, registers: [registry] });
 export const jobDuration = new Histogram({
@@ -23,7 +23,7 @@ export const commandLatency = new Histogram({
 });
 // The event loop's delay beyond a 1 ms timer, p50/p99/max since the last scrape: how long a Discord
 // event could wait before this process even looks at it (the default metric includes its 10 ms timer).
-const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+const loopDelay = monitorEventLoopDelay({ resolution: 20 });
 loopDelay.enable();
 new Gauge({
   name: 'signaldesk_event_loop_lag_ms', help: 'Event-loop delay beyond the 1 ms probe since the last scrape (p50, p99, max)', labelNames: ['quantile'] as const, registers: [registry],

@@ -80,7 +80,11 @@ export async function catchUp(jobs: Map<string, JobDefinition>, env: Env, opts: 
   const summaries = await jobSummaries();
   const lastSeen = lastRunStart(summaries, now);
   const report: CatchUpReport = { downSince: lastSeen, ran: [], missed: [] };
-  if (!lastSeen) return report;
+  if (!lastSeen) {
+    // Nothing ever ran here (a new database): nothing to catch up, and the worker is ready.
+    setLocal({ state: 'done', done: 0, total: 0, current: null, downSince: null, startedAt: started, finishedAt: new Date() });
+    return report;
+  }
   await saveProgress({ state: 'planning', done: 0, total: 0, current: null, downSince: lastSeen, startedAt: started });
   const work: Array<{ def: JobDefinition; slot: Slot }> = [];
   try {
@@ -148,11 +152,17 @@ export function localCatchUp(): CatchUpProgress | undefined {
   return ownProgress;
 }
 
-async function saveProgress(p: { state: CatchUpProgress['state']; done: number; total: number; current: string | null; downSince: Date | null; startedAt: Date; finishedAt?: Date; error?: string }): Promise<void> {
+type ProgressInput = { state: CatchUpProgress['state']; done: number; total: number; current: string | null; downSince: Date | null; startedAt: Date; finishedAt?: Date; error?: string };
+
+function setLocal(p: ProgressInput): void {
   ownProgress = {
     worker: WORKER_ID, state: p.state, done: p.done, total: p.total, current: p.current, downSince: p.downSince?.toISOString() ?? null,
     startedAt: p.startedAt.toISOString(), finishedAt: p.finishedAt?.toISOString() ?? null, error: p.error ?? null,
   };
+}
+
+async function saveProgress(p: ProgressInput): Promise<void> {
+  setLocal(p);
   // Shown by /jobs and /health in any process; a failure to say so never stops the catch-up itself.
   await CatchUpState.replaceOne({ _id: WORKER_ID }, { _id: WORKER_ID, ...p, finishedAt: p.finishedAt ?? null, error: p.error ?? null }, { upsert: true }).catch(() => undefined);
 }

@@ -30,9 +30,11 @@ export interface RunRecord {
   dueAt: Date | null;
 }
 
-/** How many runs each job's summary keeps (newest first); `job_history` keeps HISTORY_RUNS. */
+/** How many runs each job's summary keeps (newest first); `job_history` keeps HISTORY_RUNS (a slot-keyed job: half an hour's). */
 export const RECENT_RUNS = 5;
 export const HISTORY_RUNS = 100;
+const SLOT_HISTORY_RUNS = 30;
+const isSlotKey = (runKey: string): boolean => /T\d\d:\d\d$/.test(runKey);
 /** Width of a counting bucket, and how far back buckets are kept. */
 export const BUCKET_MS = 10 * 60_000;
 const BUCKETS_KEPT_MS = 2 * 3_600_000;
@@ -145,7 +147,7 @@ export async function noteRun(rec: RunRecord, now = rec.finishedAt ?? rec.starte
 
 /** A job's history with one run merged in (newest first, HISTORY_RUNS at most). Pure. */
 export function mergeHistory(runs: StoredRun[], rec: RunRecord): StoredRun[] {
-  return [stored(rec), ...runs.filter((r) => r.runKey !== rec.runKey)].sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime()).slice(0, HISTORY_RUNS);
+  return [stored(rec), ...runs.filter((r) => r.runKey !== rec.runKey)].sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime()).slice(0, isSlotKey(rec.runKey) ? SLOT_HISTORY_RUNS : HISTORY_RUNS);
 }
 
 /** A job's last runs, newest first: one `_id` lookup. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Agenda } from 'agenda';
+import { Agenda, InMemoryNotificationChannel } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import type { Db } from 'mongodb';
 import type { Env } from '../config/env.js';
@@ -73,8 +73,12 @@ export async function startScheduler(db: Db, jobs: Map<string, JobDefinition>, e
   const agenda = new Agenda({
     backend: new MongoBackend({ mongo: db, collection: AGENDA_COLLECTION }),
     name: `signaldesk-${process.pid}`,
-    // A number: Agenda's human-interval parsing reads '200 milliseconds' as 200 seconds.
-    processEvery: opts.processEveryMs ?? 10_000,
+    // A number: Agenda's human-interval parsing reads '200 milliseconds' as 200 seconds. Each poll is one
+    // findAndModify per job name (25 of them): an idle worker's largest cost, so not more often than
+    // needed. Agenda locks what falls due within the next window and starts it at its time.
+    processEvery: opts.processEveryMs ?? 30_000,
+    // A run queued in this process (/rerun answered here) starts at once instead of at the next poll.
+    notificationChannel: new InMemoryNotificationChannel(),
     maxConcurrency: env.WORKER_MAX_CONCURRENCY,
   });
   // Agenda polls every processEvery: while the database is away it fails on every poll. One line a minute.

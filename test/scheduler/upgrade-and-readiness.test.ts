@@ -111,6 +111,32 @@ describe('a worker back after downtime', () => {
   });
 });
 
+describe('a worker on a new database', () => {
+  test('is ready once it started: nothing to catch up is a finished catch-up', async () => {
+    const name = `${db.name}_new`;
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, MONGODB_URI: uriOf(name), METRICS_PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production', SHUTDOWN_GRACE_MS: '1000', DISCORD_TOKEN: '' },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    try {
+      let last = '';
+      for (const deadline = Date.now() + 120_000; Date.now() < deadline && child.exitCode === null;) {
+        const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+        last = r ? `${r.status} ${await r.text()}` : 'no answer';
+        if (r?.status === 200) break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      assert.equal(last.trim(), '200 ready');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await mongoose.connection.getClient().db(name).dropDatabase().catch(() => undefined);
+    }
+  });
+});
+
 /** A finished run of an every-minute job at `at`, in database `name` (what a worker that stopped then leaves). */
 async function insertRunIn(name: string, at: Date): Promise<void> {
   const current = mongoose.connection.name;
