@@ -40,7 +40,9 @@ let code = 0;
 for (const [i, batch] of batches.entries()) {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${isReliability(batch[0]!) ? 1 : 2}`, ...batch.map((f) => relative(PROJECT_ROOT, f))],
+    ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${isReliability(batch[0]!) ? 1 : 2}`,
+      // A limit per test only where asked (the mutation script: a fault may make a test hang).
+      ...(process.env.TEST_TIMEOUT_MS ? [`--test-timeout=${process.env.TEST_TIMEOUT_MS}`] : []), ...batch.map((f) => relative(PROJECT_ROOT, f))],
     {
       cwd: PROJECT_ROOT,
       stdio: 'inherit',

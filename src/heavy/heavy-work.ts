@@ -34,6 +34,10 @@ export interface HeavyWork {
   /** /config simulate: both backtests and the chart of both curves. */
   simulate(request: SimulationRequest, onProgress?: (stage: string) => void): Promise<SimulationResult>;
   load(): { threads: number; running: number; queued: number };
+  /** The last tasks that ended and the thread that ran each (0: this process's main thread, inline). */
+  recent(): Array<{ kind: string; threadId: number; ok: boolean }>;
+  /** The pool's thread ids (none inline). */
+  threadIds(): number[];
   close(): Promise<void>;
 }
 
@@ -55,6 +59,8 @@ export function inlineHeavyWork(env: Env): HeavyWork {
     priceChart: (r) => priceChart(r.symbol, r.range, r.indicators, r.date),
     simulate: runSimulationWithChart,
     load: () => ({ threads: 0, running: 0, queued: 0 }),
+    recent: () => [],
+    threadIds: () => [],
     close: async () => undefined,
   };
 }
@@ -100,6 +106,8 @@ export async function startHeavyThreads(data: ThreadData, size: number): Promise
       return { simulation: r.simulation, chart: chartBack(r.chart) };
     },
     load: () => pool.load,
+    recent: () => [...pool.finished],
+    threadIds: () => pool.threadIds,
     async close() {
       setHandlerRunner(undefined);
       await pool.close();

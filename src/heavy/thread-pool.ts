@@ -76,6 +76,9 @@ export class ThreadPool {
         if (!p || m.id !== p.id) return;
         if (m.type === 'progress') return p.onProgress?.(m.stage);
         slot.busy = undefined;
+        // What ran where (the last few tasks): /health and tests see that heavy work left the main thread.
+        this.finished.push({ kind: String((p.task as { kind?: unknown }).kind ?? 'task'), threadId: worker.threadId, ok: m.type === 'done' });
+        if (this.finished.length > 50) this.finished.shift();
         if (m.type === 'done') p.resolve(m.result);
         else p.reject(new ThreadTaskError(m.error.message, m.error.code, m.error.userFacing));
         this.pump();
@@ -124,6 +127,14 @@ export class ThreadPool {
       slot.busy = p;
       slot.worker.postMessage({ type: 'task', id: p.id, task: p.task } satisfies ToThread);
     }
+  }
+
+  /** The last tasks that ended, by kind and the id of the thread that ran them. */
+  readonly finished: Array<{ kind: string; threadId: number; ok: boolean }> = [];
+
+  /** The threads' ids (never the main thread's 0). */
+  get threadIds(): number[] {
+    return this.slots.map((s) => s.worker.threadId);
   }
 
   /** Queued and running tasks (for /health and metrics). */

@@ -3,6 +3,9 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { MongoClient } from 'mongodb';
+import { Agenda } from 'agenda';
+import { MongoBackend } from '@agendajs/mongo-backend';
+import { AGENDA_COLLECTION } from '../../src/scheduler/worker.js';
 import { runCli } from '../../src/cli/cli.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { testUri } from '../helpers/db.js';
@@ -80,21 +83,36 @@ describe('CLI', () => {
 });
 
 describe('worker process', () => {
-  test('SIGTERM drains and exits 0', async () => {
+  test('SIGTERM with a run in flight: the worker finishes the run, records it, and exits 0', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
       cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: uri, LOG_LEVEL: 'info', NODE_ENV: 'production', SHUTDOWN_GRACE_MS: '2000' },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: uri, LOG_LEVEL: 'info', NODE_ENV: 'production', SHUTDOWN_GRACE_MS: '120000', WORKER_SCHEDULE: 'off', WORKER_POLL_MS: '500' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const deadline = Date.now() + 20_000;
-    while (!out.includes('worker running') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-    assert.match(out, /worker running/);
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-    assert.equal(code, 0);
-    assert.match(out, /"msg":"stopped"/);
+    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    const client = await new MongoClient(uri).connect();
+    try {
+      while (!out.includes('worker running') && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      assert.match(out, /worker running/);
+      // A scan of the whole universe, queued for the worker the way /rerun queues it.
+      const agenda = new Agenda({ backend: new MongoBackend({ mongo: client.db(dbName), collection: AGENDA_COLLECTION }) });
+      await agenda.now('next-day-prep', { date: '2020-03-13', trigger: 'cli', requestId: randomBytes(8).toString('hex') });
+      const runs = client.db(dbName).collection<{ _id: string; status: string }>('job_runs');
+      while ((await runs.findOne({ _id: 'next-day-prep|2020-03-13' }))?.status !== 'running') {
+        assert.equal(child.exitCode, null, 'the worker is still up');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      assert.match(out, /stopping: draining running jobs/);
+      assert.equal((await runs.findOne({ _id: 'next-day-prep|2020-03-13' }))?.status, 'succeeded', 'the run in flight was finished and recorded before the exit');
+      assert.match(out, /"msg":"stopped"/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await client.close();
+    }
   });
 
   test('killing the wrapper that started it (npm, tsx, a shell) stops the worker too', async () => {

@@ -132,11 +132,16 @@ test('a server that dies is started again on the same port, and a connected clie
   try {
     await client.db('x').collection('c').insertOne({ a: 1 });
     const firstPid = db.pid!;
+    const firstUri = db.uri;
     process.kill(firstPid, 'SIGKILL');
     assert.equal(await waitFor(() => !alive(firstPid), 3_000), true);
     await db.ensureRunning();
     assert.notEqual(db.pid, firstPid, 'a new server process');
-    assert.equal(db.uri.includes(String(portOf(db.uri))), true);
+    // Same port: a new client on the address the first server had finds the restarted one.
+    assert.equal(portOf(db.uri), portOf(firstUri));
+    const fresh = await new MongoClient(firstUri, { serverSelectionTimeoutMS: 5_000 }).connect();
+    assert.equal((await fresh.db('x').command({ ping: 1 })).ok, 1);
+    await fresh.close();
     // The same driver, untouched, reconnects to the same address and finds the data on disk.
     await client.db('x').collection('c').insertOne({ a: 2 });
     assert.equal(await client.db('x').collection('c').countDocuments(), 2);
@@ -147,10 +152,9 @@ test('a server that dies is started again on the same port, and a connected clie
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('an unusable data folder fails at once with the path and the reason', async () => {
-  const started = Date.now();
-  await assert.rejects(startFerretDb({ dir: '/proc/1/nope/ferretdb' }), (err: Error) => /cannot use "\/proc\/1\/nope\/ferretdb".*ENOENT|cannot use "\/proc\/1\/nope\/ferretdb"/.test(err.message));
-  assert.ok(Date.now() - started < 2_000, 'no spinning');
+test('an unusable data folder fails with the path and the reason', async () => {
+  // The reason is the system's own (no such folder, or no permission), inside the parentheses.
+  await assert.rejects(startFerretDb({ dir: '/proc/1/nope/ferretdb' }), (err: Error) => /cannot use "\/proc\/1\/nope\/ferretdb" for the embedded database \((?=[^)]*(ENOENT|EACCES|ENOTDIR|EPERM|no such file|permission denied))[^)]+\)/i.test(err.message));
 });
 
 test('MONGODB_URI wins over every local server', async () => {

@@ -38,6 +38,8 @@ interface BadInput {
   label: string;
   /** The piece that is wrong: the answer must name it (or the option it was given to). */
   names: string[];
+  /** The option or flag the input was given to: what an answer to an empty or very short input must name. */
+  option?: string;
   run(): Promise<{ ok: boolean; message: string }>;
 }
 
@@ -60,7 +62,7 @@ async function snapshot(): Promise<string> {
 }
 
 function check(input: BadInput, r: { ok: boolean; message: string }): void {
-  figures.tried++;
+  figures.tried++; // counted here, once per input actually run and answered
   const where = `${input.door} ${input.label}`;
   if (!r.ok) problems.push(`${where}: not refused (${r.message.slice(0, 200)})`);
   if (STACK.test(r.message) || UNEXPECTED.test(r.message)) {
@@ -68,31 +70,39 @@ function check(input: BadInput, r: { ok: boolean; message: string }): void {
     problems.push(`${where}: stack trace or unexpected error: ${r.message.slice(0, 300)}`);
   }
   const first = r.message.split('\n')[0] ?? '';
-  const named = input.names.some((n) => n.trim() === '' || r.message.includes(n.trim()) || r.message.toLowerCase().includes(n.trim().toLowerCase()));
+  // "Names the input": the answer quotes it; an empty or very short input (where a quote proves nothing,
+  // one character is in most sentences) must be named by its option or flag instead.
+  const quotable = (n: string) => n.trim().length >= 3;
+  const named = input.names.some((n) => quotable(n) && (r.message.includes(n.trim()) || r.message.toLowerCase().includes(n.trim().toLowerCase())))
+    || (!input.names.some(quotable) && input.option !== undefined && r.message.toLowerCase().includes(input.option.toLowerCase()));
   if (first.trim().length < 10 || !named) {
     figures.unclear++;
     problems.push(`${where}: the answer does not name ${JSON.stringify(input.names)}: ${first.slice(0, 200)}`);
   }
 }
 
-/** Run a batch; when the database changed, run its inputs again one by one to say which did it. */
-async function runBatch(inputs: BadInput[]): Promise<void> {
+/**
+ * Run a batch; a batch that changed the database fails the suite whatever a replay shows (a one-time
+ * write is exactly what must be caught); its inputs are then replayed one by one to name the culprit
+ * when it repeats.
+ */
+async function runBatch(inputs: BadInput[], batch: number): Promise<void> {
   const before = await snapshot();
   for (const input of inputs) check(input, await input.run());
   if ((await snapshot()) === before) return;
+  figures.stateChanges++;
+  const culprits: string[] = [];
   for (const input of inputs) {
     const b = await snapshot();
     await input.run();
-    if ((await snapshot()) !== b) {
-      figures.stateChanges++;
-      problems.push(`${input.door} ${input.label}: changed the database`);
-    }
+    if ((await snapshot()) !== b) culprits.push(`${input.door} ${input.label}`);
   }
+  problems.push(`batch ${batch} (${inputs[0]?.door} ${inputs[0]?.label} … ${inputs.length} inputs) changed the database; on replay: ${culprits.join(', ') || 'no single input repeats it'}`);
 }
 
 async function runAll(arb: fc.Arbitrary<BadInput>, numRuns: number): Promise<void> {
   const inputs = fc.sample(arb, { numRuns, seed: 20261123 });
-  for (let i = 0; i < inputs.length; i += 50) await runBatch(inputs.slice(i, i + 50));
+  for (let i = 0; i < inputs.length; i += 50) await runBatch(inputs.slice(i, i + 50), i / 50 + 1);
 }
 
 // ── the bad atoms ──────────────────────────────────────────────────────────────────────────────
@@ -128,6 +138,7 @@ const badSymbol = fc.oneof(fc.constantFrom('NOPE', 'ZZZZ', 'S&P', '$SPX', 'SPX S
 function cliInput(label: string, argv: string[], names: string[]): BadInput {
   return {
     door: 'cli', label, names,
+    option: names.find((n) => n.startsWith('--')) ?? argv.find((a) => a.startsWith('--')) ?? (argv[0] === 'config' ? 'key' : argv[0]),
     async run() {
       let err = '';
       let out = '';
@@ -196,6 +207,7 @@ async function answerOf(id: string): Promise<{ ephemeral: boolean; content: stri
 function slashInput(label: string, command: string, opts: { subcommand?: string; options: Opt[]; admin?: boolean }, names: string[]): BadInput {
   return {
     door: 'slash', label: `/${command}${opts.subcommand ? ` ${opts.subcommand}` : ''} ${label}`, names,
+    option: names.find((n) => opts.options.some((o) => (o as { name?: string }).name === n)) ?? (command === 'config' ? 'key' : (opts.options[0] as { name?: string } | undefined)?.name ?? command),
     async run() {
       const id = discord.sendCommand(command, {
         userId: opts.admin ? IDS.admin : IDS.member, roles: opts.admin ? [IDS.adminRole] : [],
@@ -243,7 +255,7 @@ const slashArb: fc.Arbitrary<BadInput> = fc.oneof(
 const actor = { id: 'prop', name: 'property-suite', source: 'cli' as const };
 function configInput(label: string, names: string[], fn: () => Promise<unknown>): BadInput {
   return {
-    door: 'config', label, names,
+    door: 'config', label, names, option: 'key',
     async run() {
       try {
         await fn();

@@ -5,7 +5,8 @@ import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import mongoose from 'mongoose';
 import { SECRET_ENV_KEYS } from '../../src/config/env.js';
-import { createLogger, log, registerSecrets, scrub, setRootLogger } from '../../src/log/logger.js';
+import { createLogger, log, scrub, setRootLogger } from '../../src/log/logger.js';
+import { configureLogging } from '../../src/runtime/runtime.js';
 import { buildPost, type PostInput } from '../../src/notify/post.js';
 import { toText } from '../../src/notify/render.js';
 import { getHealth } from '../../src/health/health-service.js';
@@ -51,7 +52,10 @@ test('providers echoing the request in 401/500 bodies: no secret reaches the log
         ...SECRETS, DISCORD_APP_ID: '100000000000000001', MARKET_DATA_PROVIDER: provider, MARKET_UNIVERSE: 'AAPL',
         POLYGON_BASE_URL: base, ALPACA_DATA_URL: base, ALPHAVANTAGE_BASE_URL: base, PROVIDER_RETRIES: '1', LOG_LEVEL: 'trace',
       });
-      registerSecrets(SECRET_ENV_KEYS.map((k) => env[k]));
+      // Production's own path (every process configures its logging from its env this way); the test's
+      // sink replaces only the destination afterwards, so nothing here registers a secret by hand.
+      configureLogging(env);
+      setRootLogger(createLogger({ level: 'trace', pretty: false }, sink));
       const def = (await loadJobs(env.SCHEDULE_TIMEZONE)).get('fetch-market-data')!;
       const r = await runJob(def, env, { date: '2024-03-15', trigger: 'test' });
       assert.equal(r.status, 'failed', `${provider}: the run fails on the provider's error`);

@@ -91,9 +91,8 @@ describe('outbox', () => {
     await enqueuePost('k5', post, t);
     const sink = new ScriptedSink();
     sink.failures = [new SinkError('discord: 429', { retryable: true, retryAfterMs: 150_000 })];
-    const started = Date.now();
+    // Returns without waiting out the 150 s (a deliverer that slept on it would hang this test).
     assert.deepEqual(await deliverDue({ sinkFor: () => sink, now: () => t }), { sent: 0, retried: 1, dead: 0 });
-    assert.ok(Date.now() - started < 5_000, 'the deliverer did not sleep out the wait');
     const doc = await Outbox.findOne({ idempotencyKey: 'k5' }).lean();
     assert.equal(doc!.nextAttemptAt.getTime(), t.getTime() + 150_000);
     assert.equal((await latestLease(CLAIM_SCOPE, String(doc!._id)))?.released, true, 'claim released, not held through the wait');

@@ -9,6 +9,7 @@ import { toDefinition, type JobDefinition, type JobModule } from '../../src/sche
 import { jobHistory } from '../../src/scheduler/jobs-service.js';
 import { latestSlot, planMissed, slotsBetween } from '../../src/scheduler/slots.js';
 import { runScheduled } from '../../src/scheduler/worker.js';
+import { loadJobs } from '../../src/scheduler/job-registry.js';
 import { clearCollections, testEnv, useTestDatabase } from '../helpers/db.js';
 
 useTestDatabase('catch-up');
@@ -28,7 +29,6 @@ function job(name: string, cron: string, options: JobModule['options'] = {}): Jo
 const exec = job('exec', '30 9 * * 1-5', { missedRuns: 'catch-up' });
 const scan = job('scan', '0 8 * * 1-5', { missedRuns: 'latest' });
 const noon = job('noon', '0 12 * * *', { missedRuns: 'skip', marketDaysOnly: false });
-const tuning = job('tuning', '30 9 1-7 * *', { missedRuns: 'catch-up' });
 const prep = job('prep', '30 17 * * 1-5');
 
 /** The last thing that ran before the gap (the every-minute delivery job is the usual heartbeat). */
@@ -81,20 +81,23 @@ describe('catch-up after downtime (controlled clock)', () => {
     calls = [];
   });
 
-  test('down 09:29–09:36 across the open: execute-trades runs late for the day, one ops summary', async () => {
+  test('down 09:29–09:36 across the open: execute-trades (its real schedule and policy) runs late for the day, one ops summary', async () => {
+    // The real definition's cron, zone, calendar and missed-run policy; only the handler is a recorder.
+    const real = (await loadJobs(env().SCHEDULE_TIMEZONE)).get('execute-trades')!;
+    const execReal: JobDefinition = { ...real, handler: async (ctx) => (calls.push(`${ctx.job} ${ctx.date}`), { summary: { ran: ctx.date } }) };
     await lastSeenAt(ny('2026-11-23T09:29'));
-    const r = await catchUp(new Map([[exec.name, exec]]), env(), { now: ny('2026-11-23T09:36') });
-    assert.deepEqual(calls, ['exec 2026-11-23']);
-    assert.deepEqual(r.ran.map((x) => `${x.job} ${x.runKey} ${x.status}`), ['exec 2026-11-23 succeeded']);
-    const run = await JobRun.findOne({ job: 'exec', runKey: '2026-11-23' }).lean();
+    const r = await catchUp(new Map([[execReal.name, execReal]]), env(), { now: ny('2026-11-23T09:36') });
+    assert.deepEqual(calls, ['execute-trades 2026-11-23']);
+    assert.deepEqual(r.ran.map((x) => `${x.job} ${x.runKey} ${x.status}`), ['execute-trades 2026-11-23 succeeded']);
+    const run = await JobRun.findOne({ job: 'execute-trades', runKey: '2026-11-23' }).lean();
     assert.equal(run!.dueAt!.toISOString(), '2026-11-23T14:30:00.000Z');
     assert.equal(run!.trigger, 'catch-up');
-    const [view] = await jobHistory(new Map([[exec.name, exec]]), 'exec');
+    const [view] = await jobHistory(new Map([[execReal.name, execReal]]), 'execute-trades');
     assert.equal(view!.late, true, '/jobs shows it late: due 09:30, started 09:36');
     const posts = await Outbox.find({ idempotencyKey: /^catch-up:/ }).lean();
     assert.equal(posts.length, 1);
     assert.match(JSON.stringify(posts[0]!.post), /Mon 2026-11-23 09:29 to Mon 2026-11-23 09:36/);
-    assert.match(JSON.stringify(posts[0]!.post), /exec 2026-11-23/);
+    assert.match(JSON.stringify(posts[0]!.post), /execute-trades 2026-11-23/);
   });
 
   test('down over Thanksgiving and a weekend: catch-up jobs run every missed day oldest first, latest jobs once, skip jobs record missed', async () => {
@@ -125,10 +128,15 @@ describe('catch-up after downtime (controlled clock)', () => {
     assert.equal((await JobRun.findOne({ job: 'exec', runKey: '2026-11-02' }).lean())!.dueAt!.toISOString(), '2026-11-02T14:30:00.000Z');
   });
 
-  test('down across a month boundary: strategy-tuning runs for the first trading day of December', async () => {
-    await lastSeenAt(ny('2026-11-30T16:00'));
-    await catchUp(new Map([[tuning.name, tuning]]), env(), { now: ny('2026-12-02T12:00') });
-    assert.deepEqual(calls, ['tuning 2026-12-01', 'tuning 2026-12-02']);
+  test('down across a month boundary whose 1st is a Saturday: the real strategy-tuning tunes on Monday the 3rd only', async () => {
+    const real = (await loadJobs(env().SCHEDULE_TIMEZONE)).get('strategy-tuning')!;
+    await lastSeenAt(ny('2026-07-31T16:00'));
+    const r = await catchUp(new Map([[real.name, real]]), env(), { now: ny('2026-08-05T12:00') });
+    assert.deepEqual(r.ran.map((x) => `${x.runKey} ${x.status}`), ['2026-08-03 succeeded', '2026-08-04 succeeded', '2026-08-05 succeeded'], 'no slot on the weekend of the 1st and 2nd');
+    const summary = async (d: string) => (await JobRun.findOne({ job: 'strategy-tuning', runKey: d }).lean())!.summary as Record<string, unknown>;
+    assert.equal((await summary('2026-08-03')).skipped, undefined, 'Monday the 3rd is the first trading day: it tunes');
+    assert.match(String((await summary('2026-08-04')).skipped), /not the first trading day/);
+    assert.match(String((await summary('2026-08-05')).skipped), /not the first trading day/);
   });
 
   test('two workers starting together: every slot runs once, one summary', async () => {

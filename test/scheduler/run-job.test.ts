@@ -49,13 +49,16 @@ describe('runJob', () => {
   });
 
   test('two runs racing for the same key: the handler runs once', async () => {
-    const { def, calls } = counterJob('race', async () => new Promise((r) => setTimeout(r, 200)));
-    const [a, b] = await Promise.all([
-      runJob(def, env(), { date: '2024-03-15', trigger: 'test' }),
-      runJob(def, env(), { date: '2024-03-15', trigger: 'test' }),
-    ]);
+    // The holder stays in its handler until the other call has returned: no timing assumed.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { def, calls } = counterJob('race', () => gate);
+    const racing = [runJob(def, env(), { date: '2024-03-15', trigger: 'test' }), runJob(def, env(), { date: '2024-03-15', trigger: 'test' })];
+    await Promise.race(racing);
+    release();
+    const [a, b] = await Promise.all(racing);
     assert.equal(calls(), 1);
-    assert.deepEqual([a.status, b.status].sort(), ['busy', 'succeeded']);
+    assert.deepEqual([a!.status, b!.status].sort(), ['busy', 'succeeded']);
     assert.equal(await JobRun.countDocuments({ job: 'race' }), 1);
   });
 

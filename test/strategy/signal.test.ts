@@ -40,10 +40,12 @@ describe('features (hand-computed)', () => {
 
 describe('regime, risk and ranking', () => {
   test('regime = 0.5·tanh(avg return / 5%) + 0.3·tanh(dist20 / 3%) + 0.2·tanh(dist50 / 3%)', () => {
-    const f = computeFeatures(Array.from({ length: 61 }, (_, i) => 100 + i));
-    const expected = 0.5 * Math.tanh((f.returns_5d + f.returns_20d + f.returns_60d) / 3 / 0.05) + 0.3 * Math.tanh(f.dist_sma_20 / 0.03) + 0.2 * Math.tanh(f.dist_sma_50 / 0.03);
-    close(regimeScore([f]), expected);
-    assert.ok(expected > 0.9 && expected <= 1);
+    // Hand-picked features: every ratio is exactly 1, so the score is (0.5 + 0.3 + 0.2)·tanh(1) = 0.7615941559557649.
+    const base = computeFeatures(Array.from({ length: 61 }, (_, i) => 100 + i));
+    const f = { ...base, returns_5d: 0.05, returns_20d: 0.05, returns_60d: 0.05, dist_sma_20: 0.03, dist_sma_50: 0.03 };
+    close(regimeScore([f]), 0.7615941559557649);
+    // Half the distances: 0.5·tanh(1) + 0.5·tanh(0.5) = 0.38079707797788243 + 0.23105857863000487.
+    close(regimeScore([{ ...f, dist_sma_20: 0.015, dist_sma_50: 0.015 }]), 0.5 * 0.7615941559557649 + 0.5 * 0.46211715726000974);
   });
 
   test('risk = 0.7 · volatility part + 0.3 · correlation part', () => {
@@ -102,13 +104,22 @@ describe('signal decisions', () => {
     assert.deepEqual(s.allocations, {});
   });
 
-  test('flat markets: neutral, and no buy without a positive score', () => {
+  test('flat markets: neutral; buys only what scores above zero, equal scores equal shares; nothing above zero holds', () => {
+    // Two flat assets score a little above zero (their wiggle ends on an up day), the slight decliner below.
     const h = { AAA: history(series(120, 0, 0.004)), BBB: history(series(120, 0, 0.004)), CCC: history(series(120, -0.0001, 0.004)) };
     const s = generateSignal({ tradeDate: '2024-03-15', params, history: h });
     assert.equal(s.features_used.regime_label, 'neutral');
-    assert.ok(['HOLD', 'BUY'].includes(s.features_used.action));
-    if (s.features_used.action === 'BUY') assert.equal(s.features_used.allocation_pct, 0.2);
-    for (const sym of Object.keys(s.allocations)) assert.ok(s.features_used.assets[sym]!.score > 0);
+    assert.ok(s.features_used.assets.AAA!.score > 0 && s.features_used.assets.CCC!.score < 0);
+    assert.equal(s.features_used.action, 'BUY');
+    assert.equal(s.features_used.allocation_pct, params.allocation_neutral);
+    assert.deepEqual(s.allocations, { AAA: (params.daily_capital * params.allocation_neutral) / 2, BBB: (params.daily_capital * params.allocation_neutral) / 2 });
+    // All three slightly declining: still neutral, but no score above zero, so nothing is bought.
+    const down = { AAA: history(series(120, -0.0001, 0.004)), BBB: history(series(120, -0.0001, 0.004)), CCC: history(series(120, -0.0001, 0.004)) };
+    const held = generateSignal({ tradeDate: '2024-03-15', params, history: down });
+    assert.equal(held.features_used.regime_label, 'neutral');
+    assert.ok(Object.values(held.features_used.assets).every((a) => a.score <= 0));
+    assert.equal(held.features_used.action, 'HOLD');
+    assert.deepEqual(held.allocations, {});
   });
 
   test('too little history: HOLD, with the reason per asset', () => {

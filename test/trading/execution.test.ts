@@ -156,6 +156,7 @@ describe('trade execution', () => {
     assert.deepEqual(monthly.map((m) => m.period), ['2019-09', '2019-10', '2019-11', '2019-12']);
     close(monthly.reduce((a, m) => a + m.pnl + m.capital, 0), points[points.length - 1]!.equity, 1e-6);
     const spy = await tradesView({ portfolio: 'main', symbol: 'spy', from: '2019-10-01', to: '2019-10-31' });
+    assert.ok(spy.length > 0, 'October had SPY trades to filter');
     assert.ok(spy.every((t) => t.symbol === 'SPY' && t.tradeDate.startsWith('2019-10')));
   });
 });
