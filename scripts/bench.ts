@@ -6,6 +6,7 @@
 //   npm run bench -- --commands   only watchlists and the slash commands during a scan (scripts/bench-commands.ts)
 //   npm run bench -- --simulate   only /config simulate
 //   npm run bench -- --watch      only watchlist evaluation
+//   npm run bench -- --scans      only the scans (500 and 5,000 symbols) and their memory
 //   npm run bench -- --aged       fresh against year-old database: commands, health-check, idle worker (scripts/bench-aged.ts)
 //   npm run bench -- --commands --aged   the commands-during-a-scan bench on a year-old database
 import { execFileSync } from 'node:child_process';
@@ -39,6 +40,7 @@ const quick = process.argv.includes('--quick');
 const commandsOnly = process.argv.includes('--commands');
 const simulateOnly = process.argv.includes('--simulate');
 const watchOnly = process.argv.includes('--watch');
+const scansOnly = process.argv.includes('--scans');
 const DAYS = tradingDaysBetween('2019-01-01', '2020-03-16').slice(-260);
 // rss_mb is the peak RSS of the scan's own process (a fresh child per scan), not of the seeding.
 const FROM = DAYS[0]!;
@@ -227,7 +229,7 @@ const db = await resolveDatabase({ mongodbUri: process.env.TEST_MONGODB_URI, dat
 try {
   process.stdout.write(`# database ${db.kind}; ${DAYS.length} bars per symbol (${FROM}..${TO}); criteria ${CRITERIA.join(', ')}; each scan runs in a fresh process, streaming one symbol at a time from one sorted query\n`);
   // /config simulate: two backtests (active vs proposed) on one symbol (SPX, demo = the real index) from cached bars.
-  {
+  if (!scansOnly) {
     await connectDatabase(db.uri, `bench_sim_${Date.now()}`);
     await fetchMarketData({ date: '2020-03-16', symbols: ['SPX'], provider: new DemoProvider(), backfillDays: 2600 });
     await getActiveConfig('main');
@@ -254,7 +256,7 @@ try {
   }
   // Slash commands while a 529-symbol scan runs in the same worker process (bot inside), with 10,000 trades:
   // heavy work on worker threads (the default), then inline for comparison.
-  if (!simulateOnly) {
+  if (!simulateOnly && !scansOnly) {
     await connectDatabase(db.uri, 'signaldesk');
     const universe = await seedCommandBench();
     if (process.argv.includes('--aged')) {
