@@ -9,6 +9,7 @@ import { deliverDue } from '../../src/notify/outbox.js';
 import type { Sink } from '../../src/notify/sinks/sink.js';
 import { insertRun } from '../../src/scheduler/run-store.js';
 import { testUri, useTestDatabase } from '../helpers/db.js';
+import { DiscordStandIn, IDS } from '../helpers/discord-stand-in.js';
 
 const db = useTestDatabase('upgrade');
 const uriOf = (name: string) => `${testUri().replace(/\/$/, '')}/${name}`;
@@ -73,15 +74,20 @@ async function freePort(): Promise<number> {
 }
 
 describe('a worker back after downtime', () => {
-  test('answers /healthz and says "catch-up: n of m" on /readyz while it catches up; /health shows the progress', async () => {
+  test('answers /healthz, says "catch-up: n of m" on /readyz, and answers a slash command while it catches up; /health shows the progress', async () => {
     const name = `${db.name}_w`;
+    const discord = new DiscordStandIn();
+    await discord.start();
     // The last run was days ago: several daily slots are due again. Recorded through the product's own path.
     await insertRunIn(name, new Date(Date.now() - 4 * 86_400_000));
 
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, MONGODB_URI: uriOf(name), METRICS_PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production', SHUTDOWN_GRACE_MS: '1000', DISCORD_TOKEN: '' },
+      env: {
+        ...process.env, MONGODB_URI: uriOf(name), METRICS_PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production', SHUTDOWN_GRACE_MS: '1000',
+        DISCORD_TOKEN: 'readiness-token-0123456789', DISCORD_APP_ID: IDS.app, DISCORD_API_URL: discord.api, DISCORD_ADMIN_ROLE_IDS: IDS.adminRole,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
@@ -100,12 +106,19 @@ describe('a worker back after downtime', () => {
       }
       assert.ok(during, `saw /readyz during the catch-up (stderr: ${err.slice(0, 500)})`);
       assert.equal(healthz, 200, '/healthz answers while the worker catches up');
+      // A member's command is answered while the catch-up still runs (the bot started before it).
+      const id = discord.sendCommand('jobs', { subcommand: 'list' });
+      const answer = await discord.waitForRequest((r) => r.path.includes(`tok-${id}/messages/@original`) && r.method === 'PATCH', 60_000);
+      const still = await fetch(`http://127.0.0.1:${port}/readyz`);
+      assert.equal(still.status, 503, 'the catch-up was still running when the answer came');
+      assert.match(JSON.stringify(answer.json), /Catching up on .*: \d+ of \d+ runs|Jobs \(/);
       const h = await cli(['health', '--json'], { MONGODB_URI: uriOf(name) });
       const report = JSON.parse(h.out) as { catchUps: Array<{ state: string; total: number }> };
       assert.ok(report.catchUps.some((c) => (c.state === 'running' || c.state === 'done') && c.total > 0), `/health shows the catch-up: ${JSON.stringify(report.catchUps)}`);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
+      await discord.stop();
       await mongoose.connection.getClient().db(name).dropDatabase().catch(() => undefined);
     }
   });
