@@ -39,7 +39,7 @@ export async function takeLease(scope: string, key: string, opts: TakeOptions): 
   for (let hop = 0; hop <= maxHops; hop++, gen++) {
     const until = new Date(now.getTime() + opts.ttlMs);
     try {
-      await Lease.replaceOne({ _id: idOf(scope, key, gen) }, { scope, key, gen, holder, until, released: false, createdAt: now }, { upsert: true });
+      await Lease.create({ _id: idOf(scope, key, gen), scope, key, gen, holder, until, released: false, createdAt: now });
       return { scope, key, gen, holder, until };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;

@@ -33,7 +33,10 @@ let n = 0;
 before(async () => {
   server = createServer((req, res) => {
     n++;
-    const echo = { status: 'ERROR', request_url: req.url, headers: req.headers, message: `bad request ${req.url} Authorization: ${req.headers.authorization ?? ''}` };
+    // Besides the credential-shaped echoes, every query value and header value bare, in free text: only
+    // the processes' own registration of their secrets can mask those (no pattern knows them).
+    const bare = [...new URL(req.url ?? '/', 'http://x').searchParams.values(), ...Object.values(req.headers).flat().map(String)].join(' ');
+    const echo = { status: 'ERROR', request_url: req.url, headers: req.headers, message: `bad request ${req.url} Authorization: ${req.headers.authorization ?? ''}; you sent ${bare}` };
     res.writeHead(n % 2 ? 401 : 500, { 'content-type': 'application/json' }).end(JSON.stringify(echo));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -56,6 +59,8 @@ test('providers echoing the request in 401/500 bodies: no secret reaches the log
       // sink replaces only the destination afterwards, so nothing here registers a secret by hand.
       configureLogging(env);
       setRootLogger(createLogger({ level: 'trace', pretty: false }, sink));
+      // Registered: each secret is masked even bare in free text, where no credential pattern can see it.
+      for (const [k, v] of Object.entries(SECRETS)) assert.equal(scrub(`free text ${v} more`).includes(v), false, `${k} is registered by configureLogging`);
       const def = (await loadJobs(env.SCHEDULE_TIMEZONE)).get('fetch-market-data')!;
       const r = await runJob(def, env, { date: '2024-03-15', trigger: 'test' });
       assert.equal(r.status, 'failed', `${provider}: the run fails on the provider's error`);
