@@ -83,7 +83,9 @@ export async function scanFromStore(symbols: string[], through: IsoDate, criteri
   const expected = tradingDaysBetween(from, through);
   const features: ScanFeatures[] = [];
   const skipped: string[] = [];
-  const reports: QualityReport[] = [];
+  // Each symbol's quality report is folded in at once (its issue list can run to kilobytes; 5,000 of them
+  // held to the end were most of a 5,000-symbol scan's memory): the average and the low ones are what stays.
+  const quality = new QualityTally();
   const wanted = new Set(symbols);
   let computeMs = 0;
   let visitorMs = 0;
@@ -94,7 +96,7 @@ export async function scanFromStore(symbols: string[], through: IsoDate, criteri
     const f = scanFeatures(symbol, bars);
     if (f) features.push(f);
     else skipped.push(symbol);
-    reports.push(checkQuality(symbol, bars, { through, expected }));
+    quality.add(checkQuality(symbol, bars, { through, expected }));
     const v = performance.now();
     computeMs += v - t;
     if (onBars) {
@@ -106,19 +108,38 @@ export async function scanFromStore(symbols: string[], through: IsoDate, criteri
   const t = performance.now();
   for (const symbol of wanted) {
     skipped.push(symbol);
-    reports.push(checkQuality(symbol, [], { through, expected }));
+    quality.add(checkQuality(symbol, [], { through, expected }));
   }
   const outcome = rankFeatures(features, skipped, criteria, topN);
-  const quality = summarizeQuality(reports);
+  const summary = quality.summary();
   computeMs += performance.now() - t;
-  return { outcome, quality, readMs, computeMs };
+  return { outcome, quality: summary, readMs, computeMs };
+}
+
+/** Quality reports folded as they come: the count and sum of scores, and the low ones in a line each. */
+export class QualityTally {
+  private count = 0;
+  private sum = 0;
+  private readonly low: Array<{ symbol: string; score: number; summary: string }> = [];
+
+  add(r: QualityReport): void {
+    this.count++;
+    this.sum += r.score;
+    if (r.score < LOW_QUALITY) this.low.push({ symbol: r.symbol, score: r.score, summary: qualitySummary(r) });
+  }
+
+  /** The average and the 50 lowest, worst first. */
+  summary(): ScanQuality {
+    const low = [...this.low].sort((a, b) => a.score - b.score || (a.symbol < b.symbol ? -1 : 1)).slice(0, 50);
+    return { average: this.count ? Math.round((this.sum / this.count) * 10) / 10 : 100, low };
+  }
 }
 
 /** The scan's view of many quality reports: average and the low ones, worst first (pure). */
 export function summarizeQuality(reports: QualityReport[]): ScanQuality {
-  const low = reports.filter((r) => r.score < LOW_QUALITY).sort((a, b) => a.score - b.score || (a.symbol < b.symbol ? -1 : 1));
-  const average = reports.length ? reports.reduce((n, r) => n + r.score, 0) / reports.length : 100;
-  return { average: Math.round(average * 10) / 10, low: low.slice(0, 50).map((r) => ({ symbol: r.symbol, score: r.score, summary: qualitySummary(r) })) };
+  const tally = new QualityTally();
+  for (const r of reports) tally.add(r);
+  return tally.summary();
 }
 
 /**

@@ -215,7 +215,7 @@ export async function deliverDue(opts: DeliverOptions): Promise<DeliverReport> {
       report.sent++;
     } catch (err) {
       const retryable = !(err instanceof SinkError) || err.retryable;
-      const wait = err instanceof SinkError && err.retryAfterMs !== undefined ? err.retryAfterMs : backoffMs(attempt); if (err instanceof SinkError && err.retryAfterMs) await new Promise((r) => setTimeout(r, err.retryAfterMs));
+      const wait = err instanceof SinkError && err.retryAfterMs !== undefined ? err.retryAfterMs : backoffMs(attempt);
       const nextAttemptAt = new Date(now().getTime() + wait);
       await Outbox.updateOne(
         { _id: fresh._id },
