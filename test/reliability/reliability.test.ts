@@ -164,6 +164,7 @@ describe('reliability', { concurrency: false }, () => {
     const killed: Proc[] = [];
     let attempts = 0;
     let midRun = 0;
+    let leftUnfinished = 0;
     // Twenty CLI runs, each killed the moment it holds a live run lease (its claim, by `_id`), after a
     // random extra 0–300 ms inside the run. A run that finished before we saw its lease is not a kill.
     for (let i = 0; i < dates.length; i += 4) {
@@ -176,12 +177,18 @@ describe('reliability', { concurrency: false }, () => {
         }, 120_000, 10).catch(() => 'exited');
         if (held !== 'held') return;
         await new Promise((r) => setTimeout(r, Math.random() * 300));
-        // Still mid-run at the kill: the lease is live and the process has not exited.
-        const still = alive(p.pid) && (await liveRunLease(`generate-signal|${date}`, p.pid));
+        // Killed only if still mid-run: its lease live and the process not exited (a run that ended in the
+        // random wait is let go and is not a kill).
+        if (!(alive(p.pid) && (await liveRunLease(`generate-signal|${date}`, p.pid)))) {
+          await p.exited;
+          return;
+        }
         p.child.kill('SIGKILL');
+        midRun++;
         await p.exited;
         killed.push(p);
-        if (still) midRun++;
+        // What the kill left: a run record not finished (it is recovered below).
+        if ((await JobRun.findById(`generate-signal|${date}`).lean())?.status !== 'succeeded') leftUnfinished++;
       }));
     }
     // A worker that dies mid-run, with a second worker standing by: the second takes the run over.
@@ -222,6 +229,7 @@ describe('reliability', { concurrency: false }, () => {
     figure('kill9_attempts', attempts);
     figure('kill9_kills', killed.length + 1);
     figure('kill9_mid_run', midRun + (victimMidRun ? 1 : 0));
+    figure('kill9_left_unfinished', leftUnfinished + (victimMidRun ? 1 : 0));
     figure('kill9_duplicates', duplicates);
     figure('kill9_orphans', orphans);
     figure('takeover_after_kill_s', takeoverS.toFixed(1));
