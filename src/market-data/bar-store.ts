@@ -173,7 +173,7 @@ export async function readBars(symbols: string[], from: IsoDate, to: IsoDate): P
  * Bars symbol by symbol (oldest first), streamed from one sorted query: a whole universe can be
  * scanned with one symbol's bars in memory at a time. Symbols without bars are not yielded.
  */
-export async function* streamBars(symbols: string[], from: IsoDate, to: IsoDate, batchSize = 200): AsyncGenerator<[string, Bar[]]> {
+export async function* streamBars(symbols: string[], from: IsoDate, to: IsoDate, batchSize = 50): AsyncGenerator<[string, Bar[]]> {
   if (symbols.length === 0 || from > to) return;
   // The driver directly (not mongoose): this is the hot path and needs no casting or hydration.
   const cursor = BarSeries.collection
