@@ -11,14 +11,13 @@ import { ApiUsage, apiUsageId } from '../src/db/models/api-usage.js';
 import { AuditEntry } from '../src/db/models/audit-entry.js';
 import { Confirmation } from '../src/db/models/confirmation.js';
 import { JobRun, jobRunId } from '../src/db/models/job-run.js';
-import { JobHistory, JobStatus, type JobSummary, type StoredRun } from '../src/db/models/job-status.js';
 import { Lease } from '../src/db/models/lease.js';
 import { ScanResult } from '../src/db/models/scan-result.js';
 import { Signal } from '../src/db/models/signal.js';
 import { deliverDue, enqueuePosts } from '../src/notify/outbox.js';
 import { SinkError, type Sink } from '../src/notify/sinks/sink.js';
 import type { JobDefinition } from '../src/scheduler/job-definition.js';
-import { mergeHistory, mergeRun, type RunRecord } from '../src/scheduler/run-store.js';
+import { noteRuns, type RunRecord } from '../src/scheduler/run-store.js';
 import { slotsBetween } from '../src/scheduler/slots.js';
 import { loadUniverse } from '../src/market-data/universe.js';
 
@@ -72,18 +71,7 @@ export async function ageDatabase(jobs: Map<string, JobDefinition>, now = new Da
     }
   }
   await insertAll(nativeDb().collection(JobRun.collection.collectionName), runs.map((r) => ({ _id: jobRunId(r.job, r.runKey), ...r })));
-  const byJob = new Map<string, RunRecord[]>();
-  for (const r of runs) byJob.set(r.job, [...(byJob.get(r.job) ?? []), r]);
-  for (const [job, list] of byJob) {
-    let summary: Omit<JobSummary, '_id'> | null = null;
-    let history: StoredRun[] = [];
-    for (const r of list.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime())) {
-      summary = mergeRun(summary, r, now);
-      history = mergeHistory(history, r);
-    }
-    await JobStatus.replaceOne({ _id: job }, { _id: job, ...summary! }, { upsert: true });
-    await JobHistory.replaceOne({ _id: job }, { _id: job, runs: history }, { upsert: true });
-  }
+  await noteRuns(runs, now);
   counts.job_runs = runs.length;
 
   // Leases: each run's claim over the last week, released.

@@ -3,12 +3,12 @@ import { Types } from 'mongoose';
 import { isDuplicateKey, nativeDb } from '../db/connection.js';
 import { HOLDER_ID } from '../db/lease.js';
 import { JobRun, jobRunId } from '../db/models/job-run.js';
-import { JobHistory, JobStatus, Migration, OpenRun, type JobHistoryDoc, type JobSummary } from '../db/models/job-status.js';
+import { Migration } from '../db/models/job-status.js';
 import { Outbox, OutboxDead, OutboxQueue } from '../db/models/outbox.js';
 import { log } from '../log/logger.js';
 import { ScanResult, scanResultId } from '../db/models/scan-result.js';
 import { noteLatestScan } from '../analysis/scan-service.js';
-import { mergeHistory, mergeRun, type RunRecord } from '../scheduler/run-store.js';
+import { noteRuns, openRun, type RunRecord } from '../scheduler/run-store.js';
 
 /**
  * One-time moves of data written by earlier versions, each done once per database: a start-up checks
@@ -84,29 +84,14 @@ async function runsByKey(): Promise<number> {
     await coll.deleteOne({ _id: doc._id });
     moved++;
   }
-  const all = (await coll.find({}).toArray()) as unknown as LegacyRun[];
-  const byJob = new Map<string, LegacyRun[]>();
-  for (const r of all) byJob.set(r.job, [...(byJob.get(r.job) ?? []), r]);
+  const all = ((await coll.find({}).toArray()) as unknown as LegacyRun[]).map((r): RunRecord => ({
+    ...r, summary: r.summary ?? null, dueAt: r.dueAt ?? null, finishedAt: r.finishedAt ?? null, durationMs: r.durationMs ?? null, error: r.error ?? null, tradingDate: r.tradingDate ?? null,
+  }));
   const now = new Date();
-  for (const [job, runs] of byJob) {
-    runs.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
-    // Merged into what is there: a process that already runs jobs may have written a newer run.
-    let summary = (await JobStatus.findById(job).lean()) as JobSummary | null;
-    let history = ((await JobHistory.findById(job).lean()) as JobHistoryDoc | null)?.runs ?? [];
-    for (const r of runs) {
-      const rec: RunRecord = { ...r, summary: r.summary ?? null, dueAt: r.dueAt ?? null, finishedAt: r.finishedAt ?? null, durationMs: r.durationMs ?? null, error: r.error ?? null, tradingDate: r.tradingDate ?? null };
-      summary = { _id: job, ...mergeRun(summary, rec, now) };
-      history = mergeHistory(history, rec);
-    }
-    await JobStatus.replaceOne({ _id: job }, summary!, { upsert: true });
-    await JobHistory.replaceOne({ _id: job }, { _id: job, runs: history }, { upsert: true });
-  }
+  await noteRuns(all, now);
   const weekAgo = now.getTime() - 7 * 86_400_000;
   for (const r of all) {
-    if ((r.status !== 'running' && r.status !== 'failed') || r.startedAt.getTime() < weekAgo) continue;
-    await OpenRun.create({ _id: jobRunId(r.job, r.runKey), job: r.job, runKey: r.runKey, at: r.startedAt }).catch((err: unknown) => {
-      if (!isDuplicateKey(err)) throw err;
-    });
+    if ((r.status === 'running' || r.status === 'failed') && r.startedAt.getTime() >= weekAgo) await openRun(r.job, r.runKey, r.startedAt);
   }
   return moved;
 }

@@ -39,17 +39,15 @@ const isSlotKey = (runKey: string): boolean => /T\d\d:\d\d$/.test(runKey);
 export const BUCKET_MS = 10 * 60_000;
 const BUCKETS_KEPT_MS = 2 * 3_600_000;
 
-export const runId = jobRunId;
-
 /** One run by its key: an `_id` lookup. */
 export async function getRun(job: string, runKey: string): Promise<RunRecord | null> {
-  return (await JobRun.findById(runId(job, runKey)).lean()) as RunRecord | null;
+  return (await JobRun.findById(jobRunId(job, runKey)).lean()) as RunRecord | null;
 }
 
 /** Record a run that did not exist yet; false (and nothing written) when its key is already on record. */
 export async function insertRun(rec: RunRecord): Promise<boolean> {
   try {
-    await JobRun.create({ _id: runId(rec.job, rec.runKey), ...rec });
+    await JobRun.create({ _id: jobRunId(rec.job, rec.runKey), ...rec });
   } catch (err) {
     if (isDuplicateKey(err)) return false;
     throw err;
@@ -61,14 +59,14 @@ export async function insertRun(rec: RunRecord): Promise<boolean> {
 /** Overwrite a run's record (the holder of its lease only), and its job's summary. */
 export async function updateRun(rec: RunRecord): Promise<void> {
   const { job: _job, runKey: _key, ...fields } = rec;
-  await JobRun.updateOne({ _id: runId(rec.job, rec.runKey) }, { $set: fields });
+  await JobRun.updateOne({ _id: jobRunId(rec.job, rec.runKey) }, { $set: fields });
   await noteRun(rec);
 }
 
 /** Mark a run as possibly needing work (before its record says `running`): an insert, repeats ignored. */
 export async function openRun(job: string, runKey: string, at: Date): Promise<void> {
   try {
-    await OpenRun.create({ _id: runId(job, runKey), job, runKey, at });
+    await OpenRun.create({ _id: jobRunId(job, runKey), job, runKey, at });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
   }
@@ -76,7 +74,7 @@ export async function openRun(job: string, runKey: string, at: Date): Promise<vo
 
 /** The run needs no more work (succeeded, skipped, or out of attempts). */
 export async function closeRun(job: string, runKey: string): Promise<void> {
-  await OpenRun.deleteOne({ _id: runId(job, runKey) });
+  await OpenRun.deleteOne({ _id: jobRunId(job, runKey) });
 }
 
 /** Every open run marker (a small set: the work in flight and failures with attempts left). */
@@ -142,6 +140,26 @@ export async function noteRun(rec: RunRecord, now = rec.finishedAt ?? rec.starte
   } catch (err) {
     if (isDuplicateKey(err)) return noteRun(rec, now); // two first runs of a job upserted at once: merge again
     log().warn({ job: rec.job, runKey: rec.runKey, err: describeError(err) }, 'job summary not updated; the run itself is recorded');
+  }
+}
+
+/**
+ * Fold many runs into their jobs' summaries and histories at once (oldest first per job, merged into
+ * what is stored: a process that already runs jobs may have written a newer run). For bulk writers: the
+ * one-time migration and the aged-database generator; a single run goes through noteRun.
+ */
+export async function noteRuns(records: RunRecord[], now = new Date()): Promise<void> {
+  const byJob = new Map<string, RunRecord[]>();
+  for (const r of records) byJob.set(r.job, [...(byJob.get(r.job) ?? []), r]);
+  for (const [job, runs] of byJob) {
+    let summary: Omit<JobSummary, '_id'> | null = (await JobStatus.findById(job).lean()) as JobSummary | null;
+    let history = ((await JobHistory.findById(job).lean()) as JobHistoryDoc | null)?.runs ?? [];
+    for (const r of runs.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime())) {
+      summary = mergeRun(summary, r, now);
+      history = mergeHistory(history, r);
+    }
+    await JobStatus.replaceOne({ _id: job }, { _id: job, ...summary! }, { upsert: true });
+    await JobHistory.replaceOne({ _id: job }, { _id: job, runs: history }, { upsert: true });
   }
 }
 
