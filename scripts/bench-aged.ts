@@ -7,11 +7,10 @@
 // Options: --idle-seconds N, --repeat N (CLI runs per command and database, median; default 3).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectDatabase, disconnectDatabase } from '../src/db/connection.js';
-import { resolveDatabase } from '../src/db/local-server.js';
+import { freePort, resolveDatabase } from '../src/db/local-server.js';
 import { waitForServerExit } from '../src/db/shared-server.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { parseEnvVars } from '../src/config/env.js';
@@ -51,15 +50,6 @@ function cpuTicks(pid: number): number {
   return Number(rest[11]) + Number(rest[12]); // utime + stime (fields 14 and 15)
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A worker on `uri` until it is ready (catch-up done), then its and the server's CPU over `seconds`. */
 export async function idleCpu(uri: string, serverPid: number | undefined, seconds: number): Promise<{ pct: number; workerPct: number; serverPct: number }> {

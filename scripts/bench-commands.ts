@@ -7,7 +7,6 @@
 //   event_loop_lag_p99_ms     the worker's event-loop delay over the window (its /metrics, 1 ms probe)
 //   scan_under_commands_s     from /rerun to the end of the scan; scan_takeovers 0 means its lease held throughout
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { tradingDaysBetween } from '../src/calendar/nyse.js';
@@ -17,6 +16,7 @@ import { upsertBars } from '../src/market-data/bar-store.js';
 import type { Bar } from '../src/market-data/provider.js';
 import { loadUniverse } from '../src/market-data/universe.js';
 import { PROJECT_ROOT } from '../src/paths.js';
+import { freePort } from '../src/db/local-server.js';
 import { getActiveConfig } from '../src/strategy/config-versions.js';
 import { DiscordStandIn, IDS, type RecordedRequest } from '../test/helpers/discord-stand-in.js';
 
@@ -62,14 +62,6 @@ export async function seedCommandBench(): Promise<number> {
   return symbols.length;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -74,7 +74,8 @@ export async function waitForHello(uri: string, timeoutMs = 15_000): Promise<voi
   throw new Error(`database at ${uri} did not answer hello within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on loopback right now (the embedded server's; also the admin port in tests and benches). */
+export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
     srv.once('error', rej);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
 import { ObjectId } from 'mongodb';
 import mongoose from 'mongoose';
 import { PROJECT_ROOT } from '../../src/paths.js';
+import { freePort } from '../../src/db/local-server.js';
 import { deliverDue } from '../../src/notify/outbox.js';
 import type { Sink } from '../../src/notify/sinks/sink.js';
 import { insertRun } from '../../src/scheduler/run-store.js';
@@ -63,15 +63,6 @@ describe('upgrade from the earlier layout', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('a worker back after downtime', () => {
   test('answers /healthz, says "catch-up: n of m" on /readyz, and answers a slash command while it catches up; /health shows the progress', async () => {
