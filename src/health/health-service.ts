@@ -3,6 +3,7 @@ import { todayIn } from '../calendar/dates.js';
 import { pingDatabase } from '../db/connection.js';
 import { AlertState } from '../db/models/alert-state.js';
 import { ProviderStatus } from '../db/models/provider-status.js';
+import type { JobSummary } from '../db/models/job-status.js';
 import { abandonedRuns as findAbandoned } from '../scheduler/recovery.js';
 import { catchUpsInView, type CatchUpProgress } from '../scheduler/catch-up.js';
 import { describeError } from '../errors.js';
@@ -56,6 +57,8 @@ export interface HealthInputs {
   discord?: { ready: boolean; pingMs: number | null };
   /** The database round trip (default: a real ping); tests make it slow on purpose. */
   ping?: () => Promise<number>;
+  /** The per-job summaries, when the caller has read them already (the monitor reads them too). */
+  summaries?: Map<string, JobSummary>;
 }
 
 /** Database ping, Agenda backlog and stuck locks, last run of every job, outbox backlog, uptime. */
@@ -95,7 +98,7 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
     running = locked.length;
     stuckLocks = locked.filter((j) => now.getTime() - new Date(j.lockedAt as Date).getTime() > (lifetime.get(String(j.name)) ?? 600_000)).length;
     queued = await coll.countDocuments({ nextRunAt: { $lte: now }, lockedAt: null, disabled: { $ne: true } });
-    jobs = await listJobs(inp.jobs);
+    jobs = await listJobs(inp.jobs, inp.summaries);
     outbox = await outboxStats(now);
     providers = await providerHealth(inp.providers, now);
     for (const p of providers) {

@@ -29,9 +29,9 @@ export interface MonitorInputs {
 /** One snapshot of the system, from the same sources as /health plus the last hour and day of runs. */
 export async function takeSnapshot(inp: MonitorInputs): Promise<HealthSnapshot> {
   const now = inp.now ?? new Date();
-  const h = await getHealth({ jobs: inp.jobs, databaseKind: inp.databaseKind, schedulerRunning: true, startedAt: now, now, providers: inp.providers, ping: inp.ping });
-  // From the per-job summaries (one small collection), never a scan of the run history.
+  // From the per-job summaries (one small collection, read once for /health's part too), never a scan of the run history.
   const summaries = await jobSummaries();
+  const h = await getHealth({ jobs: inp.jobs, databaseKind: inp.databaseKind, schedulerRunning: true, startedAt: now, now, providers: inp.providers, ping: inp.ping, summaries });
   const dayAgo = new Date(now.getTime() - 86_400_000);
   const recent = countRecent(summaries.values(), now, 3_600_000);
   const missed = [...summaries.values()].flatMap((s) => s.recent.filter((r) => r.status === 'missed' && r.startedAt >= dayAgo).map((r) => ({ job: s._id, runKey: r.runKey })));

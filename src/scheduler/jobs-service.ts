@@ -4,6 +4,7 @@ import type { JobDefinition } from './job-definition.js';
 import { nyTime, slotsBetween } from './slots.js';
 import { isLate } from './catch-up.js';
 import { jobRunsOf, jobSummaries } from './run-store.js';
+import type { JobSummary } from '../db/models/job-status.js';
 import { AGENDA_COLLECTION } from './worker.js';
 
 export interface JobRunView {
@@ -55,13 +56,14 @@ function view(r: { runKey: string; status: string; trigger: string; attempt: num
 
 /**
  * Every known job with its schedule, next run (from Agenda's collection) and last run (from the per-job
- * summaries): two reads of collections that hold about one document per job, whatever the history.
+ * summaries, or those the caller already read): reads of collections that hold about one document per
+ * job, whatever the history.
  */
-export async function listJobs(jobs: Map<string, JobDefinition>): Promise<JobView[]> {
+export async function listJobs(jobs: Map<string, JobDefinition>, known?: Map<string, JobSummary>): Promise<JobView[]> {
   const db = mongoose.connection.db;
   const [agendaDocs, summaries] = await Promise.all([
     db ? db.collection<AgendaJobDoc>(AGENDA_COLLECTION).find({ type: 'single' }, { projection: { name: 1, nextRunAt: 1, lockedAt: 1 } }).toArray() : [],
-    jobSummaries(),
+    known ?? jobSummaries(),
   ]);
   const byName = new Map(agendaDocs.map((d) => [d.name, d]));
   return [...jobs.values()].map((def) => {
