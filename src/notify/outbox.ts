@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../db/connection.js';
 import { releaseLease, stillHeld, takeLease } from '../db/lease.js';
 import { Types } from 'mongoose';
 import type { Collection } from 'mongodb';
@@ -246,7 +247,7 @@ export async function deliverDue(opts: DeliverOptions): Promise<DeliverReport> {
 async function settleEntry(queue: Collection<QueueEntry>, entry: QueueEntry, status: string): Promise<void> {
   if (status === 'dead') {
     await OutboxDead.create({ _id: entry._id, row: entry.row, deadAt: new Date(), destination: entry.destination ?? null }).catch((err: unknown) => {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
     });
   }
   await queue.deleteOne({ _id: entry._id, row: entry.row });

@@ -93,7 +93,7 @@ function notClaimed(status: RunStatus, rec: { attempt: number; summary?: unknown
  * re-runs a finished key; two forced runs at once still get one holder. Every read here is by `_id`.
  */
 async function claim(def: JobDefinition, runKey: string, date: IsoDate, opts: RunOptions, now: Date): Promise<Claim> {
-  const key = `${def.name}|${runKey}`;
+  const key = jobRunId(def.name, runKey);
   // Leases always run on the real clock (a controlled `now` only dates the record).
   const clock = new Date();
   const rec = await getRun(def.name, runKey);
@@ -201,6 +201,8 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
   renew.unref();
 
   logger.info({ attempt: c.record.attempt, trigger: opts.trigger }, 'job started');
+  // Dated on the run's clock: a run under a controlled clock finishes on that clock too.
+  const finishTime = (durationMs: number): Date => (opts.now ? new Date(now.getTime() + durationMs) : new Date());
   const lostResult = (): RunResult => {
     logger.warn({ attempt: c.record.attempt }, 'run lease lost before the outcome was recorded; the worker that took it over records it');
     return { ...base, status: 'lost', attempt: c.record.attempt, durationMs: Math.round(performance.now() - started), summary: null, error: 'lease lost', reason: 'the run was taken over by another worker' };
@@ -217,8 +219,7 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
       });
     const durationMs = Math.round(performance.now() - started);
     if (abort.signal.aborted || !(await leaseIntact(c.lease))) return lostResult();
-    // Dated on the run's clock: a run under a controlled clock finishes on that clock too.
-    const finishedAt = opts.now ? new Date(now.getTime() + durationMs) : new Date();
+    const finishedAt = finishTime(durationMs);
     await updateRun({ ...c.record, status: 'succeeded', finishedAt, durationMs, summary: outcome.summary, error: null, leaseUntil: finishedAt });
     await closeRun(def.name, runKey);
     await releaseLease(c.lease).catch(() => undefined);
@@ -235,7 +236,7 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
     if (abort.signal.aborted) return lostResult();
     try {
       if (!(await leaseIntact(c.lease))) return lostResult();
-      const finishedAt = opts.now ? new Date(now.getTime() + durationMs) : new Date();
+      const finishedAt = finishTime(durationMs);
       await updateRun({ ...c.record, status: 'failed', finishedAt, durationMs, error: message.slice(0, 2_000), leaseUntil: finishedAt });
       // Out of attempts: nothing left for the recovery sweep (an operator re-runs it with --force).
       if (c.record.attempt >= def.maxAttempts) await closeRun(def.name, runKey);

@@ -13,7 +13,7 @@ export const jobRunId = (job: string, runKey: string): string => `${job}|${runKe
  * the lease holder writes this record, so a scheduler that fires twice finds the key taken and does
  * nothing. This collection is history: it grows with the deployment's age, so nothing that runs often
  * reads it except by `_id` (src/scheduler/run-store.ts keeps the per-job summary and the open set).
- * Databases written before string ids are moved once at start-up (src/scheduler/run-migration.ts).
+ * Databases written before string ids are moved once at start-up (src/runtime/migrations.ts).
  */
 const jobRunSchema = new Schema(
   {

@@ -1,15 +1,5 @@
 import { Schema, model, type InferSchemaType } from 'mongoose';
 
-/**
- * One document per job (`_id` = the job's name): its latest runs, its latest slot on record and its
- * finished/failed counts in ten-minute buckets. It is what /jobs, /health, the health monitor and the
- * catch-up read instead of `job_runs`, so their cost does not grow with the deployment's age: the
- * collection holds one small document per job, on every engine.
- *
- * Written by whoever records a run (src/scheduler/run-store.ts), read-merge-write. On the embedded
- * FerretDB two writers of the same job at the same instant can lose one of their merges; the record of
- * truth is the run itself in `job_runs` (`_id` lookups), and this summary is what a person reads.
- */
 /** One run as a job's summary keeps it (the fields /jobs shows). */
 export interface StoredRun {
   runKey: string;
@@ -27,6 +17,16 @@ export interface StoredRun {
   tradingDate: string | null;
 }
 
+/**
+ * One document per job (`_id` = the job's name): its latest runs, its latest slot on record and its
+ * finished/failed counts in ten-minute buckets. It is what /jobs, /health, the health monitor and the
+ * catch-up read instead of `job_runs`, so their cost does not grow with the deployment's age: the
+ * collection holds one small document per job, on every engine.
+ *
+ * Written by whoever records a run (src/scheduler/run-store.ts), read-merge-write. On the embedded
+ * FerretDB two writers of the same job at the same instant can lose one of their merges; the record of
+ * truth is the run itself in `job_runs` (`_id` lookups), and this summary is what a person reads.
+ */
 export interface JobSummary {
   _id: string;
   /** Newest first, the last few (RECENT_RUNS in src/scheduler/run-store.ts); the longer list is in `job_history`. */

@@ -24,9 +24,9 @@ export interface UsageTick {
  */
 export async function recordApiCall(provider: string, limit: number | null, now = new Date()): Promise<UsageTick> {
   const day = todayIn(ZONE, now);
+  const _id = apiUsageId(provider, day);
   let calls: number;
   if (limit === null) {
-    const _id = apiUsageId(provider, day);
     const doc = await ApiUsage.findOneAndUpdate({ _id }, { $inc: { calls: 1 }, $set: { limit, updatedAt: now }, $setOnInsert: { provider, day } }, { upsert: true, returnDocument: 'after', lean: true })
       .catch(async (err: unknown) => {
         if (!isDuplicateKey(err)) throw err;
@@ -36,7 +36,6 @@ export async function recordApiCall(provider: string, limit: number | null, now 
     calls = doc?.calls ?? 1;
   } else {
     calls = await reserveCall(provider, day, limit, now);
-    const _id = apiUsageId(provider, day);
     await ApiUsage.updateOne({ _id }, { $max: { calls }, $set: { limit, updatedAt: now }, $setOnInsert: { provider, day } }, { upsert: true }).catch(async (err: unknown) => {
       if (!isDuplicateKey(err)) throw err;
       await ApiUsage.updateOne({ _id }, { $max: { calls }, $set: { limit, updatedAt: now } });
