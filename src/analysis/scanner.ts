@@ -1,5 +1,6 @@
 import type { Bar } from '../market-data/provider.js';
-import { atr, bollinger, rsi, WARMUP_BARS } from './indicators.js';
+import { WARMUP_BARS } from './indicators.js';
+import { atrColumn, bollingerWidthColumn, rsiColumn } from './kernels.js';
 
 /** Per-symbol scan features (pure), from daily bars oldest first. */
 export interface ScanFeatures {
@@ -24,16 +25,25 @@ export const MIN_SCAN_BARS = WARMUP_BARS;
 
 export function scanFeatures(symbol: string, bars: Bar[]): ScanFeatures | undefined {
   if (bars.length < MIN_SCAN_BARS) return undefined;
-  const close = bars.map((b) => b.close);
-  const n = close.length;
+  // Columns and kernels (kernels.ts), not per-value objects: this runs for every symbol of the universe.
+  const n = bars.length;
+  const close = new Float64Array(n);
+  const high = new Float64Array(n);
+  const low = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const b = bars[i]!;
+    close[i] = b.close;
+    high[i] = b.high;
+    low[i] = b.low;
+  }
   const last = close[n - 1]!;
-  const a = atr(bars.map((b) => b.high), bars.map((b) => b.low), close, 14)[n - 1]!;
-  const bb = bollinger(close, 20, 2);
-  const widths: number[] = [];
-  for (let i = Math.max(19, n - 120); i < n; i++) widths.push((bb.upper[i]! - bb.lower[i]!) / bb.middle[i]!);
+  const a = atrColumn(high, low, close, 14)[n - 1]!;
+  const widths = bollingerWidthColumn(close, 20, 2).subarray(Math.max(19, n - 120));
   const width = widths[widths.length - 1]!;
-  const prior = close.slice(Math.max(0, n - 253), n - 1);
-  const high = Math.max(...prior);
+  let narrower = 0;
+  for (const w of widths) if (w < width) narrower++;
+  let high252 = -Infinity;
+  for (let i = Math.max(0, n - 253); i < n - 1; i++) if (close[i]! > high252) high252 = close[i]!;
   return {
     symbol,
     close: last,
@@ -41,11 +51,11 @@ export function scanFeatures(symbol: string, bars: Bar[]): ScanFeatures | undefi
     return_60d: last / close[n - 61]! - 1,
     atr_14: a,
     atr_pct: a / last,
-    rsi_14: rsi(close, 14)[n - 1]!,
+    rsi_14: rsiColumn(close, 14)[n - 1]!,
     bb_width: width,
-    bb_width_pctile: widths.filter((w) => w < width).length / Math.max(1, widths.length - 1),
-    high_252: Math.max(high, last),
-    new_high: last >= high,
+    bb_width_pctile: narrower / Math.max(1, widths.length - 1),
+    high_252: Math.max(high252, last),
+    new_high: last >= high252,
     last_date: bars[n - 1]!.date,
   };
 }
