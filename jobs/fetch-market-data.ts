@@ -12,6 +12,6 @@ export async function handler(ctx: JobContext): Promise<JobOutcome> {
   const s = await fetchMarketData({ date: ctx.date, symbols: ctx.env.MARKET_UNIVERSE, provider: providerFor(ctx.env) });
   await ctx.publish(`${name}:${ctx.date}`, fetchSummaryPost(s));
   return {
-    summary: { provider: s.provider, symbols: s.symbols, requests: s.requests, cacheHitPct: s.cacheHitPct === null ? null : Math.round(s.cacheHitPct * 10) / 10, inserted: s.inserted, updated: s.updated, unchanged: s.unchanged, missing: s.missing, requestedFrom: s.requestedFrom },
+    summary: { provider: s.provider, symbols: s.symbols, requests: s.requests, cacheHitPct: s.cacheHitPct === null ? null : Math.round(s.cacheHitPct * 10) / 10, inserted: s.inserted, updated: s.updated, unchanged: s.unchanged, missing: s.missing, requestedFrom: s.requestedFrom, refused: s.refused.map((r) => r.symbol), splits: s.splits.map((x) => `${x.symbol} ${x.ratio}`), stopped: s.stopped ?? null },
   };
 }

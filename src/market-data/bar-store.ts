@@ -215,3 +215,14 @@ export async function barsOn(symbols: string[], date: IsoDate): Promise<Map<stri
   const found = await readBars(symbols, date, date);
   return new Map([...found].flatMap(([s, list]) => (list[0] ? [[s, list[0]] as [string, Bar]] : [])));
 }
+
+/**
+ * Replace a symbol's whole stored history with `bars` (after a split the provider re-serves it adjusted).
+ * The old series and its index row go first; the caller holds the split's unique claim, so one process
+ * does this once.
+ */
+export async function replaceSeries(symbol: string, bars: Bar[], source: string): Promise<UpsertReport> {
+  await BarSeries.collection.deleteMany({ symbol });
+  await BarIndex.deleteOne({ _id: symbol });
+  return upsertBars(bars.filter((b) => b.symbol === symbol), source);
+}

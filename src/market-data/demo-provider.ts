@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { IsoDate } from '../calendar/dates.js';
 import { tradingDaysBetween } from '../calendar/nyse.js';
-import { validateBars, type Bar, type MarketDataProvider } from './provider.js';
+import { validateBars, type Bar, type MarketDataProvider, type SeriesContract } from './provider.js';
 
 /**
  * The offline provider. SPX is the real S&P 500 index, daily OHLCV 2000-01-03..2020-04-17, as
@@ -121,6 +121,10 @@ function pathUpTo(symbol: string, lastIndex: number): Path {
 
 export class DemoProvider implements MarketDataProvider {
   readonly id = 'demo';
+
+  contract(): SeriesContract {
+    return { provider: 'demo', feed: 'demo', adjustment: 'split' };
+  }
 
   async getDailyBars(symbols: string[], from: IsoDate, to: IsoDate): Promise<Bar[]> {
     const raw: Bar[] = [];

@@ -1,5 +1,5 @@
 import type { IsoDate } from '../calendar/dates.js';
-import { ProviderError, type Bar, type MarketDataProvider } from './provider.js';
+import { contractOf, ProviderError, type Bar, type FetchNotes, type MarketDataProvider, type SeriesContract } from './provider.js';
 
 export interface FailoverNotice {
   primary: string;
@@ -16,7 +16,7 @@ export interface FailoverNotice {
 export class FailoverProvider implements MarketDataProvider {
   readonly id: string;
   lastServedBy: string;
-  getGroupedDaily?: (date: IsoDate, symbols?: string[]) => Promise<Bar[]>;
+  getGroupedDaily?: (date: IsoDate, symbols?: string[], notes?: FetchNotes) => Promise<Bar[]>;
 
   constructor(
     readonly primary: MarketDataProvider,
@@ -26,11 +26,11 @@ export class FailoverProvider implements MarketDataProvider {
     this.id = primary.id;
     this.lastServedBy = primary.id;
     if (primary.getGroupedDaily) {
-      this.getGroupedDaily = (date, symbols) =>
+      this.getGroupedDaily = (date, symbols, notes) =>
         this.serve(
           'getGroupedDaily',
-          () => primary.getGroupedDaily!(date, symbols),
-          () => (secondary.getGroupedDaily ? secondary.getGroupedDaily(date, symbols) : secondary.getDailyBars(symbols ?? [], date, date)),
+          () => primary.getGroupedDaily!(date, symbols, notes),
+          () => (secondary.getGroupedDaily ? secondary.getGroupedDaily(date, symbols, notes) : secondary.getDailyBars(symbols ?? [], date, date, notes)),
         );
     }
   }
@@ -39,8 +39,13 @@ export class FailoverProvider implements MarketDataProvider {
     return this.primary.requestsFor?.(symbols, days) ?? 1;
   }
 
-  getDailyBars(symbols: string[], from: IsoDate, to: IsoDate): Promise<Bar[]> {
-    return this.serve('getDailyBars', () => this.primary.getDailyBars(symbols, from, to), () => this.secondary.getDailyBars(symbols, from, to));
+  /** The contract of whoever answered the last call: the caller checks it against the stored series. */
+  contract(symbol: string): SeriesContract {
+    return contractOf(this.lastServedBy === this.secondary.id ? this.secondary : this.primary, symbol);
+  }
+
+  getDailyBars(symbols: string[], from: IsoDate, to: IsoDate, notes?: FetchNotes): Promise<Bar[]> {
+    return this.serve('getDailyBars', () => this.primary.getDailyBars(symbols, from, to, notes), () => this.secondary.getDailyBars(symbols, from, to, notes));
   }
 
   private async serve(operation: string, first: () => Promise<Bar[]>, second: () => Promise<Bar[]>): Promise<Bar[]> {

@@ -2,8 +2,12 @@ import { cacheLookups } from '../health/metrics.js';
 import { addDays, type IsoDate } from '../calendar/dates.js';
 import { previousTradingDay, tradingDaysBetween } from '../calendar/nyse.js';
 import { COLORS, type PostInput } from '../notify/post.js';
-import { lastBarDates, readBars, upsertBars, type UpsertReport } from './bar-store.js';
-import type { Bar, MarketDataProvider } from './provider.js';
+import { SplitEvent } from '../db/models/series-contract.js';
+import { isDuplicateKey } from '../db/connection.js';
+import { lastBarDates, readBars, replaceSeries, upsertBars, type UpsertReport } from './bar-store.js';
+import { contractOf, meetsPolicy, ProviderError, type Bar, type FetchNotes, type MarketDataProvider, type SeriesContract } from './provider.js';
+import { judgeContract, noteRefusal, readContracts, writeContract, type StoredContract } from './series-contracts.js';
+import { splitLabel, splitsFromRevisions, type SplitSign } from './splits.js';
 
 function servedByOf(p: MarketDataProvider): string {
   return p.lastServedBy ?? p.id;
@@ -43,6 +47,15 @@ export interface FetchSummary extends UpsertReport {
   symbols: number;
   requestedFrom: IsoDate;
   missing: string[];
+  /** Why a missing symbol is missing, where the provider or the contract check said. */
+  missingWhy: Record<string, string>;
+  /** Symbols whose bars were refused, not mixed into their series. */
+  refused: Refusal[];
+  /** Why the provider stopped before the end (a daily cap, a plan limit). */
+  stopped: string | undefined;
+  splits: SplitReport[];
+  /** What the series are, where they are not plain consolidated split-adjusted ones. */
+  series: string[];
   moves: SymbolMove[];
   synthetic: boolean;
 }
@@ -70,10 +83,30 @@ export function cacheUse(symbols: string[], last: Map<string, IsoDate | undefine
   return { stored, fetched };
 }
 
+/** A symbol whose bars were refused: they would have changed what its stored series is. */
+export interface Refusal {
+  symbol: string;
+  reason: string;
+}
+
+/** A split found in today's data, and the history re-fetched once because of it. */
+export interface SplitReport {
+  symbol: string;
+  date: IsoDate;
+  ratio: number;
+  evidence: string;
+  barsReplaced: number;
+}
+
 /**
- * Load daily bars for `date` (and, for a symbol with no history or a gap since its last bar, the
- * missing days: an incremental update asks only for what is not stored). Idempotent: a second
- * run for the same date inserts and modifies nothing.
+ * Load daily bars for `date`: for each symbol the days since its last stored bar, **and that last day
+ * again** (a bar fetched right after the close can still change: late prints, extended-hours volume;
+ * with a grouped provider that is one extra request). Every series keeps one contract (provider feed,
+ * adjustment, instrument): bars that would change it are refused and named. A symbol the provider
+ * cannot serve is named with its reason; a failure that stops the provider (daily cap, plan) keeps
+ * what was fetched before it. A split-adjusted provider re-serving a stored day divided by a split
+ * ratio means a split: the symbol's history is re-fetched once. Idempotent: a second run for the same
+ * date inserts and modifies nothing.
  */
 export async function fetchMarketData(opts: FetchOptions): Promise<FetchSummary> {
   const backfillDays = opts.backfillDays ?? 420;
@@ -82,7 +115,7 @@ export async function fetchMarketData(opts: FetchOptions): Promise<FetchSummary>
   const groups = new Map<IsoDate, string[]>();
   for (const s of opts.symbols) {
     const l = last.get(s);
-    const from = l === undefined ? addDays(opts.date, -backfillDays) : l >= opts.date ? opts.date : addDays(l, 1);
+    const from = l === undefined ? addDays(opts.date, -backfillDays) : l >= opts.date ? opts.date : l;
     groups.set(from, [...(groups.get(from) ?? []), s]);
   }
   const cache = cacheUse(opts.symbols, last, opts.date, backfillDays);
@@ -91,6 +124,12 @@ export async function fetchMarketData(opts: FetchOptions): Promise<FetchSummary>
   const report: UpsertReport = { inserted: 0, updated: 0, unchanged: 0 };
   let requestedFrom = opts.date;
   const servedBy = new Set<string>();
+  const notes: FetchNotes = { missing: new Map() };
+  const contracts = await readContracts(opts.symbols);
+  const refused: Refusal[] = [];
+  const newContracts: Array<[string, SeriesContract]> = [];
+  const splits: SplitSign[] = [];
+  let stopped: string | undefined;
   // A grouped day holds the whole market: fetched once per run for every symbol, reused by each group.
   const groupedDays = new Map<IsoDate, Bar[]>();
   let requests = 0;
@@ -98,29 +137,82 @@ export async function fetchMarketData(opts: FetchOptions): Promise<FetchSummary>
     if (from < requestedFrom) requestedFrom = from;
     const days = tradingDaysBetween(from, opts.date);
     if (days.length === 0) continue;
+    if (stopped) {
+      for (const s of symbols) notes.missing.set(s, stopped);
+      continue;
+    }
     const perSymbolRequests = opts.provider.requestsFor?.(symbols.length, days.length) ?? 1;
     const wanted = new Set(symbols);
-    let bars: Bar[];
-    if (opts.provider.getGroupedDaily && days.filter((d) => !groupedDays.has(d)).length <= perSymbolRequests) {
-      bars = [];
-      for (const d of days) {
-        if (!groupedDays.has(d)) {
-          groupedDays.set(d, await opts.provider.getGroupedDaily(d, opts.symbols));
-          requests++;
-          servedBy.add(servedByOf(opts.provider));
+    let bars: Bar[] = [];
+    try {
+      if (opts.provider.getGroupedDaily && days.filter((d) => !groupedDays.has(d)).length <= perSymbolRequests) {
+        for (const d of days) {
+          if (!groupedDays.has(d)) {
+            groupedDays.set(d, await opts.provider.getGroupedDaily(d, opts.symbols, notes));
+            requests++;
+            servedBy.add(servedByOf(opts.provider));
+          }
+          bars.push(...groupedDays.get(d)!.filter((b) => wanted.has(b.symbol)));
         }
-        bars.push(...groupedDays.get(d)!.filter((b) => wanted.has(b.symbol)));
+      } else {
+        bars = await opts.provider.getDailyBars(symbols, from, opts.date, notes);
+        requests += perSymbolRequests;
+        servedBy.add(servedByOf(opts.provider));
       }
-    } else {
-      bars = await opts.provider.getDailyBars(symbols, from, opts.date);
-      requests += perSymbolRequests;
-      servedBy.add(servedByOf(opts.provider));
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+      // Keep what came before the failure; a daily cap or a plan limit ends the run's requests, an
+      // outage fails the run (retried later, asking only for what is still missing).
+      bars = [...bars, ...err.partial.filter((b) => wanted.has(b.symbol))];
+      if (err.kind !== 'daily-limit' && err.kind !== 'plan') {
+        await storeChecked(bars);
+        throw err;
+      }
+      stopped = err.message;
+      const got = new Set(bars.map((b) => b.symbol));
+      for (const s of symbols) if (!got.has(s)) notes.missing.set(s, stopped);
     }
-    const r = await upsertBars(bars, servedByOf(opts.provider));
+    await storeChecked(bars);
+  }
+
+  /** Check each symbol's bars against its series contract, look for splits, store what may be stored. */
+  async function storeChecked(bars: Bar[]): Promise<void> {
+    if (bars.length === 0) return;
+    const bySymbol = new Map<string, Bar[]>();
+    for (const b of bars) bySymbol.set(b.symbol, [...(bySymbol.get(b.symbol) ?? []), b]);
+    const keep: Bar[] = [];
+    for (const [symbol, list] of bySymbol) {
+      const offered = contractOf(opts.provider, symbol);
+      const verdict = judgeContract(contracts.get(symbol), offered);
+      if (!verdict.ok) {
+        refused.push({ symbol, reason: verdict.reason });
+        notes.missing.set(symbol, `refused: ${verdict.reason}`);
+        await noteRefusal(symbol, opts.date, offered, verdict.reason);
+        continue;
+      }
+      if (!contracts.has(symbol)) {
+        const first = list.reduce((m, b) => (b.date < m ? b.date : m), list[0]!.date);
+        contracts.set(symbol, { ...offered, policyMet: meetsPolicy(offered), since: first });
+        newContracts.push([symbol, offered]);
+      }
+      keep.push(...list);
+    }
+    // Re-served days a split-adjusted series already holds: a split shows as every price divided alike.
+    const revisited = keep.filter((b) => { const l = last.get(b.symbol); return l !== undefined && b.date <= l; });
+    if (revisited.length) {
+      const symbols = [...new Set(revisited.map((b) => b.symbol))].filter((s) => contracts.get(s)?.adjustment === 'split');
+      const from = revisited.reduce((m, b) => (b.date < m ? b.date : m), revisited[0]!.date);
+      const stored = symbols.length ? await readBars(symbols, from, opts.date) : new Map<string, Bar[]>();
+      for (const sign of splitsFromRevisions(stored, revisited.filter((b) => stored.has(b.symbol)))) splits.push(sign);
+    }
+    const r = await upsertBars(keep, servedByOf(opts.provider));
     report.inserted += r.inserted;
     report.updated += r.updated;
     report.unchanged += r.unchanged;
   }
+
+  for (const [symbol, c] of newContracts) await writeContract(symbol, c, contracts.get(symbol)!.since);
+  const splitReports = await refetchAfterSplits(opts, splits, backfillDays);
   const prev = previousTradingDay(opts.date);
   const recent = await readBars(opts.symbols, prev, opts.date);
   const moves: SymbolMove[] = [];
@@ -141,6 +233,7 @@ export async function fetchMarketData(opts: FetchOptions): Promise<FetchSummary>
       synthetic: today.synthetic,
     });
   }
+  const why = new Map([...notes.missing].filter(([s]) => missing.includes(s)));
   return {
     date: opts.date,
     provider: opts.provider.id,
@@ -150,10 +243,54 @@ export async function fetchMarketData(opts: FetchOptions): Promise<FetchSummary>
     symbols: opts.symbols.length,
     requestedFrom,
     missing,
+    missingWhy: Object.fromEntries(why),
+    refused,
+    stopped,
+    splits: splitReports,
+    series: seriesNotes(opts.symbols, contracts),
     moves,
     synthetic: moves.some((m) => m.synthetic) || servedBy.has('demo') || opts.provider.id === 'demo',
     ...report,
   };
+}
+
+/** What the post says about series that are not plain consolidated split-adjusted ones (pure). */
+function seriesNotes(symbols: string[], contracts: Map<string, StoredContract>): string[] {
+  const out: string[] = [];
+  const unadjusted = symbols.filter((s) => contracts.get(s)?.adjustment === 'none');
+  const iex = symbols.filter((s) => contracts.get(s)?.feed === 'iex');
+  const shallow = symbols.filter((s) => contracts.get(s)?.depthDays);
+  for (const s of symbols) {
+    const c = contracts.get(s);
+    if (c?.proxy && c.source) out.push(`${s} is fed from ${c.source} (an ETF tracking it): the plan serves no index data`);
+  }
+  if (unadjusted.length) out.push(`${unadjusted.length} series not split-adjusted (${contracts.get(unadjusted[0]!)!.provider} plan): a split shows as a jump`);
+  if (iex.length) out.push(`${iex.length} series from the IEX feed only (one exchange: a few percent of the volume)`);
+  if (shallow.length) out.push(`${shallow.length} series limited to the latest ${contracts.get(shallow[0]!)!.depthDays} trading days by the ${contracts.get(shallow[0]!)!.provider} plan`);
+  return out;
+}
+
+/**
+ * Re-fetch the whole history of each split symbol once: the split's unique claim (split_events) decides
+ * who does it; a claim left pending by a crash is finished by the next run.
+ */
+async function refetchAfterSplits(opts: FetchOptions, signs: SplitSign[], backfillDays: number): Promise<SplitReport[]> {
+  for (const s of signs) {
+    await SplitEvent.create({ _id: `${s.symbol}|${s.date}`, symbol: s.symbol, date: s.date, ratio: s.ratio, evidence: s.evidence, status: 'pending', at: new Date() })
+      .catch((err: unknown) => { if (!isDuplicateKey(err)) throw err; });
+  }
+  // Pending ones: this run's and any a crash left (a handful at most; the collection stays small).
+  const pending = await SplitEvent.find({ status: 'pending' }).lean();
+  const out: SplitReport[] = [];
+  for (const e of pending) {
+    if (!opts.symbols.includes(e.symbol)) continue;
+    const bars = await opts.provider.getDailyBars([e.symbol], addDays(opts.date, -backfillDays), opts.date);
+    const r = await replaceSeries(e.symbol, bars, servedByOf(opts.provider));
+    const replaced = r.inserted + r.updated + r.unchanged;
+    await SplitEvent.updateOne({ _id: e._id }, { $set: { status: 'done', barsReplaced: replaced } });
+    out.push({ symbol: e.symbol, date: e.date, ratio: e.ratio, evidence: e.evidence, barsReplaced: replaced });
+  }
+  return out;
 }
 
 function fmtPct(p: number | undefined): string {
@@ -170,13 +307,30 @@ export function fetchSummaryPost(s: FetchSummary): PostInput {
     { name: 'Bars', value: `${s.inserted} new · ${s.updated} corrected · ${s.unchanged} unchanged`, inline: true },
     { name: 'Provider', value: s.servedBy.length && s.servedBy.join(',') !== s.provider ? `${s.servedBy.join(', ')} (primary ${s.provider} failed)` : s.provider, inline: true },
   ];
-  if (s.missing.length) fields.push({ name: 'No bar for this date', value: s.missing.slice(0, 50).join(', '), inline: false });
+  if (s.splits.length) {
+    fields.push({ name: 'Splits', value: s.splits.map((x) => `${x.symbol} ${splitLabel(x.ratio)} after ${x.date}: history re-fetched (${x.barsReplaced} bars). ${x.evidence}`).join('\n').slice(0, 1024), inline: false });
+  }
+  if (s.stopped) fields.push({ name: 'Provider stopped early', value: s.stopped.slice(0, 1024), inline: false });
+  if (s.refused.length) {
+    fields.push({ name: 'Refused (would mix two kinds of series)', value: s.refused.slice(0, 10).map((r) => `${r.symbol}: ${r.reason}`).join('\n').slice(0, 1024), inline: false });
+  }
+  if (s.missing.length) {
+    // Group the missing by reason: "no bar" for most, the provider's or the contract's words for others.
+    const byReason = new Map<string, string[]>();
+    for (const m of s.missing) {
+      const why = s.missingWhy[m] ?? 'no bar from the provider';
+      byReason.set(why, [...(byReason.get(why) ?? []), m]);
+    }
+    const text = [...byReason].map(([why, list]) => `${list.slice(0, 30).join(', ')}${list.length > 30 ? ` (+${list.length - 30})` : ''}: ${why}`).join('\n');
+    fields.push({ name: 'No bar for this date', value: text.slice(0, 1024), inline: false });
+  }
+  if (s.series.length) fields.push({ name: 'Series', value: s.series.join('\n').slice(0, 1024), inline: false });
   return {
     kind: 'ops',
     title: `Market data · ${s.date}`,
     description: `${s.symbols} symbols updated through ${s.date}.`,
     fields,
-    color: s.missing.length ? COLORS.warn : COLORS.ok,
+    color: s.missing.length || s.refused.length || s.stopped ? COLORS.warn : COLORS.ok,
     demo: s.synthetic,
     footer: 'fetch-market-data',
   };

@@ -14,25 +14,68 @@ export interface Bar {
   synthetic: boolean;
 }
 
+/** How a series' prices are adjusted: for splits (the project's policy), or not at all (as traded). */
+export type Adjustment = 'split' | 'none';
+
+/**
+ * What a provider serves for one of our symbols: who, from which feed, adjusted how, under which of
+ * its own symbols (an index's `I:SPX`, or a proxy ETF when the plan has no index data), and how far
+ * back its plan reaches. Stored per series (series-contracts.ts) so a series never mixes two kinds.
+ */
+export interface SeriesContract {
+  provider: string;
+  /** `consolidated` (every US exchange: SIP), `iex` (one exchange), or `demo`. */
+  feed: string;
+  adjustment: Adjustment;
+  /** The provider's symbol when it is not ours (`I:SPX`, `SPY`). */
+  source?: string;
+  /** Set when `source` is a stand-in (an ETF tracking an index), not the instrument itself. */
+  proxy?: boolean;
+  /** Trading days of history the plan serves (Alpha Vantage free: 100); absent = as asked. */
+  depthDays?: number;
+}
+
+/** The policy every series is held to: split-adjusted, from the consolidated feed. */
+export function meetsPolicy(c: SeriesContract): boolean {
+  return c.adjustment === 'split' && (c.feed === 'consolidated' || c.feed === 'demo');
+}
+
+/** What a call could not deliver, per symbol, without failing the others. */
+export interface FetchNotes {
+  missing: Map<string, string>;
+}
+
 /** One interface for every market-data source (demo, Polygon, Alpaca, Alpha Vantage). */
 export interface MarketDataProvider {
   readonly id: string;
-  /** Bars for several symbols over a date range (both ends included). */
-  getDailyBars(symbols: string[], from: IsoDate, to: IsoDate): Promise<Bar[]>;
+  /**
+   * Bars for several symbols over a date range (both ends included). A symbol the provider cannot
+   * serve (unknown, not in the plan) is left out and named in `notes`; it never fails the others. A
+   * failure that stops the call (daily cap, plan, outage) throws a ProviderError whose `partial`
+   * holds the bars fetched before it.
+   */
+  getDailyBars(symbols: string[], from: IsoDate, to: IsoDate, notes?: FetchNotes): Promise<Bar[]>;
   /** The whole market for one date in one call, where the provider has it. */
-  getGroupedDaily?(date: IsoDate, symbols?: string[]): Promise<Bar[]>;
+  getGroupedDaily?(date: IsoDate, symbols?: string[], notes?: FetchNotes): Promise<Bar[]>;
+  /** What this provider serves for `symbol` (absent: consolidated, split-adjusted, under our symbol). */
+  contract?(symbol: string): SeriesContract;
   /** Who answered the last call, when that can differ from `id` (a failover wrapper). */
   readonly lastServedBy?: string;
   /** HTTP requests `getDailyBars` needs for this many symbols and trading days (absent: one). */
   requestsFor?(symbols: number, days: number): number;
 }
 
-/** What went wrong with a provider, for retries, breakers, failover and /health. */
-export type ProviderFailure = 'throttled' | 'server' | 'timeout' | 'network' | 'payload' | 'http' | 'breaker-open' | 'daily-limit';
+/**
+ * What went wrong with a provider, for retries, breakers, failover and /health. `plan`: the plan does not
+ * include it (a configuration matter); `symbol`: this one symbol is unknown (the others go on).
+ */
+export type ProviderFailure = 'throttled' | 'server' | 'timeout' | 'network' | 'payload' | 'http' | 'breaker-open' | 'daily-limit' | 'plan' | 'symbol';
 
 /** A provider failure, naming the provider, the endpoint and (for bad payloads) the field. */
 export class ProviderError extends Error {
   readonly detail: string;
+  /** Bars fetched before the failure (a multi-request call keeps what it already has). */
+  partial: Bar[] = [];
   constructor(
     readonly provider: string,
     readonly endpoint: string,
@@ -65,6 +108,19 @@ export const barSchema = z
     message: 'open and close must lie within [low, high]',
     path: ['open'],
   });
+
+/** The contract of a provider that does not describe itself. */
+export function contractOf(p: MarketDataProvider, symbol: string): SeriesContract {
+  return p.contract?.(symbol) ?? { provider: p.lastServedBy ?? p.id, feed: 'consolidated', adjustment: 'split' };
+}
+
+/** Why one bar is invalid (field and rule), or undefined when it is valid. */
+export function barProblem(item: unknown): string | undefined {
+  const r = barSchema.safeParse(item);
+  if (r.success) return undefined;
+  const issue = r.error.issues[0];
+  return `field "${issue?.path.join('.') || 'bar'}" ${issue?.message ?? 'is invalid'}`;
+}
 
 /** Validate provider output: a malformed bar is an error naming provider, endpoint and field — never a NaN stored. */
 export function validateBars(provider: string, endpoint: string, raw: unknown[]): Bar[] {

@@ -73,14 +73,14 @@ function build(id: ProviderId, env: Env): MarketDataProvider {
     case 'demo':
       return new DemoProvider();
     case 'polygon':
-      return new PolygonProvider({ ...common, baseUrl: env.POLYGON_BASE_URL, apiKey: env.POLYGON_API_KEY!, limits: { perMinute: env.POLYGON_CALLS_PER_MIN, perDay: env.POLYGON_CALLS_PER_DAY } });
+      return new PolygonProvider({ ...common, baseUrl: env.POLYGON_BASE_URL, apiKey: env.POLYGON_API_KEY!, indices: env.POLYGON_INDICES, limits: { perMinute: env.POLYGON_CALLS_PER_MIN, perDay: env.POLYGON_CALLS_PER_DAY } });
     case 'alpaca':
       return new AlpacaProvider({
         ...common, baseUrl: env.ALPACA_DATA_URL, keyId: env.ALPACA_KEY_ID!, secretKey: env.ALPACA_SECRET_KEY!, feed: env.ALPACA_FEED,
         limits: { perMinute: env.ALPACA_CALLS_PER_MIN, perDay: env.ALPACA_CALLS_PER_DAY },
       });
     case 'alphavantage':
-      return new AlphaVantageProvider({ ...common, baseUrl: env.ALPHAVANTAGE_BASE_URL, apiKey: env.ALPHAVANTAGE_API_KEY!, limits: { perMinute: env.ALPHAVANTAGE_CALLS_PER_MIN, perDay: env.ALPHAVANTAGE_CALLS_PER_DAY } });
+      return new AlphaVantageProvider({ ...common, baseUrl: env.ALPHAVANTAGE_BASE_URL, apiKey: env.ALPHAVANTAGE_API_KEY!, plan: env.ALPHAVANTAGE_PLAN, limits: { perMinute: env.ALPHAVANTAGE_CALLS_PER_MIN, perDay: env.ALPHAVANTAGE_CALLS_PER_DAY } });
   }
 }
 

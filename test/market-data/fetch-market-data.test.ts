@@ -54,13 +54,14 @@ describe('fetch-market-data', () => {
     assert.match(post.fields[0]!.value, /SPX\s+2386\.13\s+-11\.98%/);
   });
 
-  test('an incremental update asks only for the missing days', async () => {
+  test('an incremental update asks for the missing days and the last stored day again (it may have settled)', async () => {
     const provider = new RecordingProvider();
     await fetchMarketData({ date: '2020-03-10', symbols: ['SPX'], provider, backfillDays: 30 });
     assert.deepEqual(provider.calls[0], { symbols: ['SPX'], from: '2020-02-09', to: '2020-03-10' });
     const next = await fetchMarketData({ date: '2020-03-13', symbols: ['SPX'], provider });
-    assert.deepEqual(provider.calls[1], { symbols: ['SPX'], from: '2020-03-11', to: '2020-03-13' });
+    assert.deepEqual(provider.calls[1], { symbols: ['SPX'], from: '2020-03-10', to: '2020-03-13' });
     assert.equal(next.inserted, 3, '11th, 12th and 13th');
+    assert.equal(next.unchanged, 1, 'the 10th, asked again, had not changed');
     assert.equal(next.moves[0]?.changePct !== undefined, true);
   });
 

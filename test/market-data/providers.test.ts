@@ -131,9 +131,10 @@ describe('Polygon', () => {
 
     server.reset();
     server.on('GET', GROUPED, { fixture: 'polygon-grouped-bad-field.json' });
-    const wrong = await rejection(fetchMarketData({ date: '2024-03-15', symbols: ['AAPL', 'MSFT'], provider: p, backfillDays: 0 }));
-    assert.equal(wrong.message, 'polygon grouped: unexpected payload: field "results.1.c" must be a number');
-    assert.equal(await countBars(), 0, 'not even the good AAPL bar of that payload was stored');
+    const wrong = await fetchMarketData({ date: '2024-03-15', symbols: ['AAPL', 'MSFT'], provider: p, backfillDays: 0 });
+    assert.deepEqual(wrong.missing, ['MSFT'], 'each ticker is validated on its own: the good AAPL row is kept');
+    assert.equal(wrong.missingWhy.MSFT, 'polygon grouped: MSFT field "results.1.c" must be a number');
+    assert.equal(await countBars(), 1);
   });
 
   test('per-ticker backfill follows next_url across partial pages, on the same host only', async () => {
@@ -149,7 +150,8 @@ describe('Polygon', () => {
     server.reset();
     server.on('GET', '/v2/aggs/ticker/AAPL/range/1/day/2024-03-11/2024-03-15', { json: { status: 'OK', results: [], next_url: 'https://evil.example/v2/steal' } });
     const err = await rejection(p.getDailyBars(['AAPL'], '2024-03-11', '2024-03-15'));
-    assert.match(err.message, /next_url points to another host \(evil\.example\)/);
+    assert.match(err.message, /next_url points to an unknown host \(evil\.example\); only polygon\.io and massive\.com are followed/);
+    assert.equal(server.requests.length, 1, 'nothing was sent there');
   });
 
   test('401 is not retried and its message is passed on', async () => {
@@ -165,15 +167,19 @@ describe('Polygon', () => {
 describe('Alpaca', () => {
   test('multi-symbol bars across page tokens, keys in headers, New York dates', async () => {
     server.on('GET', '/v2/stocks/bars', { fixture: 'alpaca-bars-page1.json' }, { fixture: 'alpaca-bars-page2.json' });
-    const p = new AlpacaProvider({ ...common().opts, keyId: 'AKTESTKEYID01', secretKey: 'secret-test-abcdef', feed: 'iex' });
+    const now = Date.parse('2024-03-13T20:05:00Z'); // 16:05 New York: the last 16 minutes are not asked for
+    const p = new AlpacaProvider({ ...common().opts, keyId: 'AKTESTKEYID01', secretKey: 'secret-test-abcdef', feed: 'sip', now: () => now });
     const bars = await p.getDailyBars(['AAPL', 'MSFT'], '2024-03-12', '2024-03-13');
     assert.deepEqual(bars.map((b) => `${b.symbol} ${b.date} ${b.close}`).sort(), ['AAPL 2024-03-12 173.23', 'AAPL 2024-03-13 171.13', 'MSFT 2024-03-12 415.28', 'MSFT 2024-03-13 415.1']);
     assert.equal(server.requests.length, 2);
     const [first, second] = server.requests;
     assert.equal(first!.query.get('symbols'), 'AAPL,MSFT');
     assert.equal(first!.query.get('timeframe'), '1Day');
-    assert.equal(first!.query.get('adjustment'), 'all');
-    assert.equal(first!.query.get('feed'), 'iex');
+    assert.equal(first!.query.get('adjustment'), 'split', 'splits only: "all" would fold dividends in');
+    assert.equal(first!.query.get('feed'), 'sip');
+    assert.equal(first!.query.get('end'), '2024-03-13T19:49:00.000Z', 'an instant 16 minutes old, never a bare date that reaches into the last 15');
+    assert.deepEqual(p.contract('AAPL'), { provider: 'alpaca', feed: 'consolidated', adjustment: 'split' });
+    assert.deepEqual(new AlpacaProvider({ ...common().opts, keyId: 'k', secretKey: 's', feed: 'iex' }).contract('SPX'), { provider: 'alpaca', feed: 'iex', adjustment: 'split', source: 'SPY', proxy: true });
     assert.equal(first!.query.get('page_token'), null);
     assert.equal(second!.query.get('page_token'), 'TVNGVHwyMDI0LTAzLTEzVDA0OjAwOjAwWg==');
     assert.equal(first!.headers['apca-api-key-id'], 'AKTESTKEYID01');
@@ -188,21 +194,19 @@ describe('Alpaca', () => {
 });
 
 describe('Alpha Vantage', () => {
-  const now = () => new Date('2024-03-15T22:00:00Z');
-
   test('TIME_SERIES_DAILY: numbers sent as strings become numbers, only the asked range is kept', async () => {
     server.on('GET', '/query', { fixture: 'alphavantage-daily-IBM.json' });
-    const p = new AlphaVantageProvider({ ...common().opts, apiKey: 'AVKEY123456', now });
+    const p = new AlphaVantageProvider({ ...common().opts, apiKey: 'AVKEY123456' });
     const bars = await p.getDailyBars(['IBM'], '2024-03-13', '2024-03-15');
     assert.deepEqual(bars.map((b) => `${b.date} ${b.open} ${b.close} ${b.volume}`).sort(), ['2024-03-13 198 196.7 4033186', '2024-03-14 197.55 193.43 4201283', '2024-03-15 191.99 191.07 8828202']);
     const q = server.requests[0]!.query;
     assert.equal(q.get('function'), 'TIME_SERIES_DAILY');
-    assert.equal(q.get('outputsize'), 'compact', 'three days back fit in the latest 100');
+    assert.equal(q.get('outputsize'), 'compact', 'a free key gets the latest 100 days; full is premium');
   });
 
-  test('throttling inside an HTTP 200 is retried; the daily-limit note is not', async () => {
+  test('the per-minute note inside an HTTP 200 waits a minute and is retried; the daily cap is not retried', async () => {
     server.on('GET', '/query', { fixture: 'alphavantage-note.json' }, { fixture: 'alphavantage-daily-IBM.json' });
-    const p = new AlphaVantageProvider({ ...common().opts, apiKey: 'AVKEY123456', now });
+    const p = new AlphaVantageProvider({ ...common().opts, apiKey: 'AVKEY123456' });
     assert.equal((await p.getDailyBars(['IBM'], '2024-03-15', '2024-03-15')).length, 1);
     assert.equal(server.requests.length, 2);
 
@@ -210,7 +214,7 @@ describe('Alpha Vantage', () => {
     server.on('GET', '/query', { fixture: 'alphavantage-information-daily.json' });
     const err = await rejection(p.getDailyBars(['IBM'], '2024-03-15', '2024-03-15'));
     assert.equal(err.kind, 'daily-limit');
-    assert.match(err.message, /^alphavantage TIME_SERIES_DAILY: throttled: We have detected your API key/);
+    assert.match(err.message, /^alphavantage TIME_SERIES_DAILY: daily cap reached, no more requests until tomorrow: We have detected your API key/);
     assert.equal(server.requests.length, 1);
   });
 
@@ -218,7 +222,7 @@ describe('Alpha Vantage', () => {
     server.on('GET', '/query', { fixture: 'alphavantage-daily-IBM.json' });
     const p = new AlphaVantageProvider({
       ...common({ limits: { perMinute: 600, perDay: 5 }, events: { usageHigh: (t) => alerts.push(`${t.provider} ${t.calls}/${t.limit}`) } }).opts,
-      apiKey: 'AVKEY123456', now,
+      apiKey: 'AVKEY123456',
     });
     const alerts: string[] = [];
     for (let i = 0; i < 5; i++) await p.getDailyBars(['IBM'], '2024-03-15', '2024-03-15');
@@ -235,8 +239,9 @@ describe('Alpha Vantage', () => {
 });
 
 describe('incremental update through a real provider', () => {
-  test('one grouped request brings the universe up to date; a rerun re-asks only that day and changes nothing', async () => {
+  test("the day's grouped request plus one for yesterday brings the universe up to date and corrects yesterday; a rerun changes nothing", async () => {
     server.on('GET', GROUPED, { fixture: 'polygon-grouped-2024-03-15.json' });
+    server.on('GET', '/v2/aggs/grouped/locale/us/market/stocks/2024-03-14', { fixture: 'polygon-grouped-2024-03-14.json' });
     server.on('GET', /^\/v2\/aggs\/ticker\//, { fixture: 'polygon-aggs-AAPL-page2.json' });
     const p = new PolygonProvider({ ...common().opts, apiKey: KEY });
     // AAPL, MSFT and SPY are stored through the 14th; the 15th is the missing day.
@@ -246,15 +251,17 @@ describe('incremental update through a real provider', () => {
       'polygon',
     );
     const s = await fetchMarketData({ date: '2024-03-15', symbols: ['AAPL', 'MSFT', 'SPY'], provider: p });
-    assert.equal(server.requests.length, 1);
-    assert.equal(server.requests[0]!.path, GROUPED);
-    assert.equal(s.requests, 1);
+    assert.deepEqual(server.requests.map((r) => r.path), ['/v2/aggs/grouped/locale/us/market/stocks/2024-03-14', GROUPED]);
+    assert.equal(s.requests, 2);
     assert.equal(s.inserted, 3);
+    assert.equal(s.updated, 2, "yesterday's AAPL and MSFT bars, stored early, are replaced by the settled ones");
+    assert.equal((await readBars(['MSFT'], '2024-03-14', '2024-03-14')).get('MSFT')?.[0]?.close, 425.22);
+    assert.equal((await readBars(['SPY'], '2024-03-14', '2024-03-14')).get('SPY')?.[0]?.close, 100, 'a symbol not re-served keeps its bar');
     assert.deepEqual(s.servedBy, ['polygon']);
     assert.equal((await readBars(['MSFT'], '2024-03-15', '2024-03-15')).get('MSFT')?.[0]?.close, 416.42);
     const again = await fetchMarketData({ date: '2024-03-15', symbols: ['AAPL', 'MSFT', 'SPY'], provider: p });
-    assert.equal(server.requests.length, 2, 'the rerun asks for the date itself once more (to catch corrections), nothing older');
-    assert.equal(server.requests[1]!.path, GROUPED);
+    assert.equal(server.requests.length, 3, 'the rerun asks for the date itself once more (to catch corrections), nothing older');
+    assert.equal(server.requests[2]!.path, GROUPED);
     assert.equal(again.inserted + again.updated, 0);
     assert.equal(await Outbox.countDocuments(), 0);
   });
@@ -272,7 +279,8 @@ describe('failover', () => {
       PROVIDER_RETRIES: '0', PROVIDER_BREAKER_FAILURES: '2', PROVIDER_BREAKER_COOLDOWN_MS: '600000',
     });
     server.on('GET', /^\/v2\/aggs\/grouped\//, { status: 500, json: { status: 'ERROR', error: 'internal error' } });
-    server.on('GET', '/v2/stocks/bars', { fixture: 'alpaca-bars-page1.json' }, { fixture: 'alpaca-bars-page2.json' }, { fixture: 'alpaca-bars-page1.json' }, { fixture: 'alpaca-bars-page2.json' }, { fixture: 'alpaca-bars-page1.json' }, { fixture: 'alpaca-bars-page2.json' });
+    const pages = [{ fixture: 'alpaca-bars-page1.json' }, { fixture: 'alpaca-bars-page2.json' }];
+    server.on('GET', '/v2/stocks/bars', ...pages, ...pages, ...pages, ...pages);
     await upsertBars(['AAPL', 'MSFT'].map((symbol) => ({ symbol, date: '2024-03-12', open: 1, high: 1, low: 1, close: 1, volume: 1, synthetic: false })), 'test');
     const provider = createProvider(env);
     const polygonCalls = () => server.requestsTo(/^\/v2\/aggs\/grouped\//).length;
@@ -281,10 +289,10 @@ describe('failover', () => {
     assert.deepEqual(first.servedBy, ['alpaca']);
     assert.deepEqual(first.missing, []);
     assert.equal((await readBars(['MSFT'], '2024-03-13', '2024-03-13')).get('MSFT')?.[0]?.close, 415.1, "the secondary's bar is stored");
-    assert.equal(polygonCalls(), 1);
+    assert.equal(polygonCalls(), 2, 'yesterday (re-asked) and today each failed once: the breaker opens (threshold 2)');
 
     await fetchMarketData({ date: '2024-03-13', symbols: ['AAPL', 'MSFT'], provider });
-    assert.equal(polygonCalls(), 2, 'second failure: the breaker opens (threshold 2)');
+    assert.equal(polygonCalls(), 2, 'breaker open: the primary is not asked');
     const third = await fetchMarketData({ date: '2024-03-13', symbols: ['AAPL', 'MSFT'], provider });
     assert.equal(polygonCalls(), 2, 'breaker open: the primary is not even asked');
     assert.deepEqual(third.servedBy, ['alpaca']);
@@ -308,7 +316,7 @@ describe('failover', () => {
     assert.equal(polygon?.breaker, 'open');
     assert.equal(polygon?.role, 'primary');
     assert.equal(polygon?.callsToday, 2, 'requests counted per provider per day');
-    assert.equal(health.providers.find((p) => p.id === 'alpaca')?.callsToday, 6, 'three updates of two pages each');
+    assert.equal(health.providers.find((p) => p.id === 'alpaca')?.callsToday, 8, 'two days, then one day twice: two pages each');
     assert.ok(health.problems.some((p) => /^polygon circuit breaker open/.test(p)), health.problems.join('; '));
     assert.equal(health.ok, false);
   });

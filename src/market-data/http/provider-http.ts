@@ -12,6 +12,8 @@ export interface ProviderLimits {
   perMinute: number;
   /** Requests per New York day; null = no daily limit. */
   perDay: number | null;
+  /** Requests that may go back to back (the bucket's capacity); default `perMinute`. Alpha Vantage: 1. */
+  burst?: number;
 }
 
 export interface ProviderHttpEvents {
@@ -37,10 +39,12 @@ export interface ProviderHttpOptions {
   /** Counts a request before it goes out; defaults to the MongoDB daily counter. */
   countCall?: (provider: string, perDay: number | null) => Promise<UsageTick>;
   events?: ProviderHttpEvents;
+  /** What a 403 means for this provider's plans, appended to its message (a 403 is a plan error, not an outage). */
+  planHint?: string;
 }
 
 /** A provider-specific verdict on a 200 body (Alpha Vantage signals throttling inside a 200). */
-export type BodyCheck = (body: unknown) => { kind: ProviderFailure; message: string; retryable: boolean } | undefined;
+export type BodyCheck = (body: unknown) => { kind: ProviderFailure; message: string; retryable: boolean; retryAfterMs?: number } | undefined;
 
 interface Attempt {
   ok: boolean;
@@ -80,7 +84,7 @@ export class ProviderHttp {
   constructor(private readonly opts: ProviderHttpOptions) {
     this.clock = opts.clock ?? systemClock;
     this.retry = opts.retry ?? DEFAULT_RETRY;
-    this.bucket = new TokenBucket(opts.limits.perMinute, opts.limits.perMinute, this.clock);
+    this.bucket = new TokenBucket(opts.limits.perMinute, opts.limits.burst ?? opts.limits.perMinute, this.clock);
     const b = opts.breaker ?? { threshold: 5, coolDownMs: 60_000 };
     this.breaker = new CircuitBreaker(b.threshold, b.coolDownMs, this.clock, (s) => opts.events?.breakerChanged?.(opts.provider, s));
     this.http = axios.create({
@@ -97,7 +101,10 @@ export class ProviderHttp {
     return this.opts.provider;
   }
 
-  /** GET `path` with `params`, validate the JSON with `schema`, retrying what is worth retrying. */
+  /**
+   * GET `path` with `params`, validate the JSON with `schema`, retrying what is worth retrying. `path`
+   * may be an absolute URL (a provider's `next_url`); the provider checks its host before it calls.
+   */
   async getJson<S extends z.ZodType>(
     endpoint: string,
     path: string,
@@ -118,7 +125,11 @@ export class ProviderHttp {
         return result.value as z.output<S>;
       }
       last = result.error!;
-      if (last.kind === 'daily-limit') break;
+      if (last.kind === 'symbol') {
+        this.breaker.success(); // the service answered: that symbol is unknown
+        throw last;
+      }
+      if (last.kind === 'daily-limit' || last.kind === 'plan') break;
       if (!last.retryable || attempt === this.retry.attempts) break;
       if (result.retryAfterMs !== undefined && result.retryAfterMs > this.retry.maxRetryAfterMs) {
         last = new ProviderError(p, endpoint, `${last.detail}; Retry-After ${Math.round(result.retryAfterMs / 1000)} s is longer than we wait`, true, last.kind);
@@ -128,7 +139,9 @@ export class ProviderHttp {
       this.opts.events?.retrying?.(p, endpoint, attempt, delay, last.kind);
       await this.clock.sleep(delay);
     }
-    if (last!.kind !== 'daily-limit') this.breaker.failure(last!.message);
+    // A daily cap or a plan limit is an answer, not an outage: it must not open the breaker (whose
+    // message would then hide the reason).
+    if (last!.kind !== 'daily-limit' && last!.kind !== 'plan') this.breaker.failure(last!.message);
     throw last!;
   }
 
@@ -173,12 +186,13 @@ export class ProviderHttp {
     }
     if (status < 200 || status > 299) {
       const why = (parsed && messageOf(body)) || excerpt(text) || 'no body';
-      const kind: ProviderFailure = status === 429 ? 'throttled' : status >= 500 ? 'server' : 'http';
-      return fail(kind, `HTTP ${status}: ${excerpt(why)}`, isRetryableStatus(status), status === 429 || status === 503 ? parseRetryAfterMs(retryAfter, this.clock.now()) : undefined);
+      const kind: ProviderFailure = status === 429 ? 'throttled' : status >= 500 ? 'server' : status === 403 ? 'plan' : 'http';
+      const hint = kind === 'plan' && this.opts.planHint ? ` (${this.opts.planHint})` : '';
+      return fail(kind, `HTTP ${status}: ${excerpt(why)}${hint}`, isRetryableStatus(status), status === 429 || status === 503 ? parseRetryAfterMs(retryAfter, this.clock.now()) : undefined);
     }
     if (!parsed) return fail('payload', `malformed JSON in the response (${excerpt(text) || 'empty body'})`, false);
     const verdict = check?.(body);
-    if (verdict) return fail(verdict.kind, verdict.message, verdict.retryable);
+    if (verdict) return fail(verdict.kind, verdict.message, verdict.retryable, verdict.retryAfterMs);
     const r = schema.safeParse(body);
     if (!r.success) {
       const issue = r.error.issues[0]!;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { IsoDate } from '../../calendar/dates.js';
+import { addDays, type IsoDate } from '../../calendar/dates.js';
 import { ProviderHttp, type ProviderHttpOptions } from '../http/provider-http.js';
-import { ProviderError, validateBars, type Bar, type MarketDataProvider } from '../provider.js';
+import { sourceSymbol } from '../index-symbols.js';
+import { ProviderError, validateBars, type Bar, type FetchNotes, type MarketDataProvider, type SeriesContract } from '../provider.js';
 import { chunks, finiteNumber, nyDateOfIso } from './payload.js';
 
 export const ALPACA_DEFAULT_URL = 'https://data.alpaca.markets';
@@ -16,49 +17,109 @@ export const alpacaBarsSchema = z.object({
   next_page_token: z.string().nullable().optional(),
 });
 
-export type AlpacaOptions = Omit<ProviderHttpOptions, 'provider' | 'headers'> & { keyId: string; secretKey: string; feed: 'iex' | 'sip' };
+export type AlpacaFeed = 'iex' | 'sip';
+export type AlpacaOptions = Omit<ProviderHttpOptions, 'provider' | 'headers'> & { keyId: string; secretKey: string; feed: AlpacaFeed; now?: () => number };
 
-/** Alpaca market data v2: multi-symbol daily bars, split-adjusted, followed across page tokens. */
+/** How old the newest SIP data a free plan may ask for is (Alpaca: the last 15 minutes are refused). */
+const SIP_DELAY_MS = 16 * 60_000;
+
+/**
+ * Alpaca market data v2: multi-symbol daily bars followed across page tokens. Split-adjusted
+ * (`adjustment=split`: `all` would fold dividends in too). The SIP feed (every exchange) is the default:
+ * a free plan may have it up to 15 minutes ago, so `end` is an instant at least 16 minutes old. IEX (one
+ * exchange, a few percent of the volume) only when configured, and the series says so.
+ */
 export class AlpacaProvider implements MarketDataProvider {
   readonly id = 'alpaca';
   readonly http: ProviderHttp;
-  private readonly feed: string;
+  private readonly feed: AlpacaFeed;
+  private readonly now: () => number;
 
   constructor(opts: AlpacaOptions) {
-    const { keyId, secretKey, feed, ...rest } = opts;
+    const { keyId, secretKey, feed, now, ...rest } = opts;
     this.feed = feed;
-    this.http = new ProviderHttp({ ...rest, provider: this.id, headers: { 'APCA-API-KEY-ID': keyId, 'APCA-API-SECRET-KEY': secretKey } });
+    this.now = now ?? Date.now;
+    this.http = new ProviderHttp({
+      ...rest, provider: this.id, headers: { 'APCA-API-KEY-ID': keyId, 'APCA-API-SECRET-KEY': secretKey },
+      planHint: "not in your Alpaca data plan: the free plan serves SIP bars older than 15 minutes (ALPACA_FEED=sip, the default) and IEX bars up to now",
+    });
   }
 
   requestsFor(symbols: number, days: number): number {
     return Math.ceil(symbols / SYMBOLS_PER_REQUEST) * Math.max(1, Math.ceil((Math.min(symbols, SYMBOLS_PER_REQUEST) * days) / PAGE_LIMIT));
   }
 
-  async getDailyBars(symbols: string[], from: IsoDate, to: IsoDate): Promise<Bar[]> {
-    const endpoint = 'bars';
+  contract(symbol: string): SeriesContract {
+    const { source, proxy } = sourceSymbol(symbol, false);
+    return { provider: this.id, feed: this.feed === 'sip' ? 'consolidated' : 'iex', adjustment: 'split', ...(source !== symbol ? { source, proxy } : {}) };
+  }
+
+  /** `end`: the end of `to` (New York), but never within the last 16 minutes. */
+  private endOf(to: IsoDate): string {
+    const dayEnd = Date.parse(`${addDays(to, 1)}T04:00:00Z`); // midnight New York, EDT; EST is an hour later and still that day's end
+    return new Date(Math.min(dayEnd, this.now() - SIP_DELAY_MS)).toISOString();
+  }
+
+  async getDailyBars(symbols: string[], from: IsoDate, to: IsoDate, notes?: FetchNotes): Promise<Bar[]> {
     const out: Bar[] = [];
     for (const group of chunks(symbols, SYMBOLS_PER_REQUEST)) {
-      let token: string | undefined;
-      const seen = new Set<string>();
-      for (let page = 0; page < 1000; page++) {
-        const params: Record<string, string | number> = {
-          symbols: group.join(','), timeframe: '1Day', start: from, end: to, limit: PAGE_LIMIT, adjustment: 'all', feed: this.feed,
-        };
-        if (token) params.page_token = token;
-        const body = await this.http.getJson(endpoint, '/v2/stocks/bars', params, alpacaBarsSchema);
-        for (const [symbol, list] of Object.entries(body.bars)) {
+      try {
+        out.push(...(await this.groupBars(group, from, to)));
+      } catch (err) {
+        if (!(err instanceof ProviderError)) throw err;
+        if (err.kind === 'http' && group.length > 1) {
+          // A 4xx for the group (an invalid symbol among them): ask one by one, so only that one is missing.
+          for (const one of group) {
+            try {
+              out.push(...(await this.groupBars([one], from, to)));
+            } catch (e) {
+              if (!(e instanceof ProviderError) || e.kind !== 'http') throw Object.assign(e as Error, { partial: out });
+              notes?.missing.set(one, e.message);
+            }
+          }
+          continue;
+        }
+        if (err.kind === 'http') {
+          notes?.missing.set(group[0]!, err.message);
+          continue;
+        }
+        err.partial = out;
+        throw err;
+      }
+    }
+    return out;
+  }
+
+  private async groupBars(group: string[], from: IsoDate, to: IsoDate): Promise<Bar[]> {
+    const endpoint = 'bars';
+    const out: Bar[] = [];
+    const ours = new Map<string, string[]>();
+    for (const s of group) {
+      const { source } = sourceSymbol(s, false);
+      ours.set(source, [...(ours.get(source) ?? []), s]);
+    }
+    let token: string | undefined;
+    const seen = new Set<string>();
+    for (let page = 0; page < 1000; page++) {
+      const params: Record<string, string | number> = {
+        symbols: [...ours.keys()].join(','), timeframe: '1Day', start: from, end: this.endOf(to), limit: PAGE_LIMIT, adjustment: 'split', feed: this.feed,
+      };
+      if (token) params.page_token = token;
+      const body = await this.http.getJson(endpoint, '/v2/stocks/bars', params, alpacaBarsSchema);
+      for (const [ticker, list] of Object.entries(body.bars)) {
+        for (const symbol of ours.get(ticker) ?? []) {
           const raw = list.map((b, i) => {
             const date = nyDateOfIso(b.t);
-            if (!date) throw new ProviderError(this.id, endpoint, `bad payload: field "bars.${symbol}.${i}.t" is not a timestamp`);
+            if (!date) throw new ProviderError(this.id, endpoint, `bad payload: field "bars.${ticker}.${i}.t" is not a timestamp`);
             return { symbol, date, open: b.o, high: b.h, low: b.l, close: b.c, volume: b.v };
           });
-          out.push(...validateBars(this.id, endpoint, raw));
+          out.push(...validateBars(this.id, endpoint, raw).filter((b) => b.date >= from && b.date <= to));
         }
-        token = body.next_page_token ?? undefined;
-        if (!token) break;
-        if (seen.has(token)) throw new ProviderError(this.id, endpoint, 'the same page token came back twice');
-        seen.add(token);
       }
+      token = body.next_page_token ?? undefined;
+      if (!token) break;
+      if (seen.has(token)) throw new ProviderError(this.id, endpoint, 'the same page token came back twice');
+      seen.add(token);
     }
     return out;
   }
