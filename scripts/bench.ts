@@ -154,9 +154,16 @@ async function dailyUpdateCalls(): Promise<number> {
     const b = syntheticBars(T, k, [...DAYS.slice(1), date]).pop()!;
     return { T, o: b.open, h: b.high, l: b.low, c: b.close, v: b.volume, vw: b.close, t, n: 100 };
   });
-  const server = new ReplayServer().on('GET', `/v2/aggs/grouped/locale/us/market/stocks/${date}`, {
-    json: { queryCount: results.length, resultsCount: results.length, adjusted: true, results, status: 'OK', request_id: 'bench', count: results.length },
+  // Yesterday is asked again (late prints settle): served as stored, so it changes nothing.
+  const yesterday = [...symbols, 'ZVZZT'].map((T, k) => {
+    const b = syntheticBars(T, k, DAYS).pop()!;
+    return { T, o: b.open, h: b.high, l: b.low, c: b.close, v: b.volume, t: Date.parse(`${TO}T20:00:00Z`) };
   });
+  const server = new ReplayServer()
+    .on('GET', `/v2/aggs/grouped/locale/us/market/stocks/${date}`, {
+      json: { queryCount: results.length, resultsCount: results.length, adjusted: true, results, status: 'OK', request_id: 'bench', count: results.length },
+    })
+    .on('GET', `/v2/aggs/grouped/locale/us/market/stocks/${TO}`, { json: { adjusted: true, results: yesterday, status: 'OK', request_id: 'bench-prev' } });
   const base = await server.start();
   try {
     const provider = new PolygonProvider({ baseUrl: base, apiKey: 'bench-key', timeoutMs: 10_000, limits: { perMinute: 5, perDay: null } });
