@@ -1,3 +1,4 @@
+import { contractHealth } from '../market-data/series-contracts.js';
 import mongoose from 'mongoose';
 import { todayIn } from '../calendar/dates.js';
 import { pingDatabase } from '../db/connection.js';
@@ -21,6 +22,8 @@ export interface HealthReport {
   scheduler: { state: 'running' | 'not running here'; queued: number; running: number; stuckLocks: number };
   outbox: OutboxStats;
   providers: ProviderHealth[];
+  /** The stored series against the data policy (series_contracts): exceptions and the latest refusals. */
+  series: { total: number; policyMet: number; exceptions: string[]; refusals: string[] };
   discord: { ready: boolean; pingMs: number | null } | null;
   jobs: JobView[];
   /** Catch-ups after downtime in progress, or ended within the hour, by worker ("n of m"). */
@@ -79,6 +82,7 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
   let jobs: JobView[] = [];
   let outbox: OutboxStats = { pending: 0, dead: 0, deadDms: 0, sending: 0, oldestPendingAt: null };
   let providers: ProviderHealth[] = [];
+  let series: HealthReport['series'] = { total: 0, policyMet: 0, exceptions: [], refusals: [] };
   let abandonedRuns: HealthReport['abandonedRuns'] = [];
   let alerts: HealthReport['alerts'] = [];
   let catchUps: CatchUpProgress[] = [];
@@ -101,6 +105,7 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
     jobs = await listJobs(inp.jobs, inp.summaries);
     outbox = await outboxStats(now);
     providers = await providerHealth(inp.providers, now);
+    series = await contractHealth();
     for (const p of providers) {
       if (p.breaker === 'open') problems.push(`${p.id} circuit breaker open (${p.consecutiveFailures} failures; last: ${p.lastError ?? 'unknown'})`);
       if (p.dailyLimit && p.callsToday >= p.dailyLimit * USAGE_ALERT_SHARE) problems.push(`${p.id} has used ${p.callsToday} of ${p.dailyLimit} requests today`);
@@ -119,6 +124,7 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
     scheduler: { state: inp.schedulerRunning ? 'running' : 'not running here', queued, running, stuckLocks },
     outbox,
     providers,
+    series,
     discord: inp.discord ?? null,
     jobs,
     catchUps,

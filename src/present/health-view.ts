@@ -41,6 +41,10 @@ export function healthPost(r: HealthReport): PostInput {
             .map((p) => `${p.id} (${p.role}): ${p.breaker === 'n/a' ? 'offline demo data' : `breaker ${p.breaker}${p.consecutiveFailures ? `, ${p.consecutiveFailures} failure(s)` : ''}`}; ${p.callsToday} request(s) today${p.dailyLimit ? ` of ${p.dailyLimit}` : ''}`)
             .join('\n') || 'none configured',
       },
+      ...(r.series.total ? [{
+        name: 'Series (split-adjusted, consolidated feed)',
+        value: [`${r.series.policyMet} of ${r.series.total} meet the policy`, ...r.series.exceptions.slice(0, 5), ...r.series.refusals.slice(0, 5).map((x) => `refused ${x}`)].join('\n').slice(0, 1024),
+      }] : []),
       ...(r.discord ? [{ name: 'Discord', value: r.discord.ready ? `connected, gateway ping ${r.discord.pingMs ?? '?'} ms` : 'not connected', inline: true }] : []),
       ...(r.alerts.length ? [{ name: 'Monitor rules', value: r.alerts.map((a) => `${a.open ? '🔴' : '🟢'} ${a.rule}${a.open ? ` since ${ago(a.openedAt, now)}` : ''}`).join('\n') }] : []),
       { name: 'Last runs', value: jobLines.join('\n') || 'no jobs' },

@@ -187,6 +187,10 @@ describe('one contract per series', () => {
     assert.equal(s.inserted + s.updated, 0);
     assert.match((await SeriesContractDoc.findById('IBM').lean())?.lastRefusal?.reason ?? '', /split-adjusted ≠ unadjusted/);
     assert.match(fetchSummaryPost(s).fields!.find((f) => f.name === 'Refused (would mix two kinds of series)')!.value, /^IBM: the stored series/);
+    const { getHealth } = await import('../../src/health/health-service.js');
+    const health = await getHealth({ jobs: new Map(), databaseKind: 'test', schedulerRunning: false, startedAt: new Date() });
+    assert.equal(health.series.policyMet, 1);
+    assert.match(health.series.refusals[0] ?? '', /^IBM 2024-03-15: the stored series is polygon/);
   });
 
   test("a split (AAPL 4-for-1, 2020-08-31) seen in yesterday's re-served bar re-fetches the history once and says so", async () => {
