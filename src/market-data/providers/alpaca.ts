@@ -17,6 +17,11 @@ export const alpacaBarsSchema = z.object({
   next_page_token: z.string().nullable().optional(),
 });
 
+/** A 400/404/422 concerns what was asked (an invalid symbol); a 401 or a 5xx concerns every request. */
+function symbolLevel(err: ProviderError): boolean {
+  return err.kind === 'http' && /^HTTP (400|404|422):/.test(err.detail);
+}
+
 export type AlpacaFeed = 'iex' | 'sip';
 export type AlpacaOptions = Omit<ProviderHttpOptions, 'provider' | 'headers'> & { keyId: string; secretKey: string; feed: AlpacaFeed; now?: () => number };
 
@@ -67,19 +72,19 @@ export class AlpacaProvider implements MarketDataProvider {
         out.push(...(await this.groupBars(group, from, to)));
       } catch (err) {
         if (!(err instanceof ProviderError)) throw err;
-        if (err.kind === 'http' && group.length > 1) {
+        if (symbolLevel(err) && group.length > 1) {
           // A 4xx for the group (an invalid symbol among them): ask one by one, so only that one is missing.
           for (const one of group) {
             try {
               out.push(...(await this.groupBars([one], from, to)));
             } catch (e) {
-              if (!(e instanceof ProviderError) || e.kind !== 'http') throw Object.assign(e as Error, { partial: out });
+              if (!(e instanceof ProviderError) || !symbolLevel(e)) throw Object.assign(e as Error, { partial: out });
               notes?.missing.set(one, e.message);
             }
           }
           continue;
         }
-        if (err.kind === 'http') {
+        if (symbolLevel(err)) {
           notes?.missing.set(group[0]!, err.message);
           continue;
         }
