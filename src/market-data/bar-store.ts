@@ -13,6 +13,12 @@ export interface UpsertReport {
   unchanged: number;
 }
 
+/** A stored bar the write replaced, with what replaced it (a correction, or a split re-served). */
+export interface Revision {
+  before: Bar;
+  after: Bar;
+}
+
 const SAME = 1e-9;
 const yearOf = (d: IsoDate) => Number(d.slice(0, 4));
 
@@ -65,14 +71,16 @@ function fromBars(symbol: string, year: number, bars: Bar[]) {
 }
 
 /** Merge incoming bars into a stored series (pure): the merged bars, or undefined when nothing changes. */
-function merge(doc: SeriesDoc | undefined, incoming: Bar[]): { report: UpsertReport; bars: Bar[] | undefined } {
+function merge(doc: SeriesDoc | undefined, incoming: Bar[], revised: Revision[]): { report: UpsertReport; bars: Bar[] | undefined } {
   const byDate = new Map((doc ? toBars(doc) : []).map((b) => [b.date, b]));
   const report: UpsertReport = { inserted: 0, updated: 0, unchanged: 0 };
   for (const b of incoming) {
     const old = byDate.get(b.date);
     if (!old) report.inserted++;
-    else if (!sameValues(old, b)) report.updated++;
-    else {
+    else if (!sameValues(old, b)) {
+      report.updated++;
+      revised.push({ before: old, after: b });
+    } else {
       report.unchanged++;
       continue;
     }
@@ -104,14 +112,15 @@ async function tryLock(keys: string[], now: Date): Promise<string[]> {
  * are left alone; a provider correction replaces the bar. The series involved are locked (unique
  * insert), read in one query (on FerretDB every query scans the collection), merged in memory,
  * written (new series in one insertMany), and unlocked; series another writer holds are retried.
+ * `revised` lists each stored bar a different one replaced (what the split check reads).
  */
-export async function upsertBars(bars: Bar[], source: string, now = new Date()): Promise<UpsertReport> {
+export async function upsertBars(bars: Bar[], source: string, now = new Date()): Promise<UpsertReport & { revised: Revision[] }> {
   const groups = new Map<string, Bar[]>();
   for (const b of bars) {
     const key = `${b.symbol}|${yearOf(b.date)}`;
     groups.set(key, [...(groups.get(key) ?? []), b]);
   }
-  const total: UpsertReport = { inserted: 0, updated: 0, unchanged: 0 };
+  const total = { inserted: 0, updated: 0, unchanged: 0, revised: [] as Revision[] };
   const pending = new Set(groups.keys());
   const deadline = Date.now() + WRITE_DEADLINE_MS;
   while (pending.size) {
@@ -130,7 +139,7 @@ export async function upsertBars(bars: Bar[], source: string, now = new Date()):
       for (const key of locked) {
         const [symbol, y] = key.split('|') as [string, string];
         const doc = byKey.get(key);
-        const { report, bars: merged } = merge(doc, groups.get(key)!);
+        const { report, bars: merged } = merge(doc, groups.get(key)!, total.revised);
         if (merged) {
           const next = { ...fromBars(symbol, Number(y), merged), source, updatedAt: now };
           if (doc) await BarSeries.collection.updateOne({ _id: doc._id as never }, { $set: { ...next, rev: doc.rev + 1 }, ...(doc.dates ? { $unset: LEGACY_UNSET } : {}) });

@@ -197,15 +197,9 @@ export async function fetchMarketData(opts: FetchOptions): Promise<FetchSummary>
       }
       keep.push(...list);
     }
-    // Re-served days a split-adjusted series already holds: a split shows as every price divided alike.
-    const revisited = keep.filter((b) => { const l = last.get(b.symbol); return l !== undefined && b.date <= l; });
-    if (revisited.length) {
-      const symbols = [...new Set(revisited.map((b) => b.symbol))].filter((s) => contracts.get(s)?.adjustment === 'split');
-      const from = revisited.reduce((m, b) => (b.date < m ? b.date : m), revisited[0]!.date);
-      const stored = symbols.length ? await readBars(symbols, from, opts.date) : new Map<string, Bar[]>();
-      for (const sign of splitsFromRevisions(stored, revisited.filter((b) => stored.has(b.symbol)))) splits.push(sign);
-    }
     const r = await upsertBars(keep, servedByOf(opts.provider));
+    // Stored days re-served differently: in a split-adjusted series a split shows as every price divided alike.
+    splits.push(...splitsFromRevisions(r.revised.filter((x) => contracts.get(x.after.symbol)?.adjustment === 'split')));
     report.inserted += r.inserted;
     report.updated += r.updated;
     report.unchanged += r.unchanged;

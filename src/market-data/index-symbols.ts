@@ -16,6 +16,16 @@ export function sourceSymbol(symbol: string, indices: boolean): { source: string
   return indices ? { source: `I:${symbol}`, proxy: false } : { source: INDEX_PROXIES[symbol]!, proxy: true };
 }
 
+/** Our symbols grouped by the provider symbol that serves them (SPY serves SPY and, as a proxy, SPX). */
+export function bySource(symbols: string[], indices: boolean): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const s of symbols) {
+    const { source } = sourceSymbol(s, indices);
+    out.set(source, [...(out.get(source) ?? []), s]);
+  }
+  return out;
+}
+
 /** How a post names a series' source: "SPX (via SPY)" when a proxy feeds it. */
 export function sourceLabel(symbol: string, contract: { source?: string; proxy?: boolean } | undefined): string {
   return contract?.proxy && contract.source ? `${symbol} (via ${contract.source})` : symbol;

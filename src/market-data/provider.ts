@@ -114,12 +114,16 @@ export function contractOf(p: MarketDataProvider, symbol: string): SeriesContrac
   return p.contract?.(symbol) ?? { provider: p.lastServedBy ?? p.id, feed: 'consolidated', adjustment: 'split' };
 }
 
+/** "field "high" must be >= low": the first rule a bar breaks. */
+function problemOf(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `field "${issue?.path.join('.') || 'bar'}" ${issue?.message ?? 'is invalid'}`;
+}
+
 /** Why one bar is invalid (field and rule), or undefined when it is valid. */
 export function barProblem(item: unknown): string | undefined {
   const r = barSchema.safeParse(item);
-  if (r.success) return undefined;
-  const issue = r.error.issues[0];
-  return `field "${issue?.path.join('.') || 'bar'}" ${issue?.message ?? 'is invalid'}`;
+  return r.success ? undefined : problemOf(r.error);
 }
 
 /** Validate provider output: a malformed bar is an error naming provider, endpoint and field — never a NaN stored. */
@@ -127,10 +131,8 @@ export function validateBars(provider: string, endpoint: string, raw: unknown[])
   return raw.map((item, i) => {
     const r = barSchema.safeParse(item);
     if (!r.success) {
-      const issue = r.error.issues[0];
-      const field = issue?.path.join('.') || 'bar';
       const sym = (item as { symbol?: unknown })?.symbol;
-      throw new ProviderError(provider, endpoint, `bad payload at item ${i}${typeof sym === 'string' ? ` (${sym})` : ''}: field "${field}" ${issue?.message ?? 'is invalid'}`);
+      throw new ProviderError(provider, endpoint, `bad payload at item ${i}${typeof sym === 'string' ? ` (${sym})` : ''}: ${problemOf(r.error)}`);
     }
     return r.data;
   });

@@ -30,12 +30,19 @@ export function judgeContract(stored: SeriesContract | undefined, offered: Serie
   return diffs.length ? { ok: false, reason: `the stored series is ${describeContract(stored)}; ${offered.provider} offers ${describeContract(offered)} (${diffs.join(', ')})` } : { ok: true };
 }
 
-export async function readContracts(symbols: string[]): Promise<Map<string, StoredContract>> {
-  const docs = await SeriesContractDoc.find({ _id: { $in: symbols } }).lean();
-  return new Map(docs.map((d) => [d._id, {
+type ContractRow = { provider: string; feed: string; adjustment: string; policyMet: boolean; since: string; source?: string | null; proxy?: boolean | null; depthDays?: number | null };
+
+/** A stored row as a contract (absent optional fields left out). */
+function toContract(d: ContractRow): StoredContract {
+  return {
     provider: d.provider, feed: d.feed, adjustment: d.adjustment as SeriesContract['adjustment'], policyMet: d.policyMet, since: d.since,
     ...(d.source ? { source: d.source } : {}), ...(d.proxy ? { proxy: true } : {}), ...(d.depthDays ? { depthDays: d.depthDays } : {}),
-  }]));
+  };
+}
+
+export async function readContracts(symbols: string[]): Promise<Map<string, StoredContract>> {
+  const docs = await SeriesContractDoc.find({ _id: { $in: symbols } }).lean();
+  return new Map(docs.map((d) => [d._id, toContract(d)]));
 }
 
 /** Record the contract of series filled for the first time (or refilled after a split), by `_id`. */
@@ -56,7 +63,7 @@ export async function noteRefusal(symbol: string, date: IsoDate, offered: Series
 export async function contractHealth(): Promise<{ total: number; policyMet: number; exceptions: string[]; refusals: string[] }> {
   // A row per symbol of the universe: a few hundred, read whole.
   const docs = await SeriesContractDoc.find({}).lean();
-  const exceptions = docs.filter((d) => !d.policyMet || d.proxy || d.depthDays).map((d) => `${d._id}: ${describeContract({ provider: d.provider, feed: d.feed, adjustment: d.adjustment as SeriesContract['adjustment'], source: d.source ?? undefined, proxy: d.proxy ?? undefined })}${d.depthDays ? `, ${d.depthDays} days deep` : ''}`);
+  const exceptions = docs.filter((d) => !d.policyMet || d.proxy || d.depthDays).map((d) => `${d._id}: ${describeContract(toContract(d))}${d.depthDays ? `, ${d.depthDays} days deep` : ''}`);
   const refusals = docs.filter((d) => d.lastRefusal?.date).map((d) => `${d._id} ${d.lastRefusal!.date}: ${d.lastRefusal!.reason}`);
   return { total: docs.length, policyMet: docs.filter((d) => d.policyMet).length, exceptions, refusals };
 }

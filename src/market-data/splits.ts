@@ -1,5 +1,5 @@
 import type { IsoDate } from '../calendar/dates.js';
-import type { Bar } from './provider.js';
+import type { Revision } from './bar-store.js';
 
 /** A split read from a split-adjusted provider's own data: earlier days re-served divided by `ratio`. */
 export interface SplitSign {
@@ -38,11 +38,9 @@ export function splitLabel(ratio: number): string {
  * it divided by the split's ratio. Every price of the day must move by the same split-like ratio, so a
  * late print or a corrected close is never taken for a split.
  */
-export function splitsFromRevisions(stored: Map<string, Bar[]>, incoming: Bar[]): SplitSign[] {
+export function splitsFromRevisions(revised: Revision[]): SplitSign[] {
   const out = new Map<string, SplitSign>();
-  for (const b of incoming) {
-    const old = stored.get(b.symbol)?.find((s) => s.date === b.date);
-    if (!old) continue;
+  for (const { before: old, after: b } of revised) {
     const r = old.close / b.close;
     const ratio = splitRatio(r);
     if (ratio === undefined) continue;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { addDays, type IsoDate } from '../../calendar/dates.js';
 import { ProviderHttp, type ProviderHttpOptions } from '../http/provider-http.js';
-import { sourceSymbol } from '../index-symbols.js';
+import { bySource, sourceSymbol } from '../index-symbols.js';
 import { ProviderError, validateBars, type Bar, type FetchNotes, type MarketDataProvider, type SeriesContract } from '../provider.js';
 import { chunks, finiteNumber, nyDateOfIso } from './payload.js';
 
@@ -98,11 +98,7 @@ export class AlpacaProvider implements MarketDataProvider {
   private async groupBars(group: string[], from: IsoDate, to: IsoDate): Promise<Bar[]> {
     const endpoint = 'bars';
     const out: Bar[] = [];
-    const ours = new Map<string, string[]>();
-    for (const s of group) {
-      const { source } = sourceSymbol(s, false);
-      ours.set(source, [...(ours.get(source) ?? []), s]);
-    }
+    const ours = bySource(group, false);
     let token: string | undefined;
     const seen = new Set<string>();
     for (let page = 0; page < 1000; page++) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { IsoDate } from '../../calendar/dates.js';
 import { ProviderHttp, type ProviderHttpOptions } from '../http/provider-http.js';
-import { isIndex, sourceSymbol } from '../index-symbols.js';
+import { bySource, isIndex, sourceSymbol } from '../index-symbols.js';
 import { barProblem, ProviderError, validateBars, type Bar, type FetchNotes, type MarketDataProvider, type SeriesContract } from '../provider.js';
 import { finiteNumber, nyDateOfMillis } from './payload.js';
 
@@ -126,13 +126,8 @@ export class PolygonProvider implements MarketDataProvider {
     const endpoint = 'grouped';
     const body = await this.http.getJson(endpoint, `/v2/aggs/grouped/locale/us/market/stocks/${date}`, { adjusted: 'true' }, polygonGroupedSchema);
     // Which of our symbols each ticker feeds (a proxy ETF may feed its index as well as itself).
-    const feeds = new Map<string, string[]>();
-    const perTicker: string[] = [];
-    for (const s of symbols ?? []) {
-      const { source } = sourceSymbol(s, this.indices);
-      if (source.startsWith('I:')) perTicker.push(s);
-      else feeds.set(source, [...(feeds.get(source) ?? []), s]);
-    }
+    const feeds = bySource(symbols ?? [], this.indices);
+    const perTicker = [...feeds].filter(([source]) => source.startsWith('I:')).flatMap(([, ours]) => ours);
     const out: Bar[] = [];
     body.results.forEach((row, i) => {
       const ticker = (row as { T?: unknown } | null)?.T;
