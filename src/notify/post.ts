@@ -35,7 +35,7 @@ export const postSchema = z.object({
 export type Post = z.infer<typeof postSchema>;
 export type PostInput = z.input<typeof postSchema>;
 
-export const DEMO_LABEL = 'DEMO DATA: SPX is the real S&P 500 index (2000-01-03..2020-04-17); every other symbol is synthetic.';
+export const DEMO_LABEL = 'DEMO DATA: SPX is the real S&P 500 index from 2000-01-03 to 2020-04-17 and a synthetic continuation after; every other symbol is synthetic, derived from it (docs/demo-market.md).';
 
 export const COLORS = { ok: 0x2ecc71, info: 0x3498db, warn: 0xf1c40f, bad: 0xe74c3c } as const;
 

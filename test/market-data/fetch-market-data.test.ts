@@ -35,7 +35,7 @@ describe('fetch-market-data', () => {
     const afterFirst = await countBars();
     assert.ok(afterFirst > 250, `history was backfilled (${afterFirst} bars)`);
     const spx = (await readBars(['SPX'], '2020-03-16', '2020-03-16')).get('SPX')?.[0];
-    assert.equal(spx?.close, 2386.129883, 'the real S&P 500 close of 2020-03-16');
+    assert.equal(spx?.close, 2386.13, 'the real S&P 500 close of 2020-03-16');
     assert.equal(spx?.synthetic, false);
     assert.equal((await readBars(['SPY'], '2020-03-16', '2020-03-16')).get('SPY')?.[0]?.synthetic, true);
     assert.equal(await countBars({ date: '2020-03-16' }), 2, 'one bar per symbol on the date');
@@ -74,7 +74,7 @@ describe('fetch-market-data', () => {
     const r = await fetchMarketData({ date: '2020-03-10', symbols: ['SPX'], provider });
     assert.equal(r.updated, 1);
     assert.equal(await countBars(), before);
-    assert.equal((await readBars(['SPX'], '2020-03-10', '2020-03-10')).get('SPX')?.[0]?.close, 2882.22998);
+    assert.equal((await readBars(['SPX'], '2020-03-10', '2020-03-10')).get('SPX')?.[0]?.close, 2882.23);
   });
 
   test('concurrent writers to the same symbol-year all land, once each (series locks)', async () => {
