@@ -1,20 +1,23 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { equityChart, parseEquityRange, RANGES } from '../src/charts/chart-service.js';
+import { equityChart, parseEquityRange, parseStyle, RANGES, THEMES } from '../src/charts/chart-service.js';
+import { benchmarkSymbol } from '../src/config/env.js';
 import type { CommandContext } from '../src/discord/command-module.js';
 import { portfolioOption } from '../src/discord/options.js';
 import { deferFor, replyWithImage } from '../src/discord/reply.js';
 
 export const data = new SlashCommandBuilder()
   .setName('equity')
-  .setDescription('Equity curve of a portfolio (PNG)')
+  .setDescription('Equity, invested value, capital injected and the benchmark, with drawdown (PNG)')
   .addStringOption((o) => o.setName('name').setDescription('Portfolio (default: main)').setAutocomplete(true))
-  .addStringOption((o) => o.setName('range').setDescription('How far back (default: all)').addChoices(...['all', ...Object.keys(RANGES)].map((r) => ({ name: r, value: r }))));
+  .addStringOption((o) => o.setName('range').setDescription('How far back (default: all)').addChoices(...['all', ...Object.keys(RANGES)].map((r) => ({ name: r, value: r }))))
+  .addStringOption((o) => o.setName('theme').setDescription('dark (default, Discord) or light').addChoices(...THEMES.map((t) => ({ name: t, value: t }))));
 
 export async function execute(i: ChatInputCommandInteraction, { rt }: CommandContext): Promise<void> {
   const name = portfolioOption(i);
   const range = parseEquityRange(i.options.getString('range') ?? undefined);
+  const { theme } = parseStyle({ theme: i.options.getString('theme') ?? undefined });
   await deferFor(i);
-  const c = await equityChart(name, range);
+  const c = await equityChart(name, range, { benchmark: benchmarkSymbol(rt.env), theme });
   await replyWithImage(i, { kind: 'digests', title: c.title, fields: Object.entries(c.summary).map(([n, value]) => ({ name: n, value, inline: true })), demo: rt.env.MARKET_DATA_PROVIDER === 'demo' }, c.png, c.filename);
 }
 

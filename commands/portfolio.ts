@@ -5,6 +5,7 @@ import { askToConfirm, type PendingAction } from '../src/discord/confirm.js';
 import { portfolioOption } from '../src/discord/options.js';
 import { deferFor, replyWithPost } from '../src/discord/reply.js';
 import type { PostInput } from '../src/notify/post.js';
+import { benchmarkSymbol } from '../src/config/env.js';
 import { portfolioPost } from '../src/present/trading-view.js';
 import { checkNewPortfolio, createPortfolio } from '../src/strategy/config-service.js';
 import { portfolioView } from '../src/trading/portfolio-service.js';
@@ -34,7 +35,7 @@ export async function execute(i: ChatInputCommandInteraction, { rt }: CommandCon
   }
   const name = portfolioOption(i);
   await deferFor(i);
-  await replyWithPost(i, portfolioPost(await portfolioView(name), rt.env.MARKET_DATA_PROVIDER === 'demo'));
+  await replyWithPost(i, portfolioPost(await portfolioView(name, undefined, benchmarkSymbol(rt.env)), rt.env.MARKET_DATA_PROVIDER === 'demo'));
 }
 
 export async function confirm(_press: unknown, p: PendingAction): Promise<PostInput> {

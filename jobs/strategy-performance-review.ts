@@ -1,3 +1,4 @@
+import { benchmarkSymbol } from '../src/config/env.js';
 import { COLORS } from '../src/notify/post.js';
 import type { JobContext, JobOutcome } from '../src/scheduler/job-definition.js';
 import { listPortfolios } from '../src/strategy/config-versions.js';
@@ -14,16 +15,17 @@ const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 export async function handler(ctx: JobContext): Promise<JobOutcome> {
   const summary: Record<string, unknown> = {};
   for (const portfolio of await listPortfolios()) {
-    const rows = await versionReview(portfolio);
+    const benchmark = benchmarkSymbol(ctx.env);
+    const rows = await versionReview(portfolio, benchmark);
     await ctx.publish(`${name}:${portfolio}:${ctx.date}`, {
       kind: 'tuning',
       title: `Config versions in review · ${portfolio}`,
       color: COLORS.info,
       demo: ctx.env.MARKET_DATA_PROVIDER === 'demo',
       description: rows.length
-        ? ['```', 'ver  from        to          days   return  max DD  Sharpe  trades        P&L',
-          ...rows.map((r) => `v${String(r.version).padEnd(3)} ${r.from}  ${(r.to ?? 'active').padEnd(10)} ${String(r.days).padStart(5)} ${pct(r.totalReturn).padStart(8)} ${pct(r.maxDrawdown).padStart(7)} ${r.sharpe.toFixed(2).padStart(7)} ${String(r.trades).padStart(7)} ${r.pnl.toFixed(2).padStart(10)}`),
-          '```'].join('\n')
+        ? ['```', `ver  from        to          days   return ${benchmark.padStart(7)}  max DD  Sharpe  trades        P&L`,
+          ...rows.map((r) => `v${String(r.version).padEnd(3)} ${r.from}  ${(r.to ?? 'active').padEnd(10)} ${String(r.days).padStart(5)} ${pct(r.totalReturn).padStart(8)} ${(r.benchmarkReturn === null ? 'n/a' : pct(r.benchmarkReturn)).padStart(7)} ${pct(r.maxDrawdown).padStart(7)} ${r.sharpe.toFixed(2).padStart(7)} ${String(r.trades).padStart(7)} ${r.pnl.toFixed(2).padStart(10)}`),
+          '```', `return: time-weighted over the days the version was in force; ${benchmark}: its price change over the same days.`].join('\n')
         : 'No version has seen a trading day with activity yet.',
     });
     summary[portfolio] = rows.map((r) => `v${r.version} ${pct(r.totalReturn)}`);

@@ -193,7 +193,7 @@ async function main(): Promise<number | undefined> {
   let env: Env;
   try {
     // The demo is read by a person: only warnings and errors in the log, unless LOG_LEVEL says otherwise.
-    env = loadEnv({ source: mode === 'demo' && process.env.LOG_LEVEL === undefined ? { ...process.env, LOG_LEVEL: 'warn' } : process.env });
+    env = loadEnv({ defaults: mode === 'demo' ? { LOG_LEVEL: 'warn' } : {} });
   } catch (err) {
     if (err instanceof EnvError) {
       process.stderr.write(`${err.message}\n`);
@@ -204,7 +204,7 @@ async function main(): Promise<number | undefined> {
   const state: WorkerState = { schedulerStarted: false };
   if (mode === 'worker') configureLogging(env, 1);
   const admin = mode === 'worker' ? await startAdmin(env, state) : undefined;
-  const rt = await openRuntime(env, { logFd: mode === 'demo' ? 2 : 1, keepLogger: mode === 'worker' }).catch(async (err: unknown) => {
+  const rt = await openRuntime(env, { logFd: mode === 'demo' ? 2 : 1, logFormat: mode === 'demo' ? 'line' : 'json', keepLogger: mode === 'worker' }).catch(async (err: unknown) => {
     await admin?.close().catch(() => undefined); // a process that cannot start must not stay up for its admin port
     throw err;
   });

@@ -28,6 +28,7 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
   portfolio create NAME                            a new portfolio with the default configuration (audited)
   trades [--name P] [--from D] [--to D] [--symbol S]
   pnl [--name P] --period daily|weekly|monthly
+  performance [--name P]                           returns (XIRR, time-weighted), drawdown, Sharpe, win rate; against the benchmark
   signal show [--name P] [--date D]                the stored signal (latest when no date)
   scan [--name SCAN] [--date D]                    a stored universe scan (run one: run next-day-prep --date D)
   universe                                         active symbols by sector, recent additions and removals
@@ -37,8 +38,9 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
   config simulate key=value … [--months 6 | --from D --to D] [--out F.png] [--name P]   what the change would have done (writes nothing)
   backtest --from D --to D [--version V] [--symbols A,B] [--name P]
   pause [--name P] [--notes "why"] | resume [--name P]   stop or restart paper trading (signals continue)
-  chart SYMBOL [--indicators sma20,sma50,sma200,ema20,bb] [--range 1m|3m|6m|1y|2y|5y] [--date D] [--out F.png]
-  equity [--name P] [--range all|1m|…|5y] [--out F.png]   equity curve as PNG
+  chart SYMBOL [--indicators sma20,sma50,sma200,ema20,bb,rsi,macd] [--range 1m|3m|6m|1y|2y|5y] [--date D]
+        [--type candle|line] [--scale linear|log] [--trades P] [--theme dark|light] [--out F.png]
+  equity [--name P] [--range all|1m|…|5y] [--theme dark|light] [--out F.png]   equity, capital, benchmark, drawdown (PNG)
   backup [--out DIR]                               every collection to gzip'd Extended JSON + manifest (sha256)
   restore DIR --into URI | --local [--drop]        check the manifest, restore documents and indexes
 
@@ -96,6 +98,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         range: { type: 'string' },
         out: { type: 'string' },
         trade: { type: 'string' },
+        trades: { type: 'string' },
+        type: { type: 'string' },
+        scale: { type: 'string' },
+        theme: { type: 'string' },
         months: { type: 'string' },
         user: { type: 'string' },
         simulate: { type: 'boolean', default: false },
@@ -123,7 +129,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   let env: Env;
   try {
-    env = loadEnv({ source: io.env ?? process.env });
+    // Read by a person: warnings and errors only, as readable lines, unless LOG_LEVEL / LOG_FORMAT say otherwise.
+    env = loadEnv({ source: io.env ?? process.env, defaults: { LOG_LEVEL: 'warn' } });
   } catch (err) {
     if (err instanceof EnvError) {
       io.err(err.message);
@@ -135,7 +142,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const flags: Flags = {
     json: v.json ?? false, force: v.force ?? false, date: v.date, name: v.name, from: v.from, to: v.to,
     symbol: v.symbol, symbols: v.symbols, period: v.period, version: v.version, notes: v.notes,
-    indicators: v.indicators, range: v.range, out: v.out, trade: v.trade, months: v.months, user: v.user, simulate: v.simulate ?? false, into: v.into, local: v.local ?? false, drop: v.drop ?? false,
+    indicators: v.indicators, range: v.range, out: v.out, trade: v.trade, trades: v.trades, type: v.type, scale: v.scale, theme: v.theme, months: v.months, user: v.user, simulate: v.simulate ?? false, into: v.into, local: v.local ?? false, drop: v.drop ?? false,
   };
   try {
     checkFlags(flags);
@@ -149,7 +156,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let rt: Runtime | undefined;
   try {
     // Posts printed by the console sink go to stderr under --json, so stdout stays one JSON document.
-    rt = await openRuntime(env, { logFd: 2, consoleSink: new ConsoleSink(flags.json ? io.err : io.out) });
+    rt = await openRuntime(env, { logFd: 2, logFormat: 'line', consoleSink: new ConsoleSink(flags.json ? io.err : io.out) });
     const result = await handler(rt, args, flags);
     if (command === 'run') await deliverPending(env);
     io.out(flags.json ? JSON.stringify(result.data, null, 2) : toText(buildPost(result.post)));

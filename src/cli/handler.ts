@@ -28,6 +28,10 @@ export interface Flags {
   range?: string | undefined;
   out?: string | undefined;
   trade?: string | undefined;
+  trades?: string | undefined;
+  type?: string | undefined;
+  scale?: string | undefined;
+  theme?: string | undefined;
   months?: string | undefined;
   user?: string | undefined;
   simulate?: boolean;

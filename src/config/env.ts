@@ -76,6 +76,7 @@ export const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: optionalText.pipe(z.enum(['json', 'line'], { error: 'must be json or line' }).optional()),
     MONGODB_URI: optionalText.pipe(
       z
         .string()
@@ -103,6 +104,7 @@ export const envSchema = z
     MARKET_DATA_PROVIDER: z.enum(PROVIDERS).default('demo'),
     MARKET_DATA_SECONDARY: optionalText.pipe(z.enum(PROVIDERS).optional()),
     MARKET_UNIVERSE: symbolList,
+    BENCHMARK_SYMBOL: optionalText.pipe(z.string().regex(/^[A-Za-z][A-Za-z0-9.\-]{0,9}$/, 'must be one ticker such as SPY or SPX').optional()).transform((v) => v?.toUpperCase()),
     POLYGON_API_KEY: optionalText,
     ALPACA_KEY_ID: optionalText,
     ALPACA_SECRET_KEY: optionalText,
@@ -188,6 +190,7 @@ export class EnvError extends Error {
 const ALLOWED_HINTS: Partial<Record<string, string>> = {
   NODE_ENV: 'development, production or test',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent',
+  LOG_FORMAT: 'json (one JSON object a line; the default for worker and bot) or line (readable; the default for the CLI)',
   MARKET_DATA_PROVIDER: PROVIDERS.join(', '),
   MARKET_DATA_SECONDARY: PROVIDERS.join(', '),
   WORKER_MAX_CONCURRENCY: 'a whole number from 1 to 64',
@@ -238,9 +241,15 @@ export function parseEnvVars(raw: Record<string, string | undefined>): Env {
 }
 
 /** Read `.env` (if present) under the process environment, which wins, and parse both. */
-export function loadEnv(opts: { cwd?: string; source?: Record<string, string | undefined> } = {}): Env {
-  const source = opts.source ?? process.env;
+/** `defaults`: values a surface prefers (the CLI: LOG_LEVEL=warn) that .env and the environment still override. */
+export function loadEnv(opts: { cwd?: string; source?: Record<string, string | undefined>; defaults?: Record<string, string> } = {}): Env {
+  const source = Object.fromEntries(Object.entries(opts.source ?? process.env).filter(([, v]) => v !== undefined));
   const file = `${opts.cwd ?? process.cwd()}/.env`;
   const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
-  return parseEnvVars({ ...fromFile, ...source });
+  return parseEnvVars({ ...opts.defaults, ...fromFile, ...source });
+}
+
+/** What results are compared with: BENCHMARK_SYMBOL, else SPX on the demo (its real series) and SPY with a real provider. */
+export function benchmarkSymbol(env: Pick<Env, 'BENCHMARK_SYMBOL' | 'MARKET_DATA_PROVIDER'>): string {
+  return env.BENCHMARK_SYMBOL ?? (env.MARKET_DATA_PROVIDER === 'demo' ? 'SPX' : 'SPY');
 }

@@ -35,6 +35,7 @@ export async function autocomplete(i: AutocompleteInteraction, { rt }: CommandCo
   const s = await snapshot();
   switch (focused.name) {
     case 'name':
+    case 'trades':
       return i.respond(pick(s.portfolios, typed));
     case 'symbol':
       return i.respond(pick(rt.env.MARKET_UNIVERSE, typed.toUpperCase()));

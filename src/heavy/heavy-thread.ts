@@ -1,6 +1,5 @@
 // The entry of a heavy-work thread (see heavy-work.ts): connect, load the jobs, run tasks as they come.
 import { parentPort, workerData } from 'node:worker_threads';
-import { priceChart } from '../charts/chart-service.js';
 import { connectDatabase } from '../db/connection.js';
 import { describeError, isUserFacingError } from '../errors.js';
 import { log } from '../log/logger.js';
@@ -9,7 +8,7 @@ import { useSinkRouter } from '../notify/delivery.js';
 import { configureLogging } from '../runtime/runtime.js';
 import { loadJobs } from '../scheduler/job-registry.js';
 import type { FromThread, ToThread } from './thread-pool.js';
-import { runBacktestWithChart, runSimulationWithChart, type HeavyTask, type ThreadData } from './heavy-work.js';
+import { drawPriceChart, runBacktestWithChart, runSimulationWithChart, type HeavyTask, type ThreadData } from './heavy-work.js';
 
 const port = parentPort;
 if (!port) throw new Error('heavy-thread.ts runs only as a worker thread');
@@ -35,9 +34,8 @@ async function perform(id: number, task: HeavyTask, signal: AbortSignal): Promis
   }
   const progress = (stage: string) => send({ type: 'progress', id, stage });
   if (task.kind === 'backtest') return runBacktestWithChart(data.env, task.request, progress);
-  if (task.kind === 'simulate') return runSimulationWithChart(task.request, progress);
-  const r = task.request;
-  return priceChart(r.symbol, r.range, r.indicators, r.date);
+  if (task.kind === 'simulate') return runSimulationWithChart(data.env, task.request, progress);
+  return drawPriceChart(data.env, task.request);
 }
 
 port.on('message', (m: ToThread) => {

@@ -1,5 +1,5 @@
-import type { Env } from '../config/env.js';
-import { equityChart, priceChart, type Chart, type Indicator, type Range } from '../charts/chart-service.js';
+import { benchmarkSymbol, type Env } from '../config/env.js';
+import { equityChart, priceChart, type Chart, type ChartStyle, type Indicator, type Range } from '../charts/chart-service.js';
 import { UserFacingError } from '../errors.js';
 import { providerFor } from '../market-data/providers.js';
 import type { JobOutcome } from '../scheduler/job-definition.js';
@@ -10,7 +10,7 @@ import { ThreadPool, ThreadTaskError } from './thread-pool.js';
 
 /** A backtest request as it crosses to a thread: everything but the provider (built there from env) and callbacks. */
 export type BacktestRequest = Omit<BacktestOptions, 'provider' | 'onProgress'>;
-export interface ChartRequest { symbol: string; range: Range; indicators: Indicator[]; date?: string | undefined }
+export interface ChartRequest { symbol: string; range: Range; indicators: Indicator[]; date?: string | undefined; style?: ChartStyle; trades?: string | undefined }
 
 /** What runs in a heavy-work thread. */
 export type HeavyTask =
@@ -42,12 +42,17 @@ export interface HeavyWork {
 }
 
 export async function runBacktestWithChart(env: Env, request: BacktestRequest, onProgress?: (stage: string) => void): Promise<BacktestResult> {
-  const summary = await backtest({ ...request, provider: providerFor(env), onProgress });
-  return { summary, chart: await equityChart(summary.portfolio, 'all') };
+  const summary = await backtest({ benchmark: benchmarkSymbol(env), ...request, provider: providerFor(env), onProgress });
+  return { summary, chart: await equityChart(summary.portfolio, 'all', { benchmark: request.benchmark ?? benchmarkSymbol(env) }) };
 }
 
-export async function runSimulationWithChart(request: SimulationRequest, onProgress?: (stage: string) => void): Promise<SimulationResult> {
-  const simulation = await simulateConfig(request, onProgress);
+/** A chart request drawn with the env's provider (bars a fresh install lacks are loaded first). */
+export function drawPriceChart(env: Env, r: ChartRequest): Promise<Chart> {
+  return priceChart({ symbol: r.symbol, range: r.range, indicators: r.indicators, asOf: r.date, style: r.style, trades: r.trades, provider: providerFor(env) });
+}
+
+export async function runSimulationWithChart(env: Env, request: SimulationRequest, onProgress?: (stage: string) => void): Promise<SimulationResult> {
+  const simulation = await simulateConfig({ benchmark: benchmarkSymbol(env), ...request }, onProgress, providerFor(env));
   onProgress?.('drawing both curves');
   return { simulation, chart: simulationChart(simulation) };
 }
@@ -56,8 +61,8 @@ export function inlineHeavyWork(env: Env): HeavyWork {
   return {
     mode: 'inline',
     backtest: (request, onProgress) => runBacktestWithChart(env, request, onProgress),
-    priceChart: (r) => priceChart(r.symbol, r.range, r.indicators, r.date),
-    simulate: runSimulationWithChart,
+    priceChart: (r) => drawPriceChart(env, r),
+    simulate: (request, onProgress) => runSimulationWithChart(env, request, onProgress),
     load: () => ({ threads: 0, running: 0, queued: 0 }),
     recent: () => [],
     threadIds: () => [],

@@ -41,6 +41,8 @@ export function scrub(text: string): string {
 export interface LoggerSettings {
   level: string;
   pretty: boolean;
+  /** json (default): one JSON object a line; line: `warn: message (key=value …)` for a person at a terminal. */
+  format?: 'json' | 'line';
   name?: string;
   /** 1 = stdout, 2 = stderr (the CLI keeps stdout for its output). */
   fd?: 1 | 2;
@@ -67,10 +69,36 @@ export function createLogger(settings: LoggerSettings, destination?: pino.Destin
   };
   if (destination) return pino(options, destination);
   const fd = settings.fd ?? 1;
+  if (settings.format === 'line') return pino(options, readableLines(fd));
   if (settings.pretty) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:standard', ignore: 'pid,hostname', destination: fd } } });
   }
   return pino(options, pino.destination({ fd, sync: true }));
+}
+
+const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warning', 50: 'error', 60: 'fatal' };
+const PLUMBING = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg', 'v']);
+
+/** One readable line per record (already redacted and scrubbed by pino's options above). */
+export function formatLine(record: Record<string, unknown>): string {
+  const level = LEVEL_NAMES[Number(record.level)] ?? 'log';
+  const extra = Object.entries(record)
+    .filter(([k]) => !PLUMBING.has(k))
+    .map(([k, v]) => `${k}=${k === 'err' && v && typeof v === 'object' && 'message' in v ? String((v as { message: unknown }).message) : typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return `${level}: ${String(record.msg ?? '')}${extra.length ? ` (${extra.join(', ')})` : ''}\n`;
+}
+
+function readableLines(fd: 1 | 2): pino.DestinationStream {
+  const out = fd === 2 ? process.stderr : process.stdout;
+  return {
+    write(chunk: string) {
+      try {
+        out.write(formatLine(JSON.parse(chunk) as Record<string, unknown>));
+      } catch {
+        out.write(chunk);
+      }
+    },
+  };
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -104,9 +104,16 @@ export async function updateUniverse(opts: { date: IsoDate; provider: MarketData
   };
 }
 
-/** The membership as stored (for /universe and `universe --json`): counts, sectors, recent changes. */
-export async function universeView(): Promise<{ members: number; sectors: Record<string, number>; recent: Array<{ symbol: string; change: 'added' | 'removed'; at: string }> }> {
+/**
+ * The membership (for /universe and `universe --json`): counts, sectors, recent changes. Before the weekly
+ * update has stored it, the maintained list the scans read (data/universe.json), said so: both agree.
+ */
+export async function universeView(): Promise<{ members: number; sectors: Record<string, number>; recent: Array<{ symbol: string; change: 'added' | 'removed'; at: string }>; source: 'stored' | 'file' }> {
   const docs = await UniverseMember.find({}).lean();
+  if (docs.length === 0) {
+    const file = loadUniverse();
+    return { members: file.length, sectors: countBySector(file), recent: [], source: 'file' };
+  }
   const active = docs.filter((d) => d.active);
   const sectors = countBySector(active);
   const recent = docs
@@ -114,7 +121,7 @@ export async function universeView(): Promise<{ members: number; sectors: Record
     .sort((a, b) => b.at.getTime() - a.at.getTime() || (a.symbol < b.symbol ? -1 : 1))
     .slice(0, 20)
     .map((r) => ({ ...r, at: r.at.toISOString() }));
-  return { members: active.length, sectors, recent };
+  return { members: active.length, sectors, recent, source: 'stored' };
 }
 
 const list = (xs: Array<{ symbol: string }> | string[], max = 30) => {
@@ -148,7 +155,9 @@ export function universeViewPost(v: Awaited<ReturnType<typeof universeView>>): P
   return {
     kind: 'scans',
     title: `Universe · ${v.members} active symbols`,
-    description: v.members ? undefined : 'Not loaded yet: the weekly stock-universe-update (Sunday 09:00 New York) loads it; an admin can /rerun it.',
+    description: v.source === 'file'
+      ? `The maintained list (data/universe.json), which the scans use. The weekly stock-universe-update (Sunday 09:00 New York) records it with additions and removals; an admin can /rerun it.`
+      : undefined,
     fields: [
       ...(v.members ? [{ name: 'Sectors', value: sectorLine(v.sectors) }] : []),
       ...(v.recent.length ? [{ name: 'Recent changes', value: v.recent.slice(0, 15).map((r) => `${r.at.slice(0, 10)} ${r.change === 'added' ? '+' : '−'} ${r.symbol}`).join('\n') }] : []),

@@ -1,5 +1,6 @@
 import { COLORS, type PostInput } from '../notify/post.js';
 import type { Simulation, SimulationMetrics } from '../strategy/simulate-service.js';
+import { comparisonVerdict } from '../trading/benchmark.js';
 
 const ROWS: Array<[keyof SimulationMetrics, string, (x: number) => string]> = [
   ['totalReturn', 'Time-weighted return', (x) => `${(x * 100).toFixed(2)}%`],
@@ -12,13 +13,28 @@ const ROWS: Array<[keyof SimulationMetrics, string, (x: number) => string]> = [
   ['finalEquity', 'Final equity', (x) => `$${x.toLocaleString('en-US', { maximumFractionDigits: 0 })}`],
 ];
 
-/** The side-by-side table, as text (a code block in Discord, plain in the CLI). */
+const pctOrNa = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(2)}%`);
+const signedPct = (x: number | null) => (x === null ? 'n/a' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`);
+const minus = (a: number | null | undefined, b: number | null | undefined) => (a === null || a === undefined || b === null || b === undefined ? null : a - b);
+
+/** The side-by-side table, as text (a code block in Discord, plain in the CLI), the benchmark rows last. */
 export function simulationTable(s: Simulation): string {
   const head = ['', `active v${s.activeVersion}`, 'proposed', 'difference'];
   const rows = ROWS.map(([k, label, fmt]) => {
     const d = s.difference[k];
     return [label, fmt(s.active[k]), fmt(s.proposed[k]), `${d >= 0 ? '+' : ''}${fmt(d)}`];
   });
+  const { active: a, proposed: p } = s.benchmark;
+  const sym = a?.symbol ?? p?.symbol;
+  if (sym) {
+    const row = (label: string, x: number | null | undefined, y: number | null | undefined, signed = false) =>
+      rows.push([label, signed ? signedPct(x ?? null) : pctOrNa(x), signed ? signedPct(y ?? null) : pctOrNa(y), signedPct(minus(y, x))]);
+    row('Money-weighted (XIRR)', a?.portfolio.xirr, p?.portfolio.xirr);
+    row('Cash share (cash drag)', a?.portfolio.cashShare, p?.portfolio.cashShare);
+    row(`${sym}, same capital: XIRR`, a?.benchmark.xirr, p?.benchmark.xirr);
+    row(`${sym}, same capital: TWR`, a?.benchmark.twr, p?.benchmark.twr);
+    row(`vs ${sym} (TWR points)`, a?.difference.twr, p?.difference.twr, true);
+  }
   const widths = head.map((_, c) => Math.max(...[head, ...rows].map((r) => r[c]!.length)));
   const line = (r: string[]) => r.map((x, c) => (c === 0 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join('  ');
   return [line(head), ...rows.map(line)].join('\n');
@@ -28,7 +44,7 @@ export function simulationPost(s: Simulation, demo: boolean): PostInput {
   return {
     kind: 'tuning',
     title: `Simulation · ${s.portfolio} · ${s.from} → ${s.to}`,
-    description: `${s.changes.map((c) => `${c.key}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join('\n')}\n\`\`\`\n${simulationTable(s)}\n\`\`\`\nThe same signal and execution code over the same stored bars; nothing was written.`,
+    description: `${s.changes.map((c) => `${c.key}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join('\n')}\n\`\`\`\n${simulationTable(s)}\n\`\`\`\n${s.benchmark.proposed ? `${comparisonVerdict(s.benchmark.proposed).replace(/^(Ahead of|Behind)/, 'Proposed: $1')}\n` : ''}The same signal and execution code over the same stored bars; nothing was written.`,
     color: s.difference.totalReturn >= 0 ? COLORS.ok : COLORS.warn,
     demo,
   };

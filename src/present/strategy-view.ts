@@ -1,5 +1,6 @@
 import { COLORS, type PostInput } from '../notify/post.js';
 import type { BacktestSummary } from '../strategy/backtest-service.js';
+import { comparisonTable, comparisonVerdict, type Comparison } from '../trading/benchmark.js';
 import type { ParamChange } from '../strategy/config-service.js';
 import type { ConfigVersion } from '../strategy/config-versions.js';
 
@@ -46,10 +47,17 @@ export function configReportPost(portfolio: string, version: number, report: str
   return { kind: 'tuning', title: `Tuning report · ${portfolio} v${version}`, description: report.slice(0, 4000) };
 }
 
+/** The benchmark block every results surface shows: the table, then one sentence. */
+export function benchmarkBlock(c: Comparison | null, label = 'portfolio', missing = 'the benchmark'): string {
+  if (!c) return `No stored bars of ${missing} to compare with (BENCHMARK_SYMBOL; fetch-market-data loads them).`;
+  return `Against ${c.symbol} (the same capital on the same days, bought at its open):\n\`\`\`\n${comparisonTable(c, label)}\n\`\`\`\n${comparisonVerdict(c)}`;
+}
+
 export function backtestPost(s: BacktestSummary, demo: boolean): PostInput {
   return {
     kind: 'ops',
     title: `Backtest ${s.symbols.join(',')} · ${s.from} → ${s.to} · config v${s.configVersion}`,
+    description: benchmarkBlock(s.benchmark, 'strategy'),
     demo,
     color: COLORS.info,
     fields: [

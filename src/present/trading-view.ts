@@ -3,10 +3,18 @@ import type { StoredSignal } from '../strategy/signal-service.js';
 import type { ExecutionReport } from '../trading/execution-service.js';
 import type { PeriodPnl } from '../trading/performance.js';
 import type { PortfolioView, TradeView } from '../trading/portfolio-service.js';
+import { comparisonTable, comparisonVerdict, type Comparison } from '../trading/benchmark.js';
+
+/** A comparison as a post field: the table in a code block, the verdict under it. */
+export function marketField(c: Comparison | null, symbol?: string | null): { name: string; value: string } | undefined {
+  if (c) return { name: `Against ${c.symbol} (same capital, same days)`, value: `\`\`\`\n${comparisonTable(c)}\n\`\`\`\n${comparisonVerdict(c)}` };
+  return symbol ? { name: `Against ${symbol}`, value: `No stored ${symbol} bars over this period (fetch-market-data loads them; BENCHMARK_SYMBOL chooses).` } : undefined;
+}
 
 const usd = (n: number) => `${n < 0 ? '-' : ''}$${Math.abs(n).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const pct = (n: number, dp = 2) => `${n >= 0 ? '+' : ''}${(n * 100).toFixed(dp)}%`;
 const signed = (n: number) => `${n >= 0 ? '+' : ''}${usd(n)}`;
+const fmtRate = (x: number | null) => (x === null ? 'n/a' : pct(x));
 
 export function signalPost(s: StoredSignal, demo: boolean): PostInput {
   const f = s.signal.features_used;
@@ -69,6 +77,7 @@ export function portfolioPost(v: PortfolioView, demo: boolean, title = `Portfoli
       { name: 'Realized / unrealized', value: `${signed(v.realizedPnl)} / ${signed(v.unrealizedPnl)}`, inline: true },
       { name: 'Capital injected', value: usd(v.capitalInjected), inline: true },
       { name: 'Performance (time-weighted)', value: `return ${pct(v.performance.totalReturn)} · max drawdown ${pct(-v.performance.maxDrawdown)} · Sharpe ${v.performance.sharpe.toFixed(2)} · exposure ${(v.performance.exposure * 100).toFixed(1)}%` },
+      ...(v.vsMarket ? [{ name: `Against ${v.vsMarket.symbol}`, value: `XIRR ${fmtRate(v.vsMarket.portfolio.xirr)} vs ${fmtRate(v.vsMarket.benchmark.xirr)} · TWR ${pct(v.vsMarket.portfolio.twr)} vs ${pct(v.vsMarket.benchmark.twr)} · cash ${(v.vsMarket.portfolio.cashShare * 100).toFixed(0)}% of equity on average` }] : []),
       { name: 'Positions', value: rows.length ? `\`\`\`\n${rows.join('\n')}\n\`\`\`` : 'none' },
     ],
   };
@@ -132,6 +141,7 @@ export function performancePost(p: import('../trading/portfolio-service.js').Per
       { name: 'Win rate (sells)', value: p.winRate === null ? 'no sells yet' : `${(p.winRate * 100).toFixed(0)}% of ${p.sells}`, inline: true },
       { name: 'Realized P&L', value: signed(p.realizedPnl), inline: true },
       { name: 'Exposure', value: `${(p.exposure * 100).toFixed(1)}% invested on average over ${p.days} days` },
+      ...[p.days ? marketField(p.vsMarket, p.benchmarkSymbol) : undefined].filter((f) => f !== undefined),
     ],
   };
 }

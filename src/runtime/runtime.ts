@@ -50,15 +50,18 @@ export interface OpenOptions {
   logFd?: 1 | 2;
   /** Keep the current root logger (tests install a quiet one). */
   keepLogger?: boolean;
+  /** The log format unless LOG_FORMAT says otherwise: json for servers, line for a person (CLI, demo). */
+  logFormat?: 'json' | 'line';
 }
 
-export function configureLogging(env: Env, fd: 1 | 2 = 1): void {
+export function configureLogging(env: Env, fd: 1 | 2 = 1, format: 'json' | 'line' = 'json'): void {
   registerSecrets(SECRET_ENV_KEYS.map((k) => env[k]));
-  setRootLogger(createLogger({ level: env.LOG_LEVEL, pretty: env.NODE_ENV === 'development' && process.stderr.isTTY === true, fd }));
+  const chosen = env.LOG_FORMAT ?? format;
+  setRootLogger(createLogger({ level: env.LOG_LEVEL, pretty: chosen === 'json' && env.NODE_ENV === 'development' && process.stderr.isTTY === true, fd, format: chosen }));
 }
 
 export async function openRuntime(env: Env, opts: OpenOptions = {}): Promise<Runtime> {
-  if (!opts.keepLogger) configureLogging(env, opts.logFd);
+  if (!opts.keepLogger) configureLogging(env, opts.logFd, opts.logFormat);
   else registerSecrets(SECRET_ENV_KEYS.map((k) => env[k]));
   const database = await resolveDatabase({ mongodbUri: env.MONGODB_URI, dataDir: env.LOCAL_DB_DIR, memory: opts.memory });
   try {

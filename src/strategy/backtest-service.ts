@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { addDays, type IsoDate } from '../calendar/dates.js';
-import { isCalendarDate, tradingDaysBetween } from '../calendar/nyse.js';
+import { isCalendarDate } from '../calendar/nyse.js';
 import { BacktestRun } from '../db/models/backtest-run.js';
 import { CapitalInjection } from '../db/models/capital-injection.js';
 import { Signal } from '../db/models/signal.js';
 import { Trade } from '../db/models/trade.js';
 import { UserFacingError } from '../errors.js';
-import { readBars, upsertBars } from '../market-data/bar-store.js';
+import { readBars } from '../market-data/bar-store.js';
+import { ensureHistory } from '../market-data/ensure-history.js';
 import type { MarketDataProvider } from '../market-data/provider.js';
 import { loadUniverse } from '../market-data/universe.js';
+import { compare, type Comparison } from '../trading/benchmark.js';
 import { validateParams } from './config-schema.js';
 import { getActiveConfig, getVersion, type Actor } from './config-versions.js';
 import { runBacktest } from './backtest.js';
@@ -19,6 +21,8 @@ export interface BacktestOptions {
   to: string;
   version?: number;
   symbols?: string[];
+  /** What the run is compared with (benchmarkSymbol(env)): the same daily capital bought at its open. */
+  benchmark?: string;
   actor: Actor;
   provider: MarketDataProvider;
   onProgress?: (stage: string) => void;
@@ -42,14 +46,8 @@ export interface BacktestSummary {
   exposure: number;
   actions: Record<string, number>;
   curve: Array<{ date: IsoDate; nav: number }>;
-}
-
-/** Make sure the cache holds the range's bars: ask the provider only when stored days are short. */
-async function ensureHistory(symbols: string[], from: IsoDate, to: IsoDate, provider: MarketDataProvider): Promise<void> {
-  const expected = tradingDaysBetween(from, to).length;
-  const stored = await readBars(symbols, from, to);
-  const short = symbols.filter((s) => (stored.get(s)?.length ?? 0) < expected * 0.98);
-  if (short.length) await upsertBars(await provider.getDailyBars(short, from, to), provider.id);
+  /** The same capital in the benchmark; null when its bars are not available. */
+  benchmark: Comparison | null;
 }
 
 function thin<T>(xs: T[], max: number): T[] {
@@ -94,9 +92,11 @@ export async function backtest(opts: BacktestOptions): Promise<BacktestSummary> 
   const params = checked.params;
   const historyFrom = addDays(opts.from, -Math.ceil(params.lookback_days * 1.5) - 10);
   opts.onProgress?.('loading bars');
-  await ensureHistory(params.assets, historyFrom < '2000-01-01' ? '2000-01-01' : historyFrom, opts.to, opts.provider);
-  const stored = await readBars(params.assets, historyFrom, opts.to);
-  const bars = Object.fromEntries([...stored].map(([s, list]) => [s, list.map((b) => ({ date: b.date, open: b.open, close: b.close }))]));
+  const benchmark = (opts.benchmark ?? 'SPX').toUpperCase();
+  const needed = [...new Set([...params.assets, benchmark])];
+  await ensureHistory(needed, historyFrom, opts.to, opts.provider);
+  const stored = await readBars(needed, historyFrom, opts.to);
+  const bars = Object.fromEntries([...stored].filter(([s]) => params.assets.includes(s)).map(([s, list]) => [s, list.map((b) => ({ date: b.date, open: b.open, close: b.close }))]));
   opts.onProgress?.('simulating');
   const r = runBacktest({ params, from: opts.from, to: opts.to, bars });
   if (r.days.length === 0) throw new UserFacingError('NO_DATA', `No bars for ${params.assets.join(', ')} between ${opts.from} and ${opts.to}.`);
@@ -126,6 +126,7 @@ export async function backtest(opts: BacktestOptions): Promise<BacktestSummary> 
     runId, portfolio: scratch, from: r.days[0]!.date, to: r.days[r.days.length - 1]!.date, configVersion: config.version, symbols: params.assets,
     days: p.days, trades: r.tradeCount, capital: r.capital, finalEquity: r.finalEquity, totalReturn: p.totalReturn, cagr: p.cagr,
     maxDrawdown: p.maxDrawdown, sharpe: p.sharpe, exposure: p.exposure, actions, curve: thin(p.nav, 400),
+    benchmark: compare(r.points, new Map((stored.get(benchmark) ?? []).map((b) => [b.date, { open: b.open, close: b.close }])), benchmark),
   };
   await BacktestRun.updateOne({ runId }, { $set: { metrics: { ...summary, curve: undefined }, curve: summary.curve, status: 'done' } });
   return summary;

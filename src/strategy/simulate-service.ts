@@ -1,8 +1,11 @@
 import { addDays, type IsoDate } from '../calendar/dates.js';
 import { isCalendarDate } from '../calendar/nyse.js';
-import { renderLineChart } from '../charts/line-chart.js';
+import { renderPanelChart } from '../charts/panel-chart.js';
 import { UserFacingError } from '../errors.js';
 import { lastBarDates, readBars } from '../market-data/bar-store.js';
+import { ensureHistory, lastFinishedSession } from '../market-data/ensure-history.js';
+import type { MarketDataProvider } from '../market-data/provider.js';
+import { compare, type Comparison } from '../trading/benchmark.js';
 import type { StrategyParams } from './config-schema.js';
 import type { ParamChange } from './config-service.js';
 import { previewSet } from './config-service.js';
@@ -34,6 +37,8 @@ export interface Simulation {
   proposed: SimulationMetrics;
   /** proposed − active, per metric. */
   difference: SimulationMetrics;
+  /** Each run against the same capital in the benchmark (null without its bars). */
+  benchmark: { active: Comparison | null; proposed: Comparison | null };
   curves: { dates: IsoDate[]; active: number[]; proposed: number[] };
 }
 
@@ -52,9 +57,13 @@ function metricsOf(r: BacktestResult): SimulationMetrics {
  * `config set` validates it) backtested over the same window of stored bars through the same signal and
  * execution code. Writes nothing. Default window: the `months` before the last stored bar of the assets.
  */
-export interface SimulationRequest { portfolio: string; assignments: string[]; months?: number | undefined; from?: string | undefined; to?: string | undefined }
+export interface SimulationRequest { portfolio: string; assignments: string[]; months?: number | undefined; from?: string | undefined; to?: string | undefined; benchmark?: string | undefined }
 
-export async function simulateConfig(req: SimulationRequest, onProgress?: (stage: string) => void): Promise<Simulation> {
+/**
+ * With a `provider`, bars the window needs and the store lacks are loaded first (as `backtest` does), so a
+ * fresh install simulates without a fetch job having run; without one, only stored bars are used.
+ */
+export async function simulateConfig(req: SimulationRequest, onProgress?: (stage: string) => void, provider?: MarketDataProvider): Promise<Simulation> {
   const months = req.months ?? 6;
   if (!Number.isInteger(months) || months < 1 || months > MAX_SIMULATION_MONTHS) {
     throw new UserFacingError('BAD_MONTHS', `months must be a whole number from 1 to ${MAX_SIMULATION_MONTHS} (got ${req.months}).`);
@@ -64,16 +73,23 @@ export async function simulateConfig(req: SimulationRequest, onProgress?: (stage
   }
   const preview = await previewSet(req.portfolio, req.assignments);
   const symbols = [...new Set([...preview.activeParams.assets, ...preview.params.assets])];
-  const last = [...(await lastBarDates(symbols)).values()].filter((d): d is string => d !== undefined).sort().pop();
+  const benchmark = (req.benchmark ?? 'SPX').toUpperCase();
+  const last = [...(await lastBarDates(symbols)).values()].filter((d): d is string => d !== undefined).sort().pop() ?? (provider ? lastFinishedSession() : undefined);
   if (!last) throw new UserFacingError('NO_DATA', `No stored bars for ${symbols.join(', ')}: fetch-market-data loads them.`);
   const to = req.to ?? last;
   const from = req.from ?? addDays(to, -Math.round(months * 30.44));
   if (from >= to) throw new UserFacingError('BAD_RANGE', `--from ${from} must be before --to ${to}.`);
   if (addDays(from, Math.round(MAX_SIMULATION_MONTHS * 30.44)) < to) throw new UserFacingError('TOO_LONG', `A simulation covers at most ${MAX_SIMULATION_MONTHS} months; ${from} → ${to} is longer.`);
   const lookback = Math.max(preview.activeParams.lookback_days, preview.params.lookback_days);
+  const historyFrom = addDays(from, -Math.ceil(lookback * 1.5) - 10);
+  if (provider) {
+    onProgress?.(`loading ${symbols.join(', ')} bars`);
+    await ensureHistory([...new Set([...symbols, benchmark])], historyFrom, to, provider);
+  }
   onProgress?.(`reading ${symbols.join(', ')} bars`);
-  const stored = await readBars(symbols, addDays(from, -Math.ceil(lookback * 1.5) - 10), to);
-  const bars = Object.fromEntries([...stored].map(([s, list]) => [s, list.map((b) => ({ date: b.date, open: b.open, close: b.close }))]));
+  const stored = await readBars([...new Set([...symbols, benchmark])], historyFrom, to);
+  const bars = Object.fromEntries([...stored].filter(([s]) => symbols.includes(s)).map(([s, list]) => [s, list.map((b) => ({ date: b.date, open: b.open, close: b.close }))]));
+  const prices = new Map((stored.get(benchmark) ?? []).map((b) => [b.date, { open: b.open, close: b.close }]));
   const run = (params: StrategyParams) => runBacktest({ params, from, to, bars });
   onProgress?.(`backtesting active v${preview.from}`);
   const a = run(preview.activeParams);
@@ -88,6 +104,7 @@ export async function simulateConfig(req: SimulationRequest, onProgress?: (stage
   return {
     portfolio: req.portfolio, from: a.days[0]!.date, to: a.days[a.days.length - 1]!.date, activeVersion: preview.from, assignments: req.assignments,
     changes: preview.changes, active, proposed, difference,
+    benchmark: { active: compare(a.points, prices, benchmark), proposed: compare(b.points, prices, benchmark) },
     curves: { dates, active: a.performance.nav.map((p) => p.nav), proposed: dates.map((d) => navB.get(d) ?? NaN) },
   };
 }
@@ -95,14 +112,18 @@ export async function simulateConfig(req: SimulationRequest, onProgress?: (stage
 /** Both NAV curves (growth of 1 unit, capital injections excluded) as one PNG. */
 export function simulationChart(s: Simulation): { png: Buffer; filename: string } {
   return {
-    png: renderLineChart({
-      title: `${s.portfolio}: v${s.activeVersion} vs proposed (${s.assignments.join(' ')}) · ${s.from} → ${s.to}`,
-      labels: s.curves.dates,
-      series: [
-        { label: `active v${s.activeVersion}`, values: s.curves.active, color: '#1f2937', width: 2 },
-        { label: 'proposed', values: s.curves.proposed.map((v) => (Number.isFinite(v) ? v : null)), color: '#2563eb', width: 2 },
-      ],
-    }),
+    png: renderPanelChart({
+      title: `${s.portfolio}: v${s.activeVersion} vs proposed · ${s.from} → ${s.to}`,
+      subtitle: `${s.assignments.join(' ')}   ·   growth of 1 (time-weighted NAV; capital injections excluded)`,
+      dates: s.curves.dates,
+      panels: [{
+        name: 'NAV', weight: 1, lastLabel: true, format: (v) => v.toFixed(3),
+        lines: [
+          { label: 'proposed', values: s.curves.proposed.map((v) => (Number.isFinite(v) ? v : null)), color: '#29b6f6', width: 2 },
+          { label: `active v${s.activeVersion}`, values: s.curves.active, color: '#e0e0e0', width: 1.6 },
+        ],
+      }],
+    }).png,
     filename: `simulate-${s.portfolio}-${s.to}.png`,
   };
 }

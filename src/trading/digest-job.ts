@@ -1,3 +1,4 @@
+import { benchmarkSymbol } from '../config/env.js';
 import { portfolioPost } from '../present/trading-view.js';
 import type { JobContext, JobOutcome } from '../scheduler/job-definition.js';
 import { listPortfolios } from '../strategy/config-versions.js';
@@ -8,7 +9,7 @@ export function digestHandler(job: string, title: string): (ctx: JobContext) => 
   return async (ctx) => {
     const summary: Record<string, unknown> = {};
     for (const portfolio of await listPortfolios()) {
-      const v = await portfolioView(portfolio, ctx.date);
+      const v = await portfolioView(portfolio, ctx.date, benchmarkSymbol(ctx.env));
       await ctx.publish(`${job}:${portfolio}:${ctx.date}`, portfolioPost(v, ctx.env.MARKET_DATA_PROVIDER === 'demo', `${title} · ${portfolio}`));
       summary[portfolio] = `equity ${v.equity.toFixed(2)}, day P&L ${v.dayPnl?.toFixed(2) ?? 'n/a'}`;
     }

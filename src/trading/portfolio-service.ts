@@ -4,6 +4,8 @@ import { cachedView } from '../db/view-cache.js';
 import { UserFacingError } from '../errors.js';
 import { listPortfolios } from '../strategy/config-versions.js';
 import { lastCloses, equitySeries } from './portfolio-store.js';
+import type { Comparison } from './benchmark.js';
+import { marketComparison } from './benchmark-service.js';
 import { performance, pnlByPeriod, type Period, type PeriodPnl } from './performance.js';
 
 export interface PositionView {
@@ -27,6 +29,8 @@ export interface PortfolioView {
   dayPnl: number | null;
   positions: PositionView[];
   performance: { totalReturn: number; maxDrawdown: number; sharpe: number; exposure: number; days: number };
+  /** Against the same capital in the benchmark, when one was asked for and its bars are stored. */
+  vsMarket: Comparison | null;
 }
 
 export async function requirePortfolio(name: string): Promise<void> {
@@ -40,7 +44,8 @@ function checkDate(label: string, d: string | undefined): void {
   if (d !== undefined && !isIsoDate(d)) throw new UserFacingError('BAD_DATE', `--${label} "${d}" is not a date: use YYYY-MM-DD.`);
 }
 
-export async function portfolioView(name = 'main', asOf?: IsoDate): Promise<PortfolioView> {
+/** `benchmark`: compare with the same capital in this symbol (benchmarkSymbol(env)); left out, no comparison is read. */
+export async function portfolioView(name = 'main', asOf?: IsoDate, benchmark?: string): Promise<PortfolioView> {
   checkDate('date', asOf);
   await requirePortfolio(name);
   const { points, state, history, lastClose } = await equitySeries(name, asOf);
@@ -69,6 +74,7 @@ export async function portfolioView(name = 'main', asOf?: IsoDate): Promise<Port
     dayPnl: last ? last.equity - (prev?.equity ?? 0) - last.capital : null,
     positions,
     performance: { totalReturn: perf.totalReturn, maxDrawdown: perf.maxDrawdown, sharpe: perf.sharpe, exposure: perf.exposure, days: perf.days },
+    vsMarket: benchmark ? await marketComparison(points, benchmark) : null,
   };
 }
 
@@ -120,9 +126,11 @@ export interface PerformanceView {
   winRate: number | null;
   sells: number;
   realizedPnl: number;
+  vsMarket: Comparison | null;
+  benchmarkSymbol: string | null;
 }
 
-export async function performanceView(name = 'main'): Promise<PerformanceView> {
+export async function performanceView(name = 'main', benchmark?: string): Promise<PerformanceView> {
   await requirePortfolio(name);
   const { points, state, history } = await equitySeries(name);
   const p = performance(points);
@@ -131,5 +139,7 @@ export async function performanceView(name = 'main'): Promise<PerformanceView> {
     name, asOf: points[points.length - 1]?.date ?? null, totalReturn: p.totalReturn, cagr: p.cagr, maxDrawdown: p.maxDrawdown,
     sharpe: p.sharpe, exposure: p.exposure, days: p.days, sells: sells.length, realizedPnl: state.realized,
     winRate: sells.length ? sells.filter((t) => (t.realizedPnl ?? 0) > 0).length / sells.length : null,
+    vsMarket: benchmark ? await marketComparison(points, benchmark) : null,
+    benchmarkSymbol: benchmark ?? null,
   };
 }

@@ -4,10 +4,11 @@ import { universeView, universeViewPost } from '../../market-data/universe-updat
 import { UserFacingError } from '../../errors.js';
 import { listWatch, watchCounts } from '../../analysis/watch-service.js';
 import { watchCountsPost, watchListPost } from '../../present/watch-view.js';
-import { pnlPost, portfolioPost, signalPost, tradesPost } from '../../present/trading-view.js';
+import { performancePost, pnlPost, portfolioPost, signalPost, tradesPost } from '../../present/trading-view.js';
 import { findSignal } from '../../strategy/signal-service.js';
-import { pnlView, portfolioView, requirePortfolio, tradesView } from '../../trading/portfolio-service.js';
+import { performanceView, pnlView, portfolioView, requirePortfolio, tradesView } from '../../trading/portfolio-service.js';
 import { setPaused } from '../../trading/pause-service.js';
+import { benchmarkSymbol } from '../../config/env.js';
 import { cliActor, type Flags, type Handler, type HandlerResult } from '../handler.js';
 
 async function toggle(pause: boolean, f: Flags): Promise<HandlerResult> {
@@ -35,7 +36,7 @@ export const tradingHandlers: Record<string, Handler> = {
       return { data: v, post: { kind: 'tuning', title: `Portfolio ${v.portfolio} created`, description: `Version ${v.version} holds the default configuration; change it with \`config set --name ${v.portfolio} key=value\`.` } };
     }
     if (args.length) throw new UserFacingError('USAGE', `unknown portfolio subcommand "${args[0]}"; usage: portfolio [--name P] [--date D] | portfolio create NAME`);
-    const v = await portfolioView(f.name ?? 'main', f.date);
+    const v = await portfolioView(f.name ?? 'main', f.date, benchmarkSymbol(rt.env));
     return { data: v, post: portfolioPost(v, rt.env.MARKET_DATA_PROVIDER === 'demo') };
   },
   async watch(_rt, args, f) {
@@ -52,6 +53,10 @@ export const tradingHandlers: Record<string, Handler> = {
     const name = f.name ?? 'main';
     const t = await tradesView({ portfolio: name, from: f.from, to: f.to, symbol: f.symbol });
     return { data: t, post: tradesPost(name, t) };
+  },
+  async performance(rt, _args, f) {
+    const p = await performanceView(f.name ?? 'main', benchmarkSymbol(rt.env));
+    return { data: p, post: performancePost(p) };
   },
   async pnl(_rt, _args, f) {
     const name = f.name ?? 'main';
