@@ -1,3 +1,4 @@
+import { hintDate } from '../src/market-data/ensure-history.js';
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { UserFacingError } from '../src/errors.js';
 import { findScan, requireScan, SCAN_NAMES, scanPost } from '../src/analysis/scan-service.js';
@@ -16,6 +17,6 @@ export async function execute(i: ChatInputCommandInteraction, { rt }: CommandCon
   const date = dateOption(i, 'date');
   await deferFor(i);
   const s = await findScan(name, date);
-  if (!s) throw new UserFacingError('NO_SCAN', `No ${name} result${date ? ` for ${date}` : ' yet'}; an admin can run it with /rerun job:${name} date:<date>.`);
+  if (!s) throw new UserFacingError('NO_SCAN', `No ${name} result${date ? ` for ${date}` : ' yet'}; an admin can run it with /rerun job:${name} date:${date ?? (await hintDate())}.`);
   await replyWithPost(i, scanPost(s, rt.env.MARKET_DATA_PROVIDER === 'demo'));
 }

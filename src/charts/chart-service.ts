@@ -192,7 +192,9 @@ export async function priceChart(req: PriceChartRequest): Promise<Chart> {
 export async function equityChart(portfolio: string, range: Range | 'all', opts: { benchmark?: string | undefined; theme?: Theme } = {}): Promise<Chart> {
   await requirePortfolio(portfolio);
   const { points } = await equitySeries(portfolio);
-  if (points.length === 0) throw new UserFacingError('NO_DATA', `Portfolio "${portfolio}" has no activity yet.`);
+  if (points.length === 0) {
+    throw new UserFacingError('NO_DATA', `Portfolio "${portfolio}" has no activity yet: it trades from its first execute-trades run (the worker's 09:35, or \`signaldesk run execute-trades --date D\`); a backtest's curve is \`equity --name backtest:<id>\`.`);
+  }
   const end = points.at(-1)!.date;
   const perf = performance(points);
   const bench = opts.benchmark ? benchmarkPoints(points, await benchmarkPrices(opts.benchmark, points[0]!.date, end)) : undefined;

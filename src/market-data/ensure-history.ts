@@ -1,6 +1,6 @@
 import { todayIn, type IsoDate } from '../calendar/dates.js';
 import { previousTradingDay, tradingDaysBetween } from '../calendar/nyse.js';
-import { readBars, upsertBars } from './bar-store.js';
+import { lastBarDates, readBars, upsertBars } from './bar-store.js';
 import type { MarketDataProvider } from './provider.js';
 
 /**
@@ -20,4 +20,13 @@ export async function ensureHistory(symbols: string[], from: IsoDate, to: IsoDat
 /** The last finished session (yesterday's or earlier), New York time: where a read with nothing stored ends. */
 export function lastFinishedSession(now = new Date()): IsoDate {
   return previousTradingDay(todayIn('America/New_York', now));
+}
+
+/**
+ * The date a first-hour hint should name: the last stored session of the index series (what `npm run demo`
+ * fetched), else the last finished session. `run <job> --date` with it works on a fresh install.
+ */
+export async function hintDate(): Promise<IsoDate> {
+  const stored = [...(await lastBarDates(['SPX', 'SPY'])).values()].filter((d): d is IsoDate => d !== undefined).sort();
+  return stored.at(-1) ?? lastFinishedSession();
 }

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import type { IsoDate } from '../calendar/dates.js';
-import { closureReason } from '../calendar/nyse.js';
+import { closureReason, nextTradingDay } from '../calendar/nyse.js';
+import { hintDate } from '../market-data/ensure-history.js';
 import { JobRun, jobRunId } from '../db/models/job-run.js';
 import { Signal } from '../db/models/signal.js';
 import { Trade } from '../db/models/trade.js';
@@ -20,7 +21,10 @@ export interface WhyView extends Explanation {
 
 /** Why no signal exists for a date: a closed market, a recorded missed or failed run, or not yet run (and when it will). */
 async function noSignalReason(portfolio: string, date: IsoDate | undefined, jobs: Map<string, JobDefinition>, now: Date): Promise<string> {
-  if (!date) return `No signal for "${portfolio}" yet: generate-signal writes one each trading morning at 06:00 New York.`;
+  if (!date) {
+    const next = nextTradingDay(await hintDate());
+    return `No signal for "${portfolio}" yet; make one with \`signaldesk run generate-signal --date ${next}\` (/rerun in Discord). The worker writes one each trading morning at 06:00 New York.`;
+  }
   const closed = closureReason(date);
   if (closed) return `No signal for "${portfolio}" on ${date}: the market is closed (${closed}), so generate-signal does not run.`;
   const run = await JobRun.findById(jobRunId('generate-signal', date)).lean();

@@ -8,6 +8,7 @@ import { performancePost, pnlPost, portfolioPost, signalPost, tradesPost } from 
 import { findSignal } from '../../strategy/signal-service.js';
 import { performanceView, pnlView, portfolioView, requirePortfolio, tradesView } from '../../trading/portfolio-service.js';
 import { setPaused } from '../../trading/pause-service.js';
+import { hintDate } from '../../market-data/ensure-history.js';
 import { benchmarkSymbol } from '../../config/env.js';
 import { cliActor, type Flags, type Handler, type HandlerResult } from '../handler.js';
 
@@ -24,7 +25,7 @@ export const tradingHandlers: Record<string, Handler> = {
   async scan(rt, _args, f) {
     const name = requireScan(f.name ?? 'next-day-prep');
     const s = await findScan(name, f.date);
-    if (!s) throw new UserFacingError('NO_SCAN', `No ${name} result${f.date ? ` for ${f.date}` : ' yet'}; run it with: run ${name} --date <date>.`);
+    if (!s) throw new UserFacingError('NO_SCAN', `No ${name} result${f.date ? ` for ${f.date}` : ' yet'}; make one with: signaldesk run ${name} --date ${f.date ?? (await hintDate())}`);
     return { data: s, post: scanPost(s, rt.env.MARKET_DATA_PROVIDER === 'demo') };
   },
   pause: (_rt, _args, f) => toggle(true, f),
