@@ -5,7 +5,7 @@ import { dateOption, portfolioOption } from '../src/discord/options.js';
 import { deferFor, replyWithPost } from '../src/discord/reply.js';
 import { signalPost } from '../src/present/trading-view.js';
 import { findSignal } from '../src/strategy/signal-service.js';
-import { requirePortfolio } from '../src/trading/portfolio-service.js';
+import { requirePortfolio } from '../src/portfolio/portfolios.js';
 
 export const data = new SlashCommandBuilder()
   .setName('signal')

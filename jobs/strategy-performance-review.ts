@@ -1,7 +1,7 @@
 import { benchmarkSymbol } from '../src/config/env.js';
 import { COLORS } from '../src/notify/post.js';
 import type { JobContext, JobOutcome } from '../src/scheduler/job-definition.js';
-import { listPortfolios } from '../src/strategy/config-versions.js';
+import { listPortfolios } from '../src/portfolio/portfolios.js';
 import { versionReview } from '../src/trading/reports.js';
 
 export const name = 'strategy-performance-review';

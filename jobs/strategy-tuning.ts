@@ -1,6 +1,6 @@
 import { isFirstTradingDayOfMonth } from '../src/calendar/nyse.js';
 import type { JobContext, JobOutcome } from '../src/scheduler/job-definition.js';
-import { listPortfolios } from '../src/strategy/config-versions.js';
+import { listPortfolios } from '../src/portfolio/portfolios.js';
 import { runTuning, tuningPost } from '../src/strategy/tuning-service.js';
 
 export const name = 'strategy-tuning';

@@ -3,7 +3,7 @@ import { benchmarkSymbol } from '../src/config/env.js';
 import { COLORS } from '../src/notify/post.js';
 import { marketField } from '../src/present/trading-view.js';
 import type { JobContext, JobOutcome } from '../src/scheduler/job-definition.js';
-import { listPortfolios } from '../src/strategy/config-versions.js';
+import { listPortfolios } from '../src/portfolio/portfolios.js';
 import { weeklyReport } from '../src/trading/reports.js';
 
 export const name = 'weekly-performance-report';

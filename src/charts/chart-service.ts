@@ -9,7 +9,8 @@ import { benchmarkPoints } from '../trading/benchmark.js';
 import { benchmarkPrices } from '../trading/benchmark-service.js';
 import { performance } from '../trading/performance.js';
 import { equitySeries } from '../trading/portfolio-store.js';
-import { requirePortfolio, tradesView } from '../trading/portfolio-service.js';
+import { requirePortfolio } from '../portfolio/portfolios.js';
+import { tradesView } from '../trading/portfolio-service.js';
 import { DOWN, renderPanelChart, UP, type Line, type Marker, type Panel, type RenderedChart, type Theme } from './panel-chart.js';
 
 export const RANGES = { '1m': 31, '3m': 92, '6m': 183, '1y': 366, '2y': 731, '5y': 1827 } as const;
@@ -101,13 +102,13 @@ export async function priceChart(req: PriceChartRequest): Promise<Chart> {
   const { symbol, range, indicators } = req;
   const style = req.style ?? parseStyle({});
   const end = await chartEnd(symbol, req.asOf);
+  if (req.trades) await requirePortfolio(req.trades); // refused before anything is loaded
   const from = addDays(end, -RANGES[range]);
   // Indicators warm up on earlier bars (SMA200 needs 200 sessions ≈ 290 days).
   if (req.provider) await ensureHistory([symbol], addDays(from, -320), end, req.provider);
   const bars = (await readBars([symbol], addDays(from, -320), end)).get(symbol) ?? [];
   const shownFrom = bars.findIndex((b) => b.date >= from);
   if (bars.length === 0 || shownFrom < 0) throw new UserFacingError('NO_DATA', `No bars for ${symbol} up to ${end}. Load them with: run fetch-market-data --date ${end}.`);
-  if (req.trades) await requirePortfolio(req.trades);
   const closes = bars.map((b) => b.close);
   const cut = <T>(xs: T[]) => xs.slice(shownFrom);
   const shown = cut(bars);

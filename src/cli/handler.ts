@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import type { PostInput } from '../notify/post.js';
 import type { Runtime } from '../runtime/runtime.js';
-import type { Actor } from '../strategy/config-versions.js';
+import type { Actor } from '../config/actor.js';
 
 /**
  * CLI exit statuses: 0 ok, 1 unexpected error (or unhealthy), 2 bad input, 3 the job ran and failed,

@@ -1,12 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { MongoClient } from 'mongodb';
 import { PROJECT_ROOT } from '../paths.js';
 import { ensureLocalDbBinary } from './localdb-binary.js';
+import { freePort, isAlive, waitForHello, type DatabaseHandle, type DatabaseKind } from './server-handle.js';
 import { joinSharedFerretDb, makeDirs } from './shared-server.js';
+
+export { freePort, isAlive, waitForHello, type DatabaseHandle, type DatabaseKind } from './server-handle.js';
 
 /**
  * Where the database comes from, in this order:
@@ -16,19 +17,6 @@ import { joinSharedFerretDb, makeDirs } from './shared-server.js';
  *      server of that folder (shared-server.ts): one per folder, alive while any process of ours
  *      uses it, restarted on the same port when it dies.
  */
-export type DatabaseKind = 'external' | 'mongod' | 'ferretdb';
-
-export interface DatabaseHandle {
-  uri: string;
-  kind: DatabaseKind;
-  /** True when this process started the server (the shared embedded one outlives it while others use it). */
-  owned: boolean;
-  pid: number | undefined;
-  /** Leave the server: a child server is stopped; the shared embedded one stops when its last client has left. */
-  stop(): Promise<void>;
-  /** Restart the shared embedded server if it died (same folder, same port); a no-op otherwise. */
-  ensureRunning(): Promise<void>;
-}
 
 export interface ResolveOptions {
   mongodbUri?: string | undefined;
@@ -55,51 +43,13 @@ function installExitHook(): void {
   });
 }
 
-export async function waitForHello(uri: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 1_000, directConnection: true });
-    try {
-      await client.connect();
-      await client.db('admin').command({ hello: 1 });
-      return;
-    } catch (err) {
-      lastError = err;
-      await new Promise((r) => setTimeout(r, 100));
-    } finally {
-      await client.close().catch(() => undefined);
-    }
-  }
-  throw new Error(`database at ${uri} did not answer hello within ${timeoutMs} ms: ${String(lastError)}`);
-}
 
-/** A TCP port free on loopback right now (the embedded server's; also the admin port in tests and benches). */
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
-  });
-}
 
 function onPath(cmd: string): boolean {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
   return r.status === 0 && r.stdout.trim() !== '';
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
   return new Promise((res) => {

@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { UserFacingError } from '../errors.js';
-import type { DatabaseHandle } from './local-server.js';
-import { isAlive, waitForHello } from './local-server.js';
+import { isAlive, waitForHello, type DatabaseHandle } from './server-handle.js';
 import { ensureLocalDbBinary } from './localdb-binary.js';
 
 /**

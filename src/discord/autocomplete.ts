@@ -1,7 +1,7 @@
 import type { AutocompleteInteraction } from 'discord.js';
 import { TradingConfig } from '../db/models/trading-config.js';
 import { PARAM_KEYS } from '../strategy/config-schema.js';
-import { listPortfolios } from '../strategy/config-versions.js';
+import { listPortfolios } from '../portfolio/portfolios.js';
 import type { CommandContext } from './command-module.js';
 
 /** Choices from memory, refreshed at most once a minute, so answers stay well under Discord's 3 s. */

@@ -1,7 +1,7 @@
 import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { PostInput } from '../notify/post.js';
 import type { Runtime } from '../runtime/runtime.js';
-import type { PendingAction } from './confirm.js';
+import type { Actor } from '../config/actor.js';
 
 /** What a command may touch: the runtime's services (never mongoose, Agenda or axios directly). */
 export interface CommandContext {
@@ -14,6 +14,16 @@ export interface CommandMeta {
   admin?: boolean;
   /** Only these subcommands are admin-only (the rest of the command is open). */
   adminSubcommands?: string[];
+}
+
+/** A state change a command asked the invoker to confirm (confirm.ts stores it; the command applies it). */
+export interface PendingAction {
+  id: string;
+  command: string;
+  action: string;
+  target: string;
+  payload: Record<string, unknown>;
+  actor: Actor;
 }
 
 /** The contract of a file in commands/ (discord.js guide: `data` + `execute`). */

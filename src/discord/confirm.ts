@@ -6,8 +6,7 @@ import { describeError, isUserFacingError } from '../errors.js';
 import { log } from '../log/logger.js';
 import { buildPost, type PostInput } from '../notify/post.js';
 import { toEmbed } from '../notify/render.js';
-import type { Actor } from '../strategy/config-versions.js';
-import type { CommandContext, CommandModule } from './command-module.js';
+import type { CommandContext, CommandModule, PendingAction } from './command-module.js';
 import { checkPermissions } from './guard.js';
 import { invokerOf } from './invoker.js';
 
@@ -32,14 +31,7 @@ export interface ConfirmRequest {
 }
 
 /** A stored prompt as a command's `confirm` handler receives it. */
-export interface PendingAction {
-  id: string;
-  command: string;
-  action: string;
-  target: string;
-  payload: Record<string, unknown>;
-  actor: Actor;
-}
+export type { PendingAction } from './command-module.js';
 
 export type Answer = 'confirmed' | 'cancelled' | 'timeout' | 'expired';
 

@@ -4,7 +4,7 @@ import { MARKET_ZONE } from '../calendar/nyse.js';
 import { AlertPolicy } from '../db/models/alert-policy.js';
 import { AuditEntry } from '../db/models/audit-entry.js';
 import { UserFacingError } from '../errors.js';
-import type { Actor } from '../strategy/config-versions.js';
+import type { Actor } from '../config/actor.js';
 import { ALERT_TYPES, type AlertType, type Post } from './post.js';
 
 export const ALERT_MODES = ['on', 'silent', 'off'] as const;

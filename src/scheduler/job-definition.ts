@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import type { IsoDate } from '../calendar/dates.js';
 import type { Env } from '../config/env.js';
 import type { PostInput } from '../notify/post.js';
-import type { MissedRunPolicy } from './slots.js';
+
+/** What to do with slots that passed while no worker ran them (planned by slots.ts's planMissed). */
+export type MissedRunPolicy = 'catch-up' | 'latest' | 'skip';
 
 export type JobTrigger = 'schedule' | 'cli' | 'discord' | 'test' | 'recovery' | 'catch-up';
 

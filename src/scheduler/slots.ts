@@ -2,7 +2,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { DateTime } from 'luxon';
 import type { IsoDate } from '../calendar/dates.js';
 import { MARKET_ZONE, closureReason, isEarlyClose } from '../calendar/nyse.js';
-import type { JobDefinition } from './job-definition.js';
+import type { JobDefinition, MissedRunPolicy } from './job-definition.js';
 
 /**
  * Due slots: the moments a scheduled job was due, from its cron in its time zone. A scheduled run
@@ -10,8 +10,6 @@ import type { JobDefinition } from './job-definition.js';
  * come from the slot. Pure functions of (definition, times).
  */
 
-/** What to do with slots that passed while no worker ran them. */
-export type MissedRunPolicy = 'catch-up' | 'latest' | 'skip';
 
 /** A run that starts this long after its slot is "late" (shown by /jobs); with policy `skip` it is not run. */
 export const LATE_AFTER_MS = 5 * 60_000;

@@ -1,6 +1,7 @@
 import { UserFacingError } from '../errors.js';
 import { DEFAULT_PARAMS, PARAM_KEYS, validateParams, type StrategyParams } from './config-schema.js';
-import { activateNewVersion, getActiveConfig, getVersion, listPortfolios, listVersions, type Actor, type ConfigVersion } from './config-versions.js';
+import { listPortfolios } from '../portfolio/portfolios.js';
+import { activateNewVersion, getActiveConfig, getVersion, listVersions, type Actor, type ConfigVersion } from './config-versions.js';
 
 export interface ParamChange {
   key: string;

@@ -4,15 +4,11 @@ import { isDuplicateKey } from '../db/connection.js';
 import { AuditEntry } from '../db/models/audit-entry.js';
 import { ConfigSwitch, TradingConfig } from '../db/models/trading-config.js';
 import { UserFacingError, isUserFacingError } from '../errors.js';
+import { SYSTEM_ACTOR, type Actor } from '../config/actor.js';
+import { listPortfolios } from '../portfolio/portfolios.js';
 import { DEFAULT_PARAMS, validateParams, type StrategyParams } from './config-schema.js';
 
-export interface Actor {
-  id: string;
-  name: string;
-  source: 'discord' | 'cli' | 'job' | 'system';
-}
-
-export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'system', source: 'system' };
+export { SYSTEM_ACTOR, type Actor } from '../config/actor.js';
 
 export interface ConfigVersion {
   portfolio: string;
@@ -265,11 +261,6 @@ export async function listVersions(portfolio: string): Promise<ConfigVersion[]> 
 }
 
 /** Every portfolio that has a configuration ('main' always exists). */
-export async function listPortfolios(): Promise<string[]> {
-  await getActiveConfig('main');
-  return ((await TradingConfig.distinct('portfolio')) as string[]).sort();
-}
-
 /** Every portfolio and the union of their active assets (what the daily jobs load bars for). */
 export async function portfoliosAndAssets(): Promise<{ portfolios: string[]; symbols: string[] }> {
   const portfolios = await listPortfolios();

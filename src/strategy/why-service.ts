@@ -8,7 +8,7 @@ import { Trade } from '../db/models/trade.js';
 import { UserFacingError } from '../errors.js';
 import type { JobDefinition } from '../scheduler/job-definition.js';
 import { nyTime, slotsBetween } from '../scheduler/slots.js';
-import { requirePortfolio } from '../trading/portfolio-service.js';
+import { requirePortfolio } from '../portfolio/portfolios.js';
 import { getVersion } from './config-versions.js';
 import { findSignal } from './signal-service.js';
 import { explainSignal, type Explanation } from './why.js';

@@ -1,7 +1,7 @@
 import { benchmarkSymbol } from '../config/env.js';
 import { portfolioPost } from '../present/trading-view.js';
 import type { JobContext, JobOutcome } from '../scheduler/job-definition.js';
-import { listPortfolios } from '../strategy/config-versions.js';
+import { listPortfolios } from '../portfolio/portfolios.js';
 import { portfolioView } from './portfolio-service.js';
 
 /** A digest job's handler: each portfolio as of the run's date, one post per portfolio and day. */

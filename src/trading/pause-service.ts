@@ -1,7 +1,8 @@
 import { AuditEntry } from '../db/models/audit-entry.js';
 import { TradingState } from '../db/models/trading-state.js';
 import { UserFacingError } from '../errors.js';
-import { listPortfolios, type Actor } from '../strategy/config-versions.js';
+import type { Actor } from '../config/actor.js';
+import { listPortfolios } from '../portfolio/portfolios.js';
 
 export interface PauseState {
   portfolio: string;

@@ -2,11 +2,13 @@ import { isIsoDate, type IsoDate } from '../calendar/dates.js';
 import { Trade } from '../db/models/trade.js';
 import { cachedView } from '../db/view-cache.js';
 import { UserFacingError } from '../errors.js';
-import { listPortfolios } from '../strategy/config-versions.js';
+import { requirePortfolio } from '../portfolio/portfolios.js';
 import { lastCloses, equitySeries } from './portfolio-store.js';
 import type { Comparison } from './benchmark.js';
 import { marketComparison } from './benchmark-service.js';
 import { performance, pnlByPeriod, type Period, type PeriodPnl } from './performance.js';
+
+export { requirePortfolio } from '../portfolio/portfolios.js';
 
 export interface PositionView {
   symbol: string;
@@ -31,13 +33,6 @@ export interface PortfolioView {
   performance: { totalReturn: number; maxDrawdown: number; sharpe: number; exposure: number; days: number };
   /** Against the same capital in the benchmark, when one was asked for and its bars are stored. */
   vsMarket: Comparison | null;
-}
-
-export async function requirePortfolio(name: string): Promise<void> {
-  // Backtests write scratch portfolios (backtest:<runId>) that have trades but no config lineage.
-  if (name.startsWith('backtest:') && (await Trade.exists({ portfolio: name }))) return;
-  const known = await listPortfolios();
-  if (!known.includes(name)) throw new UserFacingError('UNKNOWN_PORTFOLIO', `There is no portfolio "${name}". Portfolios: ${known.join(', ')}.`);
 }
 
 function checkDate(label: string, d: string | undefined): void {

@@ -252,7 +252,7 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     const body = r.json as { type: number; data: { content: string; flags: number } };
     assert.equal(body.type, 4, 'answered at once, not deferred');
     assert.equal(body.data.flags & 64, 64);
-    assert.match(body.data.content, /No stored bars for NOPE/);
+    assert.match(body.data.content, /No bars for NOPE: charts cover/);
   });
 
   test('/backtest refuses a bad window in Discord words before deferring', async () => {

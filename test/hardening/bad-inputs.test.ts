@@ -14,6 +14,7 @@ import { fetchMarketData } from '../../src/market-data/fetch-service.js';
 import { openRuntime, type Runtime } from '../../src/runtime/runtime.js';
 import { PARAM_KEYS } from '../../src/strategy/config-schema.js';
 import { createPortfolio, previewSet, rollbackConfig, setConfig } from '../../src/strategy/config-service.js';
+import { loadUniverse } from '../../src/market-data/universe.js';
 import { getActiveConfig } from '../../src/strategy/config-versions.js';
 import { testEnv, testUri } from '../helpers/db.js';
 import { DiscordStandIn, IDS } from '../helpers/discord-stand-in.js';
@@ -136,7 +137,9 @@ const badAssignment = fc.oneof(
   fc.constantFrom('noequals', '=5', 'daily_capital'),
   fc.constantFrom('2000', '3000').map((v) => ({ text: `daily_capital=${v} daily_capital=2500`, names: ['daily_capital'] })),
 ).map((a) => (typeof a === 'string' ? { text: a, names: [a.replace(/=.*/, '') || a] } : a));
-const badSymbol = fc.oneof(fc.constantFrom('NOPE', 'ZZZZ', 'S&P', '$SPX', 'SPX SPY', 'A'.repeat(11)), junk.map((s) => s.toUpperCase()));
+// Junk that happens to spell a covered ticker (PH, A, …) is a good symbol, not a bad one.
+const COVERED = new Set(['SPX', ...loadUniverse().map((u) => u.symbol)]);
+const badSymbol = fc.oneof(fc.constantFrom('NOPE', 'ZZZZ', 'S&P', '$SPX', 'SPX SPY', 'A'.repeat(11)), junk.map((s) => s.toUpperCase()).filter((s) => !COVERED.has(s.trim())));
 
 // ── the CLI door ───────────────────────────────────────────────────────────────────────────────
 function cliInput(label: string, argv: string[], names: string[]): BadInput {
@@ -177,7 +180,8 @@ const cliArb: fc.Arbitrary<BadInput> = fc.oneof(
   fc.tuple(fc.constantFrom('run', 'portfolio', 'config', 'trades', 'health'), fc.constantFrom('--frobnicate', '--dat', '-x', '--jsn')).map(([c, f]) => cliInput(`${c} ${f}`, [c, f], [f])),
   fc.oneof(fc.constantFrom('fetch-everything', 'generate_signal', '__proto__'), junk).map((j) => cliInput(`run ${JSON.stringify(j)}`, ['run', j, '--date', '2020-03-16'], [j])),
   badSymbol.map((s) => cliInput(`chart ${s}`, ['chart', s], [s])),
-  fc.constantFrom('macd', 'sma21', 'rsi', 'SMA20;drop').map((x) => cliInput(`chart SPX --indicators ${x}`, ['chart', 'SPX', '--indicators', x], [x])),
+  fc.constantFrom('stoch', 'sma21', 'obv', 'SMA20;drop').map((x) => cliInput(`chart SPX --indicators ${x}`, ['chart', 'SPX', '--indicators', x], [x])),
+  fc.tuple(fc.constantFrom('--type', '--scale', '--theme', '--trades'), fc.constantFrom('bars', 'ln', 'blue', 'nope')).map(([flag, v]) => cliInput(`chart SPX ${flag} ${v}`, ['chart', 'SPX', flag, v], [v])),
   fc.constantFrom('7d', '10y', 'all', '1w').map((x) => cliInput(`chart SPX --range ${x}`, ['chart', 'SPX', '--range', x], [x])),
   badName.filter((n) => n.length > 0).map((n) => cliInput(`portfolio create ${JSON.stringify(n)}`, ['portfolio', 'create', n], [n])),
   fc.constantFrom('hourly', 'yearly', 'DAILY', '').map((p) => cliInput(`pnl --period ${JSON.stringify(p)}`, ['pnl', '--period', p], [p, '--period'])),
@@ -229,7 +233,7 @@ function slashInput(label: string, command: string, opts: { subcommand?: string;
 const slashArb: fc.Arbitrary<BadInput> = fc.oneof(
   badSymbol.map((x) => slashInput(`symbol:${x}`, 'chart', { options: [s('symbol', x)] }, [x])),
   badDate.map((d) => slashInput(`date:${d}`, 'chart', { options: [s('symbol', 'SPX'), s('date', d)] }, [d])),
-  fc.constantFrom('macd', 'sma21', 'rsi,bb').map((x) => slashInput(`indicators:${x}`, 'chart', { options: [s('symbol', 'SPX'), s('indicators', x)] }, [x.split(',')[0]!])),
+  fc.constantFrom('stoch', 'sma21', 'vwap,bb').map((x) => slashInput(`indicators:${x}`, 'chart', { options: [s('symbol', 'SPX'), s('indicators', x)] }, [x.split(',')[0]!])),
   fc.tuple(badDate, fc.constantFrom('from', 'to')).map(([d, which]) =>
     slashInput(`${which}:${d}`, 'backtest', { options: [s('from', which === 'from' ? d : '2020-01-02'), s('to', which === 'to' ? d : '2020-03-01')] }, [d])),
   badSymbol.map((x) => slashInput(`symbols:${x}`, 'backtest', { options: [s('from', '2020-01-02'), s('to', '2020-03-01'), s('symbols', `SPY,${x}`)] }, x.split(','))),
