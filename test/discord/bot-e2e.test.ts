@@ -264,7 +264,7 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     assert.equal(body.data.content, '`from` 2020-03-01 must be before `to` 2020-01-01.');
     const sym = discord.sendCommand('backtest', { options: [opt('from', '2020-01-02'), opt('to', '2020-03-01'), opt('symbols', 'SPX,ZZZZ')] });
     const r2 = await discord.waitForRequest((x) => x.path.startsWith(`/interactions/${sym}/`));
-    assert.match((r2.json as { data: { content: string } }).data.content, /^`symbols`: not covered: ZZZZ\./);
+    assert.match((r2.json as { data: { content: string } }).data.content, /^`symbols`: not covered: "ZZZZ"\./);
   });
 
   test('/portfolio create: refused for members and for bad names, created once by a confirming admin', async () => {

@@ -29,8 +29,8 @@ test('bad backtest input is refused before anything runs', async () => {
   const p = new DemoProvider();
   await assert.rejects(backtest({ from: '2019-05-01', to: '2019-01-01', actor, provider: p }), /--from 2019-05-01 must be before --to 2019-01-01/);
   await assert.rejects(backtest({ from: '2019-13-01', to: '2019-12-31', actor, provider: p }), /--from "2019-13-01" is not usable/);
-  await assert.rejects(backtest({ from: '2019-01-01', to: '2019-12-31', symbols: ['s&p'], actor, provider: p }), /--symbols: not covered: S&P/);
-  await assert.rejects(backtest({ from: '2019-01-02', to: '2019-03-01', symbols: ['ZZZZ'], actor, provider: p }), /--symbols: not covered: ZZZZ. Covered: the \d+ universe symbols/);
+  await assert.rejects(backtest({ from: '2019-01-01', to: '2019-12-31', symbols: ['s&p'], actor, provider: p }), /--symbols: not covered: "S&P"/);
+  await assert.rejects(backtest({ from: '2019-01-02', to: '2019-03-01', symbols: ['ZZZZ'], actor, provider: p }), /--symbols: not covered: "ZZZZ". Covered: the \d+ universe symbols/);
 });
 
 test('a backtest killed while saving leaves nothing behind once swept; finished ones are kept', async () => {
