@@ -1,35 +1,75 @@
 import { createCanvas } from '@napi-rs/canvas';
-import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
+import { DOWN, niceTicks, PALETTE, UP, type Theme } from './panel-chart.js';
 
-Chart.register(...registerables);
+const FONT = 'DejaVu Sans, Arial, sans-serif';
 
-const background: Plugin<'bar'> = {
-  id: 'background',
-  beforeDraw(chart) {
-    chart.ctx.save();
-    chart.ctx.fillStyle = '#ffffff';
-    chart.ctx.fillRect(0, 0, chart.width, chart.height);
-    chart.ctx.restore();
-  },
-};
-
-/** A horizontal bar chart of signed values (green above zero, red below) as PNG bytes. */
-export function renderBarChart(spec: { title: string; bars: Array<{ label: string; value: number }>; width?: number; height?: number }): Buffer {
-  const canvas = createCanvas(spec.width ?? 640, spec.height ?? 80 + 36 * spec.bars.length);
-  const config: ChartConfiguration<'bar'> = {
-    type: 'bar',
-    data: {
-      labels: spec.bars.map((b) => b.label),
-      datasets: [{ data: spec.bars.map((b) => b.value), backgroundColor: spec.bars.map((b) => (b.value >= 0 ? '#16a34a' : '#dc2626')) }],
-    },
-    options: {
-      indexAxis: 'y', animation: false, responsive: false, devicePixelRatio: 1,
-      plugins: { title: { display: true, text: spec.title }, legend: { display: false } },
-    },
-    plugins: [background],
-  };
-  const chart = new Chart(canvas as unknown as ConstructorParameters<typeof Chart>[0], config);
-  const png = canvas.toBuffer('image/png');
-  chart.destroy();
-  return png;
+/**
+ * A horizontal bar chart of signed values (green above zero, red below) as PNG bytes, in the panel charts'
+ * theme: each bar labelled with its value, the zero line marked, labels never clipped.
+ */
+export function renderBarChart(spec: { title: string; subtitle?: string; bars: Array<{ label: string; value: number }>; width?: number; theme?: Theme }): Buffer {
+  const width = spec.width ?? 900;
+  const rowH = 44;
+  const top = spec.subtitle ? 70 : 52;
+  const height = top + rowH * spec.bars.length + 44;
+  const theme = PALETTE[spec.theme ?? 'dark'];
+  const canvas = createCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = theme.bg;
+  ctx.fillRect(0, 0, width, height);
+  ctx.fillStyle = theme.text;
+  ctx.font = `bold 20px ${FONT}`;
+  ctx.fillText(spec.title, 14, 28);
+  if (spec.subtitle) {
+    ctx.fillStyle = theme.muted;
+    ctx.font = `14px ${FONT}`;
+    ctx.fillText(spec.subtitle, 14, 50);
+  }
+  ctx.font = `14px ${FONT}`;
+  const labelW = Math.max(80, ...spec.bars.map((b) => ctx.measureText(b.label).width)) + 24;
+  const left = 14 + labelW;
+  const right = width - 70;
+  const values = spec.bars.map((b) => b.value);
+  const lo = Math.min(0, ...values);
+  const hi = Math.max(0, ...values);
+  const span = hi - lo || 1;
+  const pad = span * 0.08;
+  const [a, b] = [lo < 0 ? lo - pad : 0, hi > 0 ? hi + pad : 0];
+  const xOf = (v: number) => left + ((v - a) / (b - a)) * (right - left);
+  const bottom = top + rowH * spec.bars.length;
+  ctx.textBaseline = 'top';
+  for (const t of niceTicks(a, b, 6)) {
+    const x = Math.round(xOf(t)) + 0.5;
+    ctx.strokeStyle = theme.grid;
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, bottom);
+    ctx.stroke();
+    ctx.fillStyle = theme.axis;
+    const label = Math.abs(t) < 1e-12 ? '0' : String(Number(t.toFixed(4)));
+    ctx.fillText(label, x - ctx.measureText(label).width / 2, bottom + 8);
+  }
+  spec.bars.forEach((bar, i) => {
+    const y = top + i * rowH;
+    ctx.textBaseline = 'middle';
+    ctx.fillStyle = theme.text;
+    ctx.fillText(bar.label, left - 12 - ctx.measureText(bar.label).width, y + rowH / 2);
+    const x0 = xOf(0);
+    const x1 = xOf(bar.value);
+    ctx.fillStyle = bar.value >= 0 ? UP : DOWN;
+    ctx.fillRect(Math.min(x0, x1), y + 8, Math.max(1, Math.abs(x1 - x0)), rowH - 16);
+    ctx.fillStyle = theme.text;
+    const text = `${bar.value >= 0 ? '+' : ''}${bar.value.toFixed(3)}`;
+    const tw = ctx.measureText(text).width;
+    // Beside the bar's end; inside it when beside would run into the labels or off the image.
+    const outside = bar.value >= 0 ? x1 + 6 : x1 - 6 - tw;
+    const fits = bar.value >= 0 ? outside + tw <= width - 4 : outside >= left;
+    ctx.fillText(text, fits ? outside : bar.value >= 0 ? x1 - 6 - tw : x1 + 6, y + rowH / 2);
+  });
+  ctx.strokeStyle = theme.axis;
+  ctx.beginPath();
+  ctx.moveTo(Math.round(xOf(0)) + 0.5, top);
+  ctx.lineTo(Math.round(xOf(0)) + 0.5, bottom);
+  ctx.stroke();
+  return canvas.toBuffer('image/png');
 }

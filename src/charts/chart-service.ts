@@ -209,7 +209,7 @@ export async function equityChart(portfolio: string, range: Range | 'all', opts:
   const startAt = range === 'all' ? 0 : Math.max(0, points.findIndex((p) => p.date >= addDays(end, -RANGES[range])));
   const cut = <T>(xs: T[]) => xs.slice(startAt);
   const shown = cut(points);
-  const usd = (v: number) => `$${Math.round(v).toLocaleString('en-US')}`;
+  const usd = (v: number) => `${v < 0 ? '−' : ''}$${Math.abs(Math.round(v)).toLocaleString('en-US')}`;
   const benchHasPrices = bench?.some((b) => b.marketValue > 0);
   const lines: Line[] = [
     { label: 'Equity', values: shown.map((p) => p.equity), color: '#29b6f6', width: 2.2 },

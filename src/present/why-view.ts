@@ -21,5 +21,5 @@ export function whyPost(w: WhyView, demo: boolean): PostInput {
 /** The regime's terms as a small PNG bar chart. */
 export function whyChart(w: WhyView): { png: Buffer; filename: string } | undefined {
   if (w.terms.length === 0) return undefined;
-  return { png: renderBarChart({ title: `Regime terms · ${w.portfolio} · ${w.tradeDate}`, bars: w.terms }), filename: `why-${w.tradeDate}.png` };
+  return { png: renderBarChart({ title: `Regime terms · ${w.portfolio} · ${w.tradeDate}`, subtitle: `${w.action} · regime score ${w.terms.reduce((s, t) => s + t.value, 0).toFixed(3)} = the sum of these weighted terms (config v${w.configVersion})`, bars: w.terms }), filename: `why-${w.tradeDate}.png` };
 }

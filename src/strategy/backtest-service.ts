@@ -73,7 +73,7 @@ export function checkBacktestRequest(opts: { from: string; to: string; symbols?:
     const covered = new Set(['SPX', ...loadUniverse().map((e) => e.symbol)]);
     const unknown = opts.symbols.map((x) => x.toUpperCase()).filter((x) => !covered.has(x));
     if (unknown.length) {
-      throw new UserFacingError('UNKNOWN_SYMBOL', `${optionName('symbols')}: not covered: ${unknown.map((s) => JSON.stringify(s)).join(', ')}. Covered: the ${covered.size} universe symbols (SPX, SPY, QQQ, AAPL, MSFT, …); see \`signaldesk universe\` or /universe.`);
+      throw new UserFacingError('UNKNOWN_SYMBOL', `${optionName('symbols')}: not covered: ${unknown.map((s) => `"${s}"`).join(', ')}. Covered: the ${covered.size} universe symbols (SPX, SPY, QQQ, AAPL, MSFT, …); see \`signaldesk universe\` or /universe.`);
     }
   }
 }
