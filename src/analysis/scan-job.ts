@@ -4,16 +4,16 @@ import { runNamedScan, scanPost, SCANS, type BarsVisitor, type ScanName } from '
 
 /** Run a named scan for the job's slot and publish it; `onBars` sees each symbol's bars as the scan reads them. */
 export async function runScanJob(name: ScanName, ctx: JobContext, onBars?: BarsVisitor): Promise<JobOutcome> {
-  const s = await runNamedScan(name, ctx.date, { provider: providerFor(ctx.env), force: ctx.force, onBars });
+  const s = await runNamedScan(name, ctx.date, { provider: providerFor(ctx.env), force: ctx.force, onBars, now: new Date(ctx.now) });
   await ctx.publish(`${name}:${ctx.date}`, scanPost(s, ctx.env.MARKET_DATA_PROVIDER === 'demo'));
-  return { summary: { scanned: s.scanned, universe: s.universe, dataThrough: s.dataThrough, durationMs: s.durationMs, top: Object.fromEntries(s.results.map((r) => [r.criterion, r.hits.slice(0, 3).map((h) => h.symbol).join(' ') || 'none'])) } };
+  return { summary: { scanned: s.scanned, universe: s.universe, dataThrough: s.dataThrough, ...(s.basis ? { basis: s.basis.snapshot ?? s.basis.fallback } : {}), durationMs: s.durationMs, top: Object.fromEntries(s.results.map((r) => [r.criterion, r.hits.slice(0, 3).map((h) => h.symbol).join(' ') || 'none'])) } };
 }
 
 /** The job module of one named scan (jobs/<scan>.ts re-exports it). */
 export function scanJob(name: ScanName): JobModule {
   return {
     name,
-    description: `Universe scan (${SCANS[name].criteria.join(', ')}) on bars through the ${SCANS[name].basis === 'previous-close' ? 'previous' : "day's"} close; posts the top 10 of each.`,
+    description: `Universe scan (${SCANS[name].criteria.join(', ')}) ${SCANS[name].basis === 'intraday' ? `on the day so far (the ${(SCANS[name] as { asOf: string }).asOf} snapshot appended to the daily bars; the previous close when the provider has no snapshots)` : `on bars through the ${SCANS[name].basis === 'previous-close' ? 'previous' : "day's"} close`}; posts the top 10 of each.`,
     schedule: { cron: SCANS[name].cron, ...('earlyClose' in SCANS[name] ? { earlyClose: (SCANS[name] as { earlyClose: string }).earlyClose } : {}) },
     options: { marketDaysOnly: true, concurrency: 1, lockLifetimeMs: 15 * 60_000 },
     handler: (ctx: JobContext) => runScanJob(name, ctx),

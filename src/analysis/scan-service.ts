@@ -1,5 +1,5 @@
 import { addDays, type IsoDate } from '../calendar/dates.js';
-import { previousTradingDay, tradingDaysBetween } from '../calendar/nyse.js';
+import { isEarlyClose, previousTradingDay, tradingDaysBetween } from '../calendar/nyse.js';
 import { isDuplicateKey } from '../db/connection.js';
 import { ScanLatest, ScanResult, scanResultId } from '../db/models/scan-result.js';
 import { UserFacingError } from '../errors.js';
@@ -7,22 +7,35 @@ import { streamBars } from '../market-data/bar-store.js';
 import { checkQuality, LOW_QUALITY, qualitySummary, type QualityReport } from '../market-data/data-quality.js';
 import { fetchMarketData } from '../market-data/fetch-service.js';
 import type { Bar, MarketDataProvider } from '../market-data/provider.js';
+import { describeSnapshot, partialBar, shareOfDay, snapshotFor } from '../market-data/snapshot-store.js';
 import { loadUniverse, sectorOf } from '../market-data/universe.js';
 import { COLORS, type PostInput } from '../notify/post.js';
 import { rankFeatures, scanFeatures, type ScanFeatures, type ScanHit, type ScanOutcome } from './scanner.js';
 
 /**
- * The seed's scans (000) are one scanner with different criteria, schedule and data. With daily
- * bars, scans before the close use the previous session's close; next-day-prep runs after the
- * 16:35 fetch and uses the day's own close.
+ * The seed's scans (000) are one scanner with different criteria, schedule and data. pre-market-scan runs
+ * on the previous close; the three daytime scans on the day so far: the slot's intraday snapshot appended
+ * to the daily bars as a partial bar (`asOf`, `earlyAsOf` on early-close days), falling back to the previous
+ * close with `closeCriteria` when the provider has no snapshots; next-day-prep after the 16:35 fetch, on
+ * the day's own close.
  */
 export const SCANS = {
   'pre-market-scan': { cron: '30 6 * * 1-5', basis: 'previous-close', criteria: ['atr', 'momentum', 'rsi-extremes'] },
-  'opening-scan': { cron: '45 9 * * 1-5', basis: 'previous-close', criteria: ['atr', 'momentum', 'new-highs'] },
-  'afternoon-scan': { cron: '0 13 * * 1-5', earlyClose: '0 12 * * 1-5', basis: 'previous-close', criteria: ['atr', 'rsi-extremes', 'bb-squeeze'] },
-  'closing-scan': { cron: '45 15 * * 1-5', earlyClose: '45 12 * * 1-5', basis: 'previous-close', criteria: ['momentum', 'bb-squeeze', 'new-highs'] },
+  'opening-scan': { cron: '45 9 * * 1-5', basis: 'intraday', asOf: '09:45', criteria: ['gap', 'rel-volume', 'day-move', 'atr-prev'], closeCriteria: ['atr', 'momentum', 'new-highs'] },
+  'afternoon-scan': { cron: '0 13 * * 1-5', earlyClose: '0 12 * * 1-5', basis: 'intraday', asOf: '13:00', earlyAsOf: '12:00', criteria: ['day-move', 'rel-volume', 'rsi-extremes', 'bb-squeeze'], closeCriteria: ['atr', 'rsi-extremes', 'bb-squeeze'] },
+  'closing-scan': { cron: '45 15 * * 1-5', earlyClose: '45 12 * * 1-5', basis: 'intraday', asOf: '15:45', earlyAsOf: '12:45', criteria: ['day-move', 'intraday-extremes', 'momentum', 'bb-squeeze'], closeCriteria: ['momentum', 'bb-squeeze', 'new-highs'] },
   'next-day-prep': { cron: '30 17 * * 1-5', basis: 'same-day-close', criteria: ['atr', 'momentum', 'rsi-extremes', 'bb-squeeze', 'new-highs'] },
 } as const;
+
+/** Criteria computed with the partial bar that are still meaningful on it (their titles say so). */
+const ON_THE_DAY_SO_FAR = new Set(['rsi-extremes', 'bb-squeeze', 'momentum']);
+
+/** The slot a daytime scan reads its snapshot at on `date` (its early-close slot on an early-close day). */
+export function scanSlot(name: ScanName, date: IsoDate): string | undefined {
+  const def = SCANS[name] as { asOf?: string; earlyAsOf?: string };
+  if (!def.asOf) return undefined;
+  return isEarlyClose(date) && def.earlyAsOf ? def.earlyAsOf : def.asOf;
+}
 export type ScanName = keyof typeof SCANS;
 export const SCAN_NAMES = Object.keys(SCANS) as ScanName[];
 
@@ -37,6 +50,8 @@ export interface StoredScan {
   quality: ScanQuality;
   durationMs: number;
   created: boolean;
+  /** A daytime scan: the snapshot it appended ("as of 13:00 New York, 15-minute delayed"), or why it ran on the previous close. */
+  basis?: { snapshot?: string; fallback?: string };
 }
 
 /** Data quality of the scanned bars: the average score and the symbols below LOW_QUALITY (worst first). */
@@ -52,10 +67,11 @@ export function requireScan(name: string): ScanName {
   return name as ScanName;
 }
 
-function toStored(d: { scan: string; date: string; dataThrough: string; universe: number; scanned: number; skipped?: string[]; results: unknown; quality?: unknown; durationMs: number }, created: boolean): StoredScan {
+function toStored(d: { scan: string; date: string; dataThrough: string; universe: number; scanned: number; skipped?: string[]; results: unknown; quality?: unknown; durationMs: number; basis?: unknown }, created: boolean): StoredScan {
   return {
     scan: d.scan, date: d.date, dataThrough: d.dataThrough, universe: d.universe, scanned: d.scanned, skipped: d.skipped ?? [],
     results: d.results as StoredScan['results'], quality: (d.quality as ScanQuality | null) ?? NO_QUALITY, durationMs: d.durationMs, created,
+    ...(d.basis ? { basis: d.basis as StoredScan['basis'] } : {}),
   };
 }
 
@@ -78,7 +94,7 @@ export type BarsVisitor = (symbol: string, bars: Bar[]) => void;
  * symbol's features and data quality as it arrives, then rank: one symbol's bars in memory at a time.
  * `onBars` sees each symbol's bars too; its time is in neither figure.
  */
-export async function scanFromStore(symbols: string[], through: IsoDate, criteria: string[], topN: number, onBars?: BarsVisitor): Promise<ScanRun> {
+export async function scanFromStore(symbols: string[], through: IsoDate, criteria: string[], topN: number, onBars?: BarsVisitor, today?: { bars: Map<string, Bar>; share: number }): Promise<ScanRun> {
   const from = addDays(through, -SCAN_LOOKBACK_DAYS);
   const expected = tradingDaysBetween(from, through);
   const features: ScanFeatures[] = [];
@@ -93,7 +109,9 @@ export async function scanFromStore(symbols: string[], through: IsoDate, criteri
   for await (const [symbol, bars] of streamBars(symbols, from, through)) {
     const t = performance.now();
     wanted.delete(symbol);
-    const f = scanFeatures(symbol, bars);
+    // A daytime scan appends the day so far to the stored bars (never stored itself).
+    const partial = today?.bars.get(symbol);
+    const f = partial ? scanFeatures(symbol, [...bars, partial], { share: today!.share }) : today ? undefined : scanFeatures(symbol, bars);
     if (f) features.push(f);
     else skipped.push(symbol);
     quality.add(checkQuality(symbol, bars, { through, expected }));
@@ -146,21 +164,39 @@ export function summarizeQuality(reports: QualityReport[]): ScanQuality {
  * Run a named scan for a trading date over the universe; stored once per (scan, date) unless forced.
  * `onBars` sees the bars of each symbol the scan reads (none when the stored scan is returned).
  */
-export async function runNamedScan(name: string, date: IsoDate, opts: { provider: MarketDataProvider; force?: boolean; topN?: number; symbols?: string[]; onBars?: BarsVisitor }): Promise<StoredScan> {
+export async function runNamedScan(name: string, date: IsoDate, opts: { provider: MarketDataProvider; force?: boolean; topN?: number; symbols?: string[]; onBars?: BarsVisitor; now?: Date }): Promise<StoredScan> {
   const scan = requireScan(name);
   const existing = await ScanResult.findById(scanResultId(scan, date)).lean();
   if (existing && !opts.force) return toStored(existing, false);
   const def = SCANS[scan];
-  const through = def.basis === 'previous-close' ? previousTradingDay(date) : date;
+  const through = def.basis === 'same-day-close' ? date : previousTradingDay(date);
   const symbols = opts.symbols ?? loadUniverse().map((u) => u.symbol);
   const started = performance.now();
   await fetchMarketData({ date: through, symbols, provider: opts.provider });
-  const { outcome, quality } = await scanFromStore(symbols, through, [...def.criteria], opts.topN ?? 10, opts.onBars);
+  let criteria: string[] = [...def.criteria];
+  let today: { bars: Map<string, Bar>; share: number } | undefined;
+  let basis: StoredScan['basis'];
+  const slot = scanSlot(scan, date);
+  if (slot) {
+    const snap = await snapshotFor({ date, slot, symbols, provider: opts.provider, now: opts.now });
+    if (snap.ok) {
+      today = { bars: new Map([...snap.snapshot.rows.values()].map((s) => [s.symbol, partialBar(s)])), share: shareOfDay(snap.snapshot) };
+      basis = { snapshot: describeSnapshot(snap.snapshot) };
+    } else {
+      criteria = [...((def as { closeCriteria?: readonly string[] }).closeCriteria ?? def.criteria)];
+      basis = { fallback: `on the previous close: ${snap.reason}` };
+    }
+  }
+  const { outcome, quality } = await scanFromStore(symbols, through, criteria, opts.topN ?? 10, opts.onBars, today);
   const doc = {
     scan, date, dataThrough: through, universe: symbols.length, scanned: outcome.scanned, skipped: outcome.skipped,
-    results: outcome.results.map((r) => ({ ...r, hits: r.hits.map((h) => ({ ...h, sector: sectorOf(h.symbol) })) })),
+    results: outcome.results.map((r) => ({
+      ...r, title: today && ON_THE_DAY_SO_FAR.has(r.criterion) ? `${r.title}, with the day so far` : r.title,
+      hits: r.hits.map((h) => ({ ...h, sector: sectorOf(h.symbol) })),
+    })),
     quality,
     durationMs: Math.round(performance.now() - started), createdAt: new Date(),
+    ...(basis ? { basis } : {}),
   };
   // Replace in place: two attempts of one forced run storing at once both succeed (the last one stands).
   const _id = scanResultId(scan, date);
@@ -198,8 +234,8 @@ export function scanPost(s: StoredScan, demo: boolean): PostInput {
     : [];
   return {
     kind: 'scans',
-    title: `${s.scan} · ${s.date}`,
-    description: `${s.scanned} of ${s.universe} symbols scanned on bars through ${s.dataThrough}${s.skipped.length ? ` (${s.skipped.length} without enough history)` : ''}.`,
+    title: `${s.scan} · ${s.date}${s.basis?.snapshot ? ` · ${s.basis.snapshot.replace(/^as of /, '').replace(/ New York.*$/, '')}` : ''}`,
+    description: `${s.scanned} of ${s.universe} symbols scanned on bars through ${s.dataThrough}${s.basis?.snapshot ? ` and the day so far, ${s.basis.snapshot}` : ''}${s.skipped.length ? ` (${s.skipped.length} without enough history or today's snapshot)` : ''}.${s.basis?.fallback ? `\nScanned ${s.basis.fallback}.` : ''}`,
     color: COLORS.info,
     demo,
     fields: [

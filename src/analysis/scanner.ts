@@ -18,12 +18,34 @@ export interface ScanFeatures {
   high_252: number;
   new_high: boolean;
   last_date: string;
+  /** With the day so far as the last bar (a daytime scan): what can be judged on a partial bar. */
+  intraday?: IntradayFeatures;
+}
+
+export interface IntradayFeatures {
+  /** Open over the previous close, − 1. */
+  gap: number;
+  /** Last price over the previous close, − 1. */
+  move: number;
+  /** Volume so far over what a usual day (the 20-day average) has traded by this time of day. */
+  relVolume: number;
+  /** The day's high above every close of the past 52 weeks, or its low below every one. */
+  newHigh: boolean;
+  newLow: boolean;
+  /** ATR needs a finished bar: the previous close's ATR(14), and as a share of that close. */
+  atrPrev: number;
+  atrPrevPct: number;
+  last: number;
 }
 
 /** Bars a symbol needs to be scanned: the indicators' warm-up (RSI and ATR are recursive). */
 export const MIN_SCAN_BARS = WARMUP_BARS;
 
-export function scanFeatures(symbol: string, bars: Bar[]): ScanFeatures | undefined {
+/**
+ * `intraday`: the last bar is the day so far (a snapshot) and `share` the part of a usual day's volume traded
+ * by then; the intraday features are computed beside the usual ones (which then see the partial bar).
+ */
+export function scanFeatures(symbol: string, bars: Bar[], intraday?: { share: number }): ScanFeatures | undefined {
   if (bars.length < MIN_SCAN_BARS) return undefined;
   // Columns and kernels (kernels.ts), not per-value objects: this runs for every symbol of the universe.
   const n = bars.length;
@@ -37,7 +59,8 @@ export function scanFeatures(symbol: string, bars: Bar[]): ScanFeatures | undefi
     low[i] = b.low;
   }
   const last = close[n - 1]!;
-  const a = atrColumn(high, low, close, 14)[n - 1]!;
+  const atrs = atrColumn(high, low, close, 14);
+  const a = atrs[n - 1]!;
   const widths = bollingerWidthColumn(close, 20, 2).subarray(Math.max(19, n - 120));
   const width = widths[widths.length - 1]!;
   let narrower = 0;
@@ -57,6 +80,32 @@ export function scanFeatures(symbol: string, bars: Bar[]): ScanFeatures | undefi
     high_252: Math.max(high252, last),
     new_high: last >= high252,
     last_date: bars[n - 1]!.date,
+    ...(intraday ? { intraday: intradayFeatures(bars, close, atrs, intraday.share) } : {}),
+  };
+}
+
+function intradayFeatures(bars: Bar[], close: Float64Array, atrs: Float64Array, share: number): IntradayFeatures {
+  const n = bars.length;
+  const today = bars[n - 1]!;
+  const prevClose = close[n - 2]!;
+  let avg = 0;
+  for (let i = n - 21; i < n - 1; i++) avg += bars[i]!.volume / 20;
+  let hi = -Infinity;
+  let lo = Infinity;
+  for (let i = Math.max(0, n - 253); i < n - 1; i++) {
+    hi = Math.max(hi, close[i]!);
+    lo = Math.min(lo, close[i]!);
+  }
+  const expected = avg * Math.max(share, 0.02);
+  return {
+    gap: today.open / prevClose - 1,
+    move: today.close / prevClose - 1,
+    relVolume: expected > 0 ? today.volume / expected : 0,
+    newHigh: today.high > hi,
+    newLow: today.low < lo,
+    atrPrev: atrs[n - 2]!,
+    atrPrevPct: atrs[n - 2]! / prevClose,
+    last: today.close,
   };
 }
 
@@ -74,6 +123,7 @@ export interface Criterion {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const signedPct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
 export const CRITERIA: Record<string, Criterion> = {
   atr: {
@@ -94,6 +144,31 @@ export const CRITERIA: Record<string, Criterion> = {
     id: 'bb-squeeze', title: 'Bollinger squeeze (narrowest bands in 120 days)',
     rank: (fs) => fs.filter((f) => f.bb_width_pctile <= 0.1).sort((a, b) => a.bb_width - b.bb_width)
       .map((f) => ({ symbol: f.symbol, value: f.bb_width, note: `width ${pct(f.bb_width)}, ${Math.round(f.bb_width_pctile * 100)}th pct` })),
+  },
+  gap: {
+    id: 'gap', title: 'Biggest gaps at the open (vs the previous close)',
+    rank: (fs) => fs.filter((f) => f.intraday && Math.abs(f.intraday.gap) >= 0.01).sort((a, b) => Math.abs(b.intraday!.gap) - Math.abs(a.intraday!.gap))
+      .map((f) => ({ symbol: f.symbol, value: f.intraday!.gap, note: `gap ${signedPct(f.intraday!.gap)}, now ${signedPct(f.intraday!.move)}` })),
+  },
+  'day-move': {
+    id: 'day-move', title: "The day's biggest moves so far",
+    rank: (fs) => fs.filter((f) => f.intraday).sort((a, b) => Math.abs(b.intraday!.move) - Math.abs(a.intraday!.move))
+      .map((f) => ({ symbol: f.symbol, value: f.intraday!.move, note: `${signedPct(f.intraday!.move)} at ${f.intraday!.last.toFixed(2)}` })),
+  },
+  'rel-volume': {
+    id: 'rel-volume', title: 'Unusual volume for the time of day (≥ 1.5×)',
+    rank: (fs) => fs.filter((f) => f.intraday && f.intraday.relVolume >= 1.5).sort((a, b) => b.intraday!.relVolume - a.intraday!.relVolume)
+      .map((f) => ({ symbol: f.symbol, value: f.intraday!.relVolume, note: `${f.intraday!.relVolume.toFixed(1)}× a usual day by now, ${signedPct(f.intraday!.move)}` })),
+  },
+  'intraday-extremes': {
+    id: 'intraday-extremes', title: '52-week highs and lows reached today',
+    rank: (fs) => fs.filter((f) => f.intraday && (f.intraday.newHigh || f.intraday.newLow)).sort((a, b) => Math.abs(b.intraday!.move) - Math.abs(a.intraday!.move))
+      .map((f) => ({ symbol: f.symbol, value: f.intraday!.move, note: `${f.intraday!.newHigh ? 'new 52-week high' : 'new 52-week low'}, ${signedPct(f.intraday!.move)}` })),
+  },
+  'atr-prev': {
+    id: 'atr-prev', title: 'Highest ATR (14) % of price, at the previous close (ATR needs a finished bar)',
+    rank: (fs) => fs.filter((f) => f.intraday).sort((a, b) => b.intraday!.atrPrevPct - a.intraday!.atrPrevPct)
+      .map((f) => ({ symbol: f.symbol, value: f.intraday!.atrPrevPct, note: `ATR ${f.intraday!.atrPrev.toFixed(2)} (${pct(f.intraday!.atrPrevPct)})` })),
   },
   'new-highs': {
     id: 'new-highs', title: '52-week highs',

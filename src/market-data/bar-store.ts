@@ -48,7 +48,7 @@ interface SeriesDoc {
 }
 
 /** The bytes of a stored block, whatever form the driver hands back (Binary, Buffer, Uint8Array). */
-function blockOf(data: unknown): Uint8Array {
+export function blockOf(data: unknown): Uint8Array {
   if (data instanceof Uint8Array) return data;
   const bin = data as { buffer?: Uint8Array; position?: number };
   if (bin?.buffer instanceof Uint8Array) return bin.buffer.subarray(0, bin.position ?? bin.buffer.byteLength);

@@ -355,3 +355,41 @@ function lastIndexOnOrBefore(date: IsoDate): number {
   if (i < 0) return demoMarket().days.length - 1;
   return demoMarket().days[i] === date ? i : i - 1;
 }
+
+/**
+ * The demo's intraday path of `symbol` on a trading day, minute by minute from the open to the close: it
+ * starts at the day's open, touches the day's high and low at seeded minutes (each exactly once reached, never
+ * exceeded), wanders in between, and ends at the close, so the snapshot at 16:00 is the daily bar itself.
+ * Volume accrues along the session's U-shaped curve. Deterministic per (symbol, date).
+ */
+export function demoIntradayPath(symbol: string, date: IsoDate, sessionMinutes: number): { bar: DemoBar; prevClose: number; prices: Float64Array } | undefined {
+  const m = demoMarket();
+  const i = m.index.get(date);
+  if (i === undefined || i === 0) return undefined;
+  const [prev, bar] = demoBars(symbol, m.days[i - 1]!, date);
+  if (!prev || !bar || bar.date !== date) return undefined;
+  const rand = prng(hash(`intraday:${symbol}:${date}`));
+  const S = sessionMinutes;
+  const t1 = Math.round(S * (0.05 + 0.9 * rand()));
+  let t2 = Math.round(S * (0.05 + 0.9 * rand()));
+  if (t2 === t1) t2 = Math.min(S - 1, t1 + 1);
+  const [a, b] = t1 < t2 ? [t1, t2] : [t2, t1];
+  // A rising day more often makes its low first; a falling day its high.
+  const lowFirst = rand() < (bar.close >= bar.open ? 0.65 : 0.35);
+  const knots: Array<[number, number]> = [[0, bar.open], [a, lowFirst ? bar.low : bar.high], [b, lowFirst ? bar.high : bar.low], [S, bar.close]];
+  const walk = new Float64Array(S + 1);
+  const step = (bar.high - bar.low) * 0.03;
+  for (let k = 1; k <= S; k++) walk[k] = walk[k - 1]! + step * gaussian(rand);
+  const prices = new Float64Array(S + 1);
+  for (let s = 0; s < knots.length - 1; s++) {
+    const [x0, y0] = knots[s]!;
+    const [x1, y1] = knots[s + 1]!;
+    for (let k = x0; k <= x1; k++) {
+      const f = x1 === x0 ? 0 : (k - x0) / (x1 - x0);
+      const bridge = walk[k]! - walk[x0]! - f * (walk[x1]! - walk[x0]!);
+      prices[k] = round2(clamp(y0 + f * (y1 - y0) + bridge, bar.low, bar.high));
+    }
+  }
+  for (const [k, y] of knots) prices[k] = y;
+  return { bar, prevClose: prev.close, prices };
+}

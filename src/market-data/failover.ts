@@ -1,5 +1,6 @@
 import type { IsoDate } from '../calendar/dates.js';
 import { contractOf, ProviderError, type Bar, type FetchNotes, type MarketDataProvider, type SeriesContract } from './provider.js';
+import type { SnapshotBatch } from './snapshot.js';
 
 export interface FailoverNotice {
   primary: string;
@@ -17,6 +18,8 @@ export class FailoverProvider implements MarketDataProvider {
   readonly id: string;
   lastServedBy: string;
   getGroupedDaily?: (date: IsoDate, symbols?: string[], notes?: FetchNotes) => Promise<Bar[]>;
+  getSnapshot?: (symbols: string[], at: Date) => Promise<SnapshotBatch>;
+  readonly snapshotsAnyTime?: boolean;
 
   constructor(
     readonly primary: MarketDataProvider,
@@ -33,6 +36,12 @@ export class FailoverProvider implements MarketDataProvider {
           () => (secondary.getGroupedDaily ? secondary.getGroupedDaily(date, symbols, notes) : secondary.getDailyBars(symbols ?? [], date, date, notes)),
         );
     }
+    // Snapshots from whichever of the two serves them, the primary first.
+    const snapshotters = [primary, secondary].filter((p) => p.getSnapshot);
+    if (snapshotters.length) {
+      this.snapshotsAnyTime = snapshotters.every((p) => p.snapshotsAnyTime === true);
+      this.getSnapshot = (symbols, at) => this.serve('getSnapshot', () => snapshotters[0]!.getSnapshot!(symbols, at), () => (snapshotters[1] ?? snapshotters[0]!).getSnapshot!(symbols, at), snapshotters[0]!.id, snapshotters[1]?.id);
+    }
   }
 
   requestsFor(symbols: number, days: number): number {
@@ -48,17 +57,17 @@ export class FailoverProvider implements MarketDataProvider {
     return this.serve('getDailyBars', () => this.primary.getDailyBars(symbols, from, to, notes), () => this.secondary.getDailyBars(symbols, from, to, notes));
   }
 
-  private async serve(operation: string, first: () => Promise<Bar[]>, second: () => Promise<Bar[]>): Promise<Bar[]> {
+  private async serve<T>(operation: string, first: () => Promise<T>, second: () => Promise<T>, firstId = this.primary.id, secondId: string | undefined = this.secondary.id): Promise<T> {
     try {
-      const bars = await first();
-      this.lastServedBy = this.primary.id;
-      return bars;
+      const out = await first();
+      this.lastServedBy = firstId;
+      return out;
     } catch (err) {
-      if (!(err instanceof ProviderError)) throw err;
-      await this.onFailover({ primary: this.primary.id, secondary: this.secondary.id, operation, reason: err.message, kind: err.kind });
-      const bars = await second();
-      this.lastServedBy = this.secondary.id;
-      return bars;
+      if (!(err instanceof ProviderError) || secondId === undefined) throw err;
+      await this.onFailover({ primary: firstId, secondary: secondId, operation, reason: err.message, kind: err.kind });
+      const out = await second();
+      this.lastServedBy = secondId;
+      return out;
     }
   }
 }

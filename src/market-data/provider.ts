@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { scrub } from '../log/logger.js';
 import { isIsoDate, type IsoDate } from '../calendar/dates.js';
+import type { SnapshotBatch } from './snapshot.js';
 
 /** A daily bar as a provider delivers it, after validation. */
 export interface Bar {
@@ -63,6 +64,13 @@ export interface MarketDataProvider {
   readonly lastServedBy?: string;
   /** HTTP requests `getDailyBars` needs for this many symbols and trading days (absent: one). */
   requestsFor?(symbols: number, days: number): number;
+  /**
+   * The day so far for many symbols in one call (or a few), during the session (absent: the provider has
+   * no snapshots, e.g. Alpha Vantage). A live provider answers for now; the demo for `at`.
+   */
+  getSnapshot?(symbols: string[], at: Date): Promise<SnapshotBatch>;
+  /** True when `getSnapshot` can answer for any past instant (the demo), not only for now. */
+  readonly snapshotsAnyTime?: boolean;
 }
 
 /**

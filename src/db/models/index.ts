@@ -8,6 +8,7 @@ import { BarSeries } from './bar-series.js';
 import { BacktestRun } from './backtest-run.js';
 import { CapitalInjection } from './capital-injection.js';
 import { Confirmation, ConfirmationAnswer } from './confirmation.js';
+import { DayClaim, IntradaySnapshot } from './intraday.js';
 import { JobRequest } from './job-request.js';
 import { JobRun } from './job-run.js';
 import { CatchUpState, JobHistory, JobStatus, Migration, OpenRun } from './job-status.js';
@@ -24,9 +25,9 @@ import { TradingState } from './trading-state.js';
 import { UniverseMember } from './universe-member.js';
 import { Watchlist, WatchMute } from './watch.js';
 
-export { AlertPolicy, AlertState, ApiCall, ApiUsage, ProviderStatus, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, Confirmation, ConfirmationAnswer, CatchUpState, JobHistory, JobRequest, JobRun, JobStatus, Lease, Migration, OpenRun, Outbox, OutboxDead, OutboxQueue, Position, BarIndex, BarLock, BarSeries, ScanLatest, ScanResult, SeriesContractDoc, Signal, SplitEvent, Trade, TradingConfig, TradingState, UniverseMember, Watchlist, WatchMute };
+export { DayClaim, IntradaySnapshot, AlertPolicy, AlertState, ApiCall, ApiUsage, ProviderStatus, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, Confirmation, ConfirmationAnswer, CatchUpState, JobHistory, JobRequest, JobRun, JobStatus, Lease, Migration, OpenRun, Outbox, OutboxDead, OutboxQueue, Position, BarIndex, BarLock, BarSeries, ScanLatest, ScanResult, SeriesContractDoc, Signal, SplitEvent, Trade, TradingConfig, TradingState, UniverseMember, Watchlist, WatchMute };
 
 // Models differ in their document types; this list only needs createIndexes().
 export function allModels(): Array<Model<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous model list
-  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, JobStatus, JobHistory, OpenRun, Migration, CatchUpState, JobRequest, Lease, AuditEntry, Outbox, OutboxDead, OutboxQueue, BacktestRun, TradingState, AlertPolicy, AlertState, ScanResult, ScanLatest, Confirmation, ConfirmationAnswer, ApiCall, ApiUsage, ProviderStatus, UniverseMember, Watchlist, WatchMute, SeriesContractDoc, SplitEvent];
+  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, JobStatus, JobHistory, OpenRun, Migration, CatchUpState, JobRequest, Lease, AuditEntry, Outbox, OutboxDead, OutboxQueue, BacktestRun, TradingState, AlertPolicy, AlertState, ScanResult, ScanLatest, Confirmation, ConfirmationAnswer, ApiCall, ApiUsage, ProviderStatus, UniverseMember, Watchlist, WatchMute, SeriesContractDoc, SplitEvent, IntradaySnapshot, DayClaim];
 }

@@ -18,6 +18,8 @@ const scanResultSchema = new Schema(
     skipped: { type: [String], default: [] },
     results: { type: Schema.Types.Mixed, required: true },
     quality: { type: Schema.Types.Mixed, default: null },
+    /** A daytime scan: the snapshot it used, or why it fell back to the previous close. */
+    basis: { type: Schema.Types.Mixed, default: undefined },
     durationMs: { type: Number, required: true },
     createdAt: { type: Date, required: true },
   },

@@ -105,6 +105,11 @@ export class ProviderHttp {
    * GET `path` with `params`, validate the JSON with `schema`, retrying what is worth retrying. `path`
    * may be an absolute URL (a provider's `next_url`); the provider checks its host before it calls.
    */
+  /** The client's clock (a test's manual one), for "how old is this answer". */
+  now(): number {
+    return this.clock.now();
+  }
+
   async getJson<S extends z.ZodType>(
     endpoint: string,
     path: string,

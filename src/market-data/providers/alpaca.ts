@@ -3,6 +3,7 @@ import { addDays, type IsoDate } from '../../calendar/dates.js';
 import { ProviderHttp, type ProviderHttpOptions } from '../http/provider-http.js';
 import { bySource, sourceSymbol } from '../index-symbols.js';
 import { ProviderError, validateBars, type Bar, type FetchNotes, type MarketDataProvider, type SeriesContract } from '../provider.js';
+import { validateSnapshots, type Snapshot, type SnapshotBatch } from '../snapshot.js';
 import { chunks, finiteNumber, nyDateOfIso } from './payload.js';
 
 export const ALPACA_DEFAULT_URL = 'https://data.alpaca.markets';
@@ -16,6 +17,16 @@ export const alpacaBarsSchema = z.object({
   bars: z.record(z.string(), z.array(bar)).nullable().optional().transform((b) => b ?? {}),
   next_page_token: z.string().nullable().optional(),
 });
+
+const snapBar = z.object({ t: z.string(), o: finiteNumber, h: finiteNumber, l: finiteNumber, c: finiteNumber, v: finiteNumber });
+const snapshotEntry = z.object({
+  latestTrade: z.object({ t: z.string(), p: finiteNumber }).nullable().optional(),
+  minuteBar: snapBar.nullable().optional(),
+  dailyBar: snapBar,
+  prevDailyBar: snapBar,
+});
+/** `GET /v2/stocks/snapshots`: snapshots by symbol (some answers wrap the map in `snapshots`). */
+export const alpacaSnapshotsSchema = z.record(z.string(), z.unknown()).transform((o) => (o.snapshots && typeof o.snapshots === 'object' ? (o.snapshots as Record<string, unknown>) : o));
 
 /** A 400/404/422 concerns what was asked (an invalid symbol); a 401 or a 5xx concerns every request. */
 function symbolLevel(err: ProviderError): boolean {
@@ -123,5 +134,55 @@ export class AlpacaProvider implements MarketDataProvider {
       seen.add(token);
     }
     return out;
+  }
+
+  /** Set once the SIP snapshot was refused as too recent for the plan: ask the delayed SIP from then on. */
+  private snapshotFeed: 'sip' | 'iex' | 'delayed_sip' | undefined;
+
+  /**
+   * The day so far for the universe in one request (`/v2/stocks/snapshots`, all symbols at once). The SIP
+   * feed by default; a free plan is refused the last 15 minutes of SIP (403), so the delayed SIP is asked
+   * instead, once, and remembered, and the batch is marked delayed.
+   */
+  async getSnapshot(symbols: string[]): Promise<SnapshotBatch> {
+    const endpoint = 'snapshot';
+    const ours = bySource(symbols, false);
+    let feed = this.snapshotFeed ?? this.feed;
+    let body: Record<string, unknown>;
+    try {
+      body = await this.http.getJson(endpoint, '/v2/stocks/snapshots', { symbols: [...ours.keys()].join(','), feed }, alpacaSnapshotsSchema);
+    } catch (err) {
+      if (!(err instanceof ProviderError) || err.kind !== 'plan' || feed !== 'sip') throw err;
+      feed = this.snapshotFeed = 'delayed_sip';
+      body = await this.http.getJson(endpoint, '/v2/stocks/snapshots', { symbols: [...ours.keys()].join(','), feed }, alpacaSnapshotsSchema);
+    }
+    const missing = new Map<string, string>();
+    const raw: Snapshot[] = [];
+    for (const [ticker, entry] of Object.entries(body)) {
+      const targets = ours.get(ticker);
+      if (!targets) continue;
+      const parsed = snapshotEntry.safeParse(entry);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        for (const symbol of targets) missing.set(symbol, `${this.id} ${endpoint}: ${ticker} field "${issue?.path.join('.') ?? ''}" ${issue?.message ?? 'is invalid'}`);
+        continue;
+      }
+      const e = parsed.data;
+      const last = e.latestTrade?.p ?? e.minuteBar?.c ?? e.dailyBar.c;
+      const at = Date.parse(e.latestTrade?.t ?? e.minuteBar?.t ?? e.dailyBar.t);
+      const date = nyDateOfIso(e.dailyBar.t);
+      for (const symbol of targets) {
+        if (!date || !Number.isFinite(at)) {
+          missing.set(symbol, `${this.id} ${endpoint}: ${ticker} has no usable timestamp`);
+          continue;
+        }
+        raw.push({
+          symbol, date, open: e.dailyBar.o, high: Math.max(e.dailyBar.h, last), low: Math.min(e.dailyBar.l, last), last,
+          volume: e.dailyBar.v, prevClose: e.prevDailyBar.c, lastTradeAt: at,
+        });
+      }
+    }
+    for (const symbol of symbols) if (!raw.some((r) => r.symbol === symbol) && !missing.has(symbol)) missing.set(symbol, `${this.id} ${endpoint}: not in the answer`);
+    return { rows: validateSnapshots(this.id, endpoint, raw, missing), missing, delayed: feed === 'delayed_sip' };
   }
 }

@@ -3,6 +3,7 @@ import type { IsoDate } from '../../calendar/dates.js';
 import { ProviderHttp, type ProviderHttpOptions } from '../http/provider-http.js';
 import { bySource, isIndex, sourceSymbol } from '../index-symbols.js';
 import { barProblem, ProviderError, validateBars, type Bar, type FetchNotes, type MarketDataProvider, type SeriesContract } from '../provider.js';
+import { validateSnapshots, type Snapshot, type SnapshotBatch } from '../snapshot.js';
 import { finiteNumber, nyDateOfMillis } from './payload.js';
 
 export const POLYGON_DEFAULT_URL = 'https://api.polygon.io';
@@ -31,6 +32,24 @@ export const polygonGroupedSchema = z.object({
 });
 
 const groupedRow = agg.extend({ T: z.string().min(1) });
+
+/** Full-market snapshot: the envelope; each ticker is read on its own (snapshotRow). Timestamps in nanoseconds. */
+export const polygonSnapshotSchema = z.object({
+  status: z.string(),
+  tickers: z.array(z.unknown()).optional().default([]),
+});
+const dayAgg = z.object({ o: finiteNumber, h: finiteNumber, l: finiteNumber, c: finiteNumber, v: finiteNumber });
+const snapshotRow = z.object({
+  ticker: z.string().min(1),
+  day: dayAgg,
+  prevDay: z.object({ c: finiteNumber }),
+  lastTrade: z.object({ p: finiteNumber, t: z.number() }).optional(),
+  min: z.object({ c: finiteNumber, t: z.number().optional(), av: finiteNumber.optional() }).optional(),
+  updated: z.number().optional(),
+});
+
+/** Nanoseconds (Polygon's trade clock) or milliseconds, to milliseconds. */
+const toMillis = (t: number) => (t > 1e15 ? Math.round(t / 1e6) : t);
 
 export type PolygonOptions = Omit<ProviderHttpOptions, 'provider' | 'headers'> & {
   apiKey: string;
@@ -150,5 +169,44 @@ export class PolygonProvider implements MarketDataProvider {
     });
     if (perTicker.length) out.push(...(await this.getDailyBars(perTicker, date, date, notes)));
     return out;
+  }
+
+  /**
+   * The day so far for the universe in one request (the full-market snapshot filtered to our tickers).
+   * Each row is read on its own; the last trade's price is the last price (the minute bar's close without
+   * one). Delayed when the plan serves it so (status DELAYED) or the newest trade is over 10 minutes old.
+   */
+  async getSnapshot(symbols: string[]): Promise<SnapshotBatch> {
+    const endpoint = 'snapshot';
+    const feeds = bySource(symbols, false); // no index in the stocks snapshot: SPX from its ETF, as its daily bars
+    const body = await this.http.getJson(endpoint, '/v2/snapshot/locale/us/markets/stocks/tickers', { tickers: [...feeds.keys()].join(',') }, polygonSnapshotSchema);
+    const missing = new Map<string, string>();
+    const raw: Snapshot[] = [];
+    const seen = new Set<string>();
+    body.tickers.forEach((row, i) => {
+      const parsed = snapshotRow.safeParse(row);
+      const ticker = (row as { ticker?: unknown } | null)?.ticker;
+      const ours = typeof ticker === 'string' ? feeds.get(ticker) : undefined;
+      if (!ours) return;
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        for (const symbol of ours) missing.set(symbol, `${this.id} ${endpoint}: ${ticker} field "tickers.${i}.${issue?.path.join('.') ?? ''}" ${issue?.message ?? 'is invalid'}`);
+        return;
+      }
+      const r = parsed.data;
+      const last = r.lastTrade?.p ?? r.min?.c ?? r.day.c;
+      const at = toMillis(r.lastTrade?.t ?? r.updated ?? r.min?.t ?? 0);
+      for (const symbol of ours) {
+        seen.add(symbol);
+        raw.push({
+          symbol, date: nyDateOfMillis(at), open: r.day.o, high: Math.max(r.day.h, last), low: Math.min(r.day.l, last), last,
+          volume: Math.max(r.day.v, r.min?.av ?? 0), prevClose: r.prevDay.c, lastTradeAt: at,
+        });
+      }
+    });
+    for (const symbol of symbols) if (!seen.has(symbol) && !missing.has(symbol)) missing.set(symbol, `${this.id} ${endpoint}: not in the snapshot`);
+    const rows = validateSnapshots(this.id, endpoint, raw, missing);
+    const newest = Math.max(0, ...rows.map((r) => r.lastTradeAt));
+    return { rows, missing, delayed: body.status === 'DELAYED' || (newest > 0 && this.http.now() - newest > 10 * 60_000) };
   }
 }

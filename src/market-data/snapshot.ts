@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { isIsoDate, type IsoDate } from '../calendar/dates.js';
+import { ProviderError } from './provider.js';
+
+/**
+ * The day so far for one symbol, as a provider's snapshot endpoint serves it during the session: the
+ * day's open, high, low and volume up to the last trade, the last price, the previous session's close.
+ * Never a daily bar: the 16:35 fetch stays the source of truth for closes.
+ */
+export interface Snapshot {
+  symbol: string;
+  date: IsoDate;
+  open: number;
+  high: number;
+  low: number;
+  last: number;
+  volume: number;
+  prevClose: number;
+  /** When the last trade counted here happened (ms since the epoch). */
+  lastTradeAt: number;
+}
+
+/** One call's answer for the universe: the rows, and whether the provider serves them delayed (15 minutes). */
+export interface SnapshotBatch {
+  rows: Snapshot[];
+  delayed: boolean;
+  /** Symbols asked for that the answer lacked or that failed validation, with the reason. */
+  missing: Map<string, string>;
+}
+
+const price = z.number().finite().positive();
+export const snapshotSchema = z
+  .object({
+    symbol: z.string().regex(/^[A-Z][A-Z0-9.\-]{0,9}$/),
+    date: z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD'),
+    open: price,
+    high: price,
+    low: price,
+    last: price,
+    volume: z.number().finite().nonnegative(),
+    prevClose: price,
+    lastTradeAt: z.number().int().positive(),
+  })
+  .refine((s) => s.high >= s.low && s.last <= s.high + 1e-9 && s.last >= s.low - 1e-9 && s.open <= s.high + 1e-9 && s.open >= s.low - 1e-9, {
+    message: 'open and last must lie within [low, high]',
+    path: ['last'],
+  });
+
+/** Why one row is unusable (its field and rule), or undefined. */
+export function snapshotProblem(row: unknown): string | undefined {
+  const r = snapshotSchema.safeParse(row);
+  if (r.success) return undefined;
+  const issue = r.error.issues[0];
+  return `field "${issue?.path.join('.') || 'snapshot'}" ${issue?.message ?? 'is invalid'}`;
+}
+
+/** Validate one call's rows one by one: a bad row names its symbol in `missing`; a call with no usable row fails. */
+export function validateSnapshots(provider: string, endpoint: string, raw: Snapshot[], missing: Map<string, string>): Snapshot[] {
+  const out: Snapshot[] = [];
+  for (const row of raw) {
+    const problem = snapshotProblem(row);
+    if (problem) missing.set(row.symbol, `${provider} ${endpoint}: ${problem}`);
+    else out.push(row);
+  }
+  if (raw.length > 0 && out.length === 0) throw new ProviderError(provider, endpoint, `bad payload: no usable snapshot row (${[...missing.values()][0]})`);
+  return out;
+}
+
+/**
+ * The share of a session's volume traded by `minutes` after the open (U-shaped: busy open and close,
+ * quiet midday), 0 at the open and 1 at the close. What "relative volume so far" divides by, and how
+ * the demo spreads a day's volume.
+ */
+export function volumeShare(minutes: number, sessionMinutes = 390): number {
+  const x = Math.min(1, Math.max(0, minutes / sessionMinutes));
+  // ∫ of w(u) = 1 + 3(2u − 1)² over [0, x], normalised by its value at 1 (which is 2).
+  return (x + ((2 * x - 1) ** 3 + 1) / 2) / 2;
+}
