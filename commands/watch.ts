@@ -8,13 +8,13 @@ import { watchCountsPost, watchListPost } from '../src/present/watch-view.js';
 
 export const data = new SlashCommandBuilder()
   .setName('watch')
-  .setDescription('Your own watchlist: rules checked on each close, triggers sent to you by DM')
+  .setDescription('Your own watchlist: rules checked every 15 minutes in market hours and on the close; triggers by DM')
   .addSubcommand((s) =>
     s.setName('add').setDescription(`Add a rule (at most ${MAX_RULES_PER_MEMBER}); universe symbols only`)
       .addStringOption((o) => o.setName('symbol').setDescription('Ticker').setRequired(true).setAutocomplete(true))
       .addStringOption((o) => o.setName('rule').setDescription('What to watch for').setRequired(true)
         .addChoices(...WATCH_RULE_KINDS.map((k) => ({ name: k, value: k }))))
-      .addNumberOption((o) => o.setName('value').setDescription('Threshold: RSI level, % for gaps and moves, × for volume')),
+      .addNumberOption((o) => o.setName('value').setDescription('Threshold: RSI level, % for gaps and moves, × for volume, a price level')),
   )
   .addSubcommand((s) => s.setName('list').setDescription('Your rules and whether you are muted'))
   .addSubcommand((s) => s.setName('remove').setDescription('Remove one of your rules').addIntegerOption((o) => o.setName('id').setDescription('Rule number from /watch list').setRequired(true).setMinValue(1).setMaxValue(MAX_RULES_PER_MEMBER)))

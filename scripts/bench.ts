@@ -9,6 +9,7 @@
 //   npm run bench -- --scans      only the scans (500 and 5,000 symbols) and their memory
 //   npm run bench -- --aged       fresh against year-old database: commands, health-check, idle worker (scripts/bench-aged.ts)
 //   npm run bench -- --commands --aged   the commands-during-a-scan bench on a year-old database
+//   npm run bench -- --intraday   one 15-minute market-hours slot: snapshot, scan, 10,000 watch rules, 5 portfolios' alerts (scripts/bench-intraday.ts)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -233,6 +234,16 @@ if (process.argv.includes('--aged') && !process.argv.includes('--commands')) {
 }
 const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'signaldesk-bench-'));
 const db = await resolveDatabase({ mongodbUri: process.env.TEST_MONGODB_URI, dataDir: dir, preferEmbedded: true });
+if (process.argv.includes('--intraday')) {
+  try {
+    process.stdout.write(`# database ${db.kind}\n`);
+    await (await import('./bench-intraday.js')).benchIntraday(db.uri);
+  } finally {
+    await db.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
 try {
   process.stdout.write(`# database ${db.kind}; ${DAYS.length} bars per symbol (${FROM}..${TO}); criteria ${CRITERIA.join(', ')}; each scan runs in a fresh process, streaming one symbol at a time from one sorted query\n`);
   // /config simulate: two backtests (active vs proposed) on one symbol (SPX, demo = the real index) from cached bars.

@@ -3,7 +3,7 @@ import { isEarlyClose, previousTradingDay, tradingDaysBetween } from '../calenda
 import { isDuplicateKey } from '../db/connection.js';
 import { ScanLatest, ScanResult, scanResultId } from '../db/models/scan-result.js';
 import { UserFacingError } from '../errors.js';
-import { streamBars } from '../market-data/bar-store.js';
+import { lastBarDates, streamBars } from '../market-data/bar-store.js';
 import { checkQuality, LOW_QUALITY, qualitySummary, type QualityReport } from '../market-data/data-quality.js';
 import { fetchMarketData } from '../market-data/fetch-service.js';
 import type { Bar, MarketDataProvider } from '../market-data/provider.js';
@@ -172,7 +172,9 @@ export async function runNamedScan(name: string, date: IsoDate, opts: { provider
   const through = def.basis === 'same-day-close' ? date : previousTradingDay(date);
   const symbols = opts.symbols ?? loadUniverse().map((u) => u.symbol);
   const started = performance.now();
-  await fetchMarketData({ date: through, symbols, provider: opts.provider });
+  // A daytime scan needs yesterday's close, which the 06:30 scan (and the 16:35 fetch) stored: fetch only if missing.
+  const stored = def.basis === 'intraday' ? await lastBarDates(symbols) : undefined;
+  if (!stored || symbols.some((s) => (stored.get(s) ?? '') < through)) await fetchMarketData({ date: through, symbols, provider: opts.provider });
   let criteria: string[] = [...def.criteria];
   let today: { bars: Map<string, Bar>; share: number } | undefined;
   let basis: StoredScan['basis'];

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { rsi, sma } from './indicators.js';
 
 /**
- * Member watchlist rules (#12 §3), pure: a rule and a symbol's daily bars through day D's close in, whether
- * it fired on D out. Evaluated on stored bars only (no provider calls).
+ * Member watchlist rules (#12 §3, #21 §4), pure: a rule and a symbol's daily bars through day D in, whether it
+ * fired on D out. At the close D's bar is the stored one; during the session it is the day so far (a
+ * snapshot), and only the rules a partial bar can answer are judged (INTRADAY_RULES).
  */
 export const WATCH_RULES = {
   'rsi-below': { value: { min: 1, max: 99, unit: '' }, describe: (v: number) => `RSI-14 below ${v}` },
@@ -18,11 +19,16 @@ export const WATCH_RULES = {
   'new-52w-low': { value: null, describe: () => 'new 52-week closing low' },
   'move-over': { value: { min: 0.1, max: 50, unit: '%' }, describe: (v: number) => `daily move over ${v}%` },
   'volume-over': { value: { min: 1.1, max: 50, unit: '×' }, describe: (v: number) => `volume over ${v}× its 20-day average` },
+  'price-above': { value: { min: 0.01, max: 1_000_000, unit: '' }, describe: (v: number) => `price crosses above ${v}` },
+  'price-below': { value: { min: 0.01, max: 1_000_000, unit: '' }, describe: (v: number) => `price crosses below ${v}` },
 } as const;
 
 export type WatchRuleKind = keyof typeof WATCH_RULES;
 export const WATCH_RULE_KINDS = Object.keys(WATCH_RULES) as WatchRuleKind[];
 export const MAX_RULES_PER_MEMBER = 25;
+
+/** Rules a partial bar can answer (price against a level or an SMA, gap, move, volume for the time of day, 52-week extremes); RSI waits for the close. */
+export const INTRADAY_RULES: ReadonlySet<WatchRuleKind> = new Set(WATCH_RULE_KINDS.filter((k) => !k.startsWith('rsi-')));
 
 export interface WatchRule { kind: WatchRuleKind; value: number | null }
 
@@ -47,6 +53,8 @@ export interface DayBars {
   open: number[];
   close: number[];
   volume: number[];
+  /** The last bar is the day so far: the share of a usual day's volume traded by now (1 at the close). */
+  share?: number;
   /** Indicator series computed once per symbol and shared by its rules (filled on first use). */
   memo?: Map<string, Array<number | null>>;
 }
@@ -109,9 +117,16 @@ export function evaluateRule(rule: WatchRule, b: DayBars): { fired: boolean; det
     }
     case 'volume-over': {
       if (n < 21) return no;
+      const share = Math.max(b.share ?? 1, 0.02);
       const avg = b.volume.slice(n - 21, last).reduce((s, x) => s + x, 0) / 20;
-      const ratio = avg > 0 ? b.volume[last]! / avg : 0;
-      return { fired: ratio > v, detail: `volume ${ratio.toFixed(1)}× its 20-day average` };
+      const ratio = avg > 0 ? b.volume[last]! / (avg * share) : 0;
+      return { fired: ratio > v, detail: `volume ${ratio.toFixed(1)}× its 20-day average${share < 1 ? ' for the time of day' : ''}` };
+    }
+    case 'price-above':
+    case 'price-below': {
+      // Crossed today: on the other side at the previous close, past the level now.
+      const fired = rule.kind === 'price-above' ? prev <= v && c > v : prev >= v && c < v;
+      return { fired, detail: `${c.toFixed(2)} (previous close ${prev.toFixed(2)})` };
     }
   }
 }

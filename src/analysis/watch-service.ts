@@ -6,9 +6,8 @@ import { log } from '../log/logger.js';
 import { streamBars } from '../market-data/bar-store.js';
 import type { Bar } from '../market-data/provider.js';
 import { loadUniverse } from '../market-data/universe.js';
-import { enqueuePosts, type Destination } from '../notify/outbox.js';
-import type { PostInput } from '../notify/post.js';
 import { SCAN_LOOKBACK_DAYS } from './scan-service.js';
+import { dispatchTriggers, type Trigger } from './watch-day.js';
 import { describeRule, evaluateRule, MAX_RULES_PER_MEMBER, watchRuleSchema, WATCH_RULE_KINDS, type DayBars, type WatchRule } from './watch-rules.js';
 import { changeWatchlist, newRuleKey, readAllWatchlists, readWatchlist, type StoredRule } from './watchlist-store.js';
 
@@ -104,8 +103,6 @@ export interface WatchEvaluator {
   finish(): Promise<WatchEvaluation>;
 }
 
-interface Trigger { id: number; line: string }
-
 /**
  * Start evaluating every member's rules on `date`'s close from stored bars (no provider calls). Triggers
  * become one DM per member with all of them, keyed `watch:<userId>:<date>`: a re-run queues nothing new.
@@ -125,7 +122,7 @@ export async function startWatchEvaluation(date: IsoDate, now = new Date()): Pro
   }
   ownMs += performance.now() - t0;
   const pending = new Set(bySymbol.keys());
-  const triggers = new Map<string, Trigger[]>();
+  const triggers: Trigger[] = [];
   let fired = 0;
   let fromScan = 0;
   let errors = 0;
@@ -139,9 +136,7 @@ export async function startWatchEvaluation(date: IsoDate, now = new Date()): Pro
         const e = evaluateRule(rule, day);
         if (!e.fired) continue;
         fired++;
-        const mine = triggers.get(userId) ?? [];
-        if (mine.length === 0) triggers.set(userId, mine);
-        mine.push({ id: rule.id, line: `#${rule.id} ${symbol}: ${describeRule(rule)} (${e.detail})` });
+        triggers.push({ userId, rule, line: `#${rule.id} ${symbol}: ${describeRule(rule)} (${e.detail})` });
       }
     } catch (err) {
       errors++;
@@ -161,23 +156,10 @@ export async function startWatchEvaluation(date: IsoDate, now = new Date()): Pro
       const t = performance.now();
       const rules = lists.reduce((n, w) => n + w.rules.length, 0);
       if (pending.size) for await (const [symbol, bars] of streamBars([...pending], addDays(date, -SCAN_LOOKBACK_DAYS), date)) evaluate(symbol, bars);
-      const mutes = triggers.size ? new Map((await WatchMute.find({ _id: { $in: [...triggers.keys()] } }).lean()).map((m) => [m._id, m.until])) : new Map<string, Date>();
-      let muted = 0;
-      const dms: Array<{ key: string; post: PostInput; destination: Destination }> = [];
-      for (const [userId, list] of triggers) {
-        if ((mutes.get(userId)?.getTime() ?? 0) > now.getTime()) {
-          muted++;
-          continue;
-        }
-        const lines = list.sort((a, b) => a.id - b.id).map((x) => x.line);
-        dms.push({
-          key: `watch:${userId}:${date}`, destination: { sink: 'dm', userId },
-          post: { kind: 'scans', title: `Your watchlist · ${date}`, description: `${lines.join('\n')}\n\nMute with /watch mute, change with /watch list and /watch remove.` },
-        });
-      }
-      const queued = await enqueuePosts(dms, now);
+      // Rules that already fired during the session are not sent again; the close's DM lists them as earlier today.
+      const d = await dispatchTriggers(date, 'close', triggers, now);
       ownMs += performance.now() - t;
-      return { rules, symbols: bySymbol.size, fromScan, fired, members: triggers.size, queued, muted, errors, ms: Math.round(ownMs) };
+      return { rules, symbols: bySymbol.size, fromScan, fired, members: d.members, queued: d.queued, muted: d.muted, errors, ms: Math.round(ownMs) };
     },
   };
 }

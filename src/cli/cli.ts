@@ -20,7 +20,8 @@ export { EXIT } from './handler.js';
 
 export const USAGE = `usage: signaldesk <command> [options]      (every read command takes --json)
 
-  run <job> [--date YYYY-MM-DD] [--force]          run a job now for a trading date (default: today, New York)
+  run <job> [--date YYYY-MM-DD] [--at HH:MM] [--force]   run a job now for a trading date (default: today, New York);
+                                                   --at: the New York time it runs as (a 15-minute job's slot)
   jobs [list] | schedule | history <job>           jobs with next and last runs; the next 10 runs (New York); a job's runs
   health                                           database, providers and breakers, scheduler, outbox, last runs
   alerts                                           alert routing, modes and quiet hours
@@ -99,6 +100,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         out: { type: 'string' },
         trade: { type: 'string' },
         trades: { type: 'string' },
+        at: { type: 'string' },
         type: { type: 'string' },
         scale: { type: 'string' },
         theme: { type: 'string' },
@@ -142,7 +144,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const flags: Flags = {
     json: v.json ?? false, force: v.force ?? false, date: v.date, name: v.name, from: v.from, to: v.to,
     symbol: v.symbol, symbols: v.symbols, period: v.period, version: v.version, notes: v.notes,
-    indicators: v.indicators, range: v.range, out: v.out, trade: v.trade, trades: v.trades, type: v.type, scale: v.scale, theme: v.theme, months: v.months, user: v.user, simulate: v.simulate ?? false, into: v.into, local: v.local ?? false, drop: v.drop ?? false,
+    indicators: v.indicators, range: v.range, out: v.out, trade: v.trade, trades: v.trades, at: v.at, type: v.type, scale: v.scale, theme: v.theme, months: v.months, user: v.user, simulate: v.simulate ?? false, into: v.into, local: v.local ?? false, drop: v.drop ?? false,
   };
   try {
     checkFlags(flags);

@@ -29,6 +29,7 @@ export interface Flags {
   out?: string | undefined;
   trade?: string | undefined;
   trades?: string | undefined;
+  at?: string | undefined;
   type?: string | undefined;
   scale?: string | undefined;
   theme?: string | undefined;

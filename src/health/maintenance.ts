@@ -3,6 +3,7 @@ import { pruneDeadNotes } from '../notify/outbox.js';
 import { ApiCall } from '../db/models/api-usage.js';
 import { Confirmation, ConfirmationAnswer } from '../db/models/confirmation.js';
 import { JobRequest } from '../db/models/job-request.js';
+import { DayClaim, IntradaySnapshot } from '../db/models/intraday.js';
 import { JobRun } from '../db/models/job-run.js';
 import { sweepUnfinishedBacktests } from '../strategy/backtest-service.js';
 
@@ -14,6 +15,9 @@ export const RETENTION = {
   dailyRunsDays: 400,
   sentPostsDays: 30,
   scanResultsDays: 180,
+  /** Intraday snapshots (26 a session) and once-a-day claims (watch firings, position alerts). */
+  snapshotsDays: 14,
+  dayClaimsDays: 7,
 } as const;
 
 const DAY = 86_400_000;
@@ -23,7 +27,7 @@ const DAY = 86_400_000;
  * answered or expired confirmation prompts older than a week, half-written backtests. Daily runs, sent posts and scan results past retention
  * are the monthly archive's (it writes them to archive/YYYY-MM/ before deleting them).
  */
-export async function cleanupExpired(now: Date): Promise<{ jobRuns: number; leases: number; requests: number; unfinishedBacktests: number }> {
+export async function cleanupExpired(now: Date): Promise<{ jobRuns: number; leases: number; requests: number; unfinishedBacktests: number; intraday: number }> {
   const slotCutoff = new Date(now.getTime() - RETENTION.slotRunsDays * DAY);
   // Slot keys look like 2026-11-23T10:45; daily keys are plain dates.
   const slot = await JobRun.deleteMany({ runKey: { $regex: /T\d\d:\d\d$/ }, status: { $ne: 'running' }, startedAt: { $lt: slotCutoff } });
@@ -33,7 +37,9 @@ export async function cleanupExpired(now: Date): Promise<{ jobRuns: number; leas
   const requests = (await JobRequest.deleteMany({ at: { $lt: weekAgo } })).deletedCount + (await ApiCall.deleteMany({ at: { $lt: weekAgo } })).deletedCount
     + (await Confirmation.deleteMany({ expiresAt: { $lt: weekAgo } })).deletedCount + (await ConfirmationAnswer.deleteMany({ at: { $lt: weekAgo } })).deletedCount;
   const backtests = (await sweepUnfinishedBacktests(now)).length;
-  return { jobRuns: slot.deletedCount, leases, requests, unfinishedBacktests: backtests };
+  const intraday = (await IntradaySnapshot.deleteMany({ takenAt: { $lt: new Date(now.getTime() - RETENTION.snapshotsDays * DAY) } })).deletedCount
+    + (await DayClaim.deleteMany({ at: { $lt: new Date(now.getTime() - RETENTION.dayClaimsDays * DAY) } })).deletedCount;
+  return { jobRuns: slot.deletedCount, leases, requests, unfinishedBacktests: backtests, intraday };
 }
 
 /** What the monthly archive moves out, as filters per collection (records past retention). */

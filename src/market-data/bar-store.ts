@@ -160,8 +160,13 @@ export async function upsertBars(bars: Bar[], source: string, now = new Date()):
       const known = new Map((await BarIndex.find({ _id: { $in: [...touched.keys()] } }).lean()).map((d) => [d._id, d.lastDate]));
       const newIndex = [...touched].filter(([s2]) => !known.has(s2)).map(([s2, d]) => ({ _id: s2, lastDate: d }));
       if (newIndex.length) await BarIndex.collection.insertMany(newIndex as never[], { ordered: false }).catch(() => undefined);
-      // Move forward only (an index row another writer inserted first is caught up here too).
-      for (const [s2, d] of touched) await BarIndex.updateOne({ _id: s2, lastDate: { $lt: d } }, { $set: { lastDate: d } });
+      // Move forward only (an index row another writer inserted first is caught up here too). A re-served day
+      // (the daily re-ask of yesterday) moves nothing: no write for it, or a universe's re-fetch costs a write per symbol.
+      for (const [s2, d] of touched) {
+        const at = known.get(s2);
+        if (at !== undefined && at >= d) continue;
+        await BarIndex.updateOne({ _id: s2, lastDate: { $lt: d } }, { $set: { lastDate: d } });
+      }
     } finally {
       await BarLock.deleteMany({ _id: { $in: locked } });
     }

@@ -145,10 +145,3 @@ export function describeSnapshot(s: Pick<StoredSnapshot, 'slot' | 'delayed' | 'a
   const last = s.asOf ? DateTime.fromMillis(s.asOf, { zone: MARKET_ZONE }).toFormat('HH:mm') : undefined;
   return `as of ${s.slot} New York${s.delayed ? ', 15-minute delayed' : ''}${last && last !== s.slot ? ` (last trade ${last})` : ''}`;
 }
-
-/** Remove snapshots older than `keepDays` calendar days (maintenance-cleanup); returns how many. */
-export async function pruneSnapshots(today: IsoDate, keepDays = 14): Promise<number> {
-  const cutoff = DateTime.fromISO(today).minus({ days: keepDays }).toISODate()!;
-  const r = await IntradaySnapshot.deleteMany({ date: { $lt: cutoff } });
-  return r.deletedCount ?? 0;
-}

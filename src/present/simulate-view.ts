@@ -1,6 +1,6 @@
 import { COLORS, type PostInput } from '../notify/post.js';
 import type { Simulation, SimulationMetrics } from '../strategy/simulate-service.js';
-import { comparisonVerdict } from '../trading/benchmark.js';
+import { comparisonVerdict, moneyWeighted } from '../trading/benchmark.js';
 
 const ROWS: Array<[keyof SimulationMetrics, string, (x: number) => string]> = [
   ['totalReturn', 'Time-weighted return', (x) => `${(x * 100).toFixed(2)}%`],
@@ -29,9 +29,13 @@ export function simulationTable(s: Simulation): string {
   if (sym) {
     const row = (label: string, x: number | null | undefined, y: number | null | undefined, signed = false) =>
       rows.push([label, signed ? signedPct(x ?? null) : pctOrNa(x), signed ? signedPct(y ?? null) : pctOrNa(y), signedPct(minus(y, x))]);
-    row('Money-weighted (XIRR)', a?.portfolio.xirr, p?.portfolio.xirr);
+    const c = (a ?? p)!;
+    const mw = (x: typeof a) => (x ? moneyWeighted(x, x.portfolio).value : null);
+    const mwb = (x: typeof a) => (x ? moneyWeighted(x, x.benchmark).value : null);
+    const label = moneyWeighted(c, c.portfolio).label;
+    row(`Money-weighted (${label})`, mw(a), mw(p));
     row('Cash share (cash drag)', a?.portfolio.cashShare, p?.portfolio.cashShare);
-    row(`${sym}, same capital: XIRR`, a?.benchmark.xirr, p?.benchmark.xirr);
+    row(`${sym}, same capital: ${label.startsWith('XIRR') ? 'XIRR' : 'money-weighted'}`, mwb(a), mwb(p));
     row(`${sym}, same capital: TWR`, a?.benchmark.twr, p?.benchmark.twr);
     row(`vs ${sym} (TWR points)`, a?.difference.twr, p?.difference.twr, true);
   }

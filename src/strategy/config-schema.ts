@@ -29,6 +29,10 @@ export const strategyParamsSchema = z
     sell_percentage: unit('Share of holdings sold in a bearish regime'),
     momentum_weight: unit('Weight of risk-adjusted momentum in the ranking'),
     price_momentum_weight: unit('Weight of price momentum vs moving averages in the ranking'),
+    // Position alerts during the session (portfolio-alerts-check); versions written before them get these defaults.
+    alert_position_drop_pct: z.number({ error: 'must be a number' }).min(0.5, 'must be between 0.5 and 50').max(50, 'must be between 0.5 and 50').default(5).describe('Alert when a position is down more than this % on the day'),
+    alert_portfolio_drop_pct: z.number({ error: 'must be a number' }).min(0.5, 'must be between 0.5 and 50').max(50, 'must be between 0.5 and 50').default(3).describe("Alert when the portfolio's holdings are down more than this % on the day"),
+    alert_stop_loss_pct: z.number({ error: 'must be a number' }).min(1, 'must be between 1 and 90').max(90, 'must be between 1 and 90').default(10).describe('Alert when a position trades this % below its average cost (its stop level)'),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -65,6 +69,9 @@ export const DEFAULT_PARAMS: StrategyParams = {
   sell_percentage: 0.7,
   momentum_weight: 0.6,
   price_momentum_weight: 0.4,
+  alert_position_drop_pct: 5,
+  alert_portfolio_drop_pct: 3,
+  alert_stop_loss_pct: 10,
 };
 
 export const PARAM_KEYS = Object.keys(DEFAULT_PARAMS) as Array<keyof StrategyParams>;

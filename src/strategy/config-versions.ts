@@ -37,6 +37,7 @@ interface NewVersionDoc {
   origin: string | null;
 }
 
+const LATER_KEYS = { alert_position_drop_pct: DEFAULT_PARAMS.alert_position_drop_pct, alert_portfolio_drop_pct: DEFAULT_PARAMS.alert_portfolio_drop_pct, alert_stop_loss_pct: DEFAULT_PARAMS.alert_stop_loss_pct };
 const inactiveSlot = (portfolio: string, version: number) => `${portfolio}#${version}`;
 /** A switch record older than this belongs to a crashed process and is rolled forward. */
 const STALE_SWITCH_MS = 30_000;
@@ -46,7 +47,8 @@ function toView(d: { portfolio: string; version: number; params: unknown; startD
   return {
     portfolio: d.portfolio,
     version: d.version,
-    params: d.params as StrategyParams,
+    // Keys added after a version was written read as their defaults (the alert thresholds, #21).
+    params: { ...LATER_KEYS, ...(d.params as StrategyParams) },
     startDate: d.startDate,
     endDate: d.endDate ?? null,
     createdBy: d.createdBy,

@@ -16,6 +16,8 @@ import { dailyNavReturns, maxDrawdown, sharpe, type EquityPoint } from './perfor
 export interface Scorecard {
   /** Money-weighted annual return; null when it has no solution (e.g. nothing invested yet). */
   xirr: number | null;
+  /** The money-weighted return over the period itself ((1 + XIRR)^years − 1): what a period under a year shows. */
+  mwrPeriod: number | null;
   /** Time-weighted return over the whole period. */
   twr: number;
   /** The time-weighted return a year (252 trading days). */
@@ -32,6 +34,8 @@ export interface Comparison {
   symbol: string;
   from: IsoDate;
   to: IsoDate;
+  /** Calendar years from the first to the last point: under one, the money-weighted figure is shown for the period. */
+  years: number;
   portfolio: Scorecard;
   benchmark: Scorecard;
   /** portfolio − benchmark for each figure (null when either XIRR is null). */
@@ -97,8 +101,11 @@ export function scorecard(points: EquityPoint[]): Scorecard {
   const n = points.length;
   const twr = (nav[n - 1] ?? 1) - 1;
   const withEquity = points.filter((p) => p.equity > 0);
+  const rate = xirr(flowsOf(points));
+  const years = points.length > 1 ? yearsBetween(points[0]!.date, points.at(-1)!.date) : 0;
   return {
-    xirr: xirr(flowsOf(points)),
+    xirr: rate,
+    mwrPeriod: rate === null ? null : (1 + rate) ** years - 1,
     twr,
     twrAnnual: n > 1 ? (1 + twr) ** (252 / n) - 1 : 0,
     maxDrawdown: maxDrawdown(nav),
@@ -139,7 +146,7 @@ export function compare(points: EquityPoint[], prices: ReadonlyMap<IsoDate, Benc
   const portfolio = scorecard(points);
   const benchmark = scorecard(benchmarkPoints(points, prices));
   return {
-    symbol, from: points[0]!.date, to: points.at(-1)!.date, portfolio, benchmark,
+    symbol, from: points[0]!.date, to: points.at(-1)!.date, years: yearsBetween(points[0]!.date, points.at(-1)!.date), portfolio, benchmark,
     difference: {
       xirr: portfolio.xirr === null || benchmark.xirr === null ? null : portfolio.xirr - benchmark.xirr,
       twr: portfolio.twr - benchmark.twr,
@@ -152,15 +159,24 @@ export function compare(points: EquityPoint[], prices: ReadonlyMap<IsoDate, Benc
   };
 }
 
+/** The money-weighted figure a surface shows: XIRR a year over a year or more, the period's own below. */
+export function moneyWeighted(c: Pick<Comparison, 'years'>, s: Scorecard): { label: string; value: number | null } {
+  return c.years >= 1 ? { label: 'XIRR', value: s.xirr } : { label: `money-weighted over ${Math.round(c.years * 365)} days`, value: s.mwrPeriod };
+}
+
 const pct = (x: number | null, signed = false) => (x === null ? 'n/a' : `${signed && x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`);
 
 /** The comparison as a fixed-width table: portfolio, benchmark, difference. Shared by every surface. */
 export function comparisonTable(c: Comparison, label = 'portfolio'): string {
   const usd = (x: number) => `$${Math.round(x).toLocaleString('en-US')}`;
+  // Under a year an annual rate exaggerates (a month's −28 % is −99.8 % a year): show the period's own figure.
+  const annual = c.years >= 1;
+  const mw = (s: Scorecard) => (annual ? s.xirr : s.mwrPeriod);
+  const mwDiff = mw(c.portfolio) === null || mw(c.benchmark) === null ? null : mw(c.portfolio)! - mw(c.benchmark)!;
   const rows: Array<[string, string, string, string]> = [
-    ['Money-weighted (XIRR, a year)', pct(c.portfolio.xirr), pct(c.benchmark.xirr), pct(c.difference.xirr, true)],
+    [annual ? 'Money-weighted (XIRR, a year)' : `Money-weighted, the ${Math.round(c.years * 365)} days`, pct(mw(c.portfolio)), pct(mw(c.benchmark)), pct(mwDiff, true)],
     ['Time-weighted, total', pct(c.portfolio.twr), pct(c.benchmark.twr), pct(c.difference.twr, true)],
-    ['Time-weighted, a year', pct(c.portfolio.twrAnnual), pct(c.benchmark.twrAnnual), pct(c.difference.twrAnnual, true)],
+    ...(annual ? [['Time-weighted, a year', pct(c.portfolio.twrAnnual), pct(c.benchmark.twrAnnual), pct(c.difference.twrAnnual, true)] as [string, string, string, string]] : []),
     ['Max drawdown', pct(c.portfolio.maxDrawdown), pct(c.benchmark.maxDrawdown), pct(c.difference.maxDrawdown, true)],
     ['Sharpe', c.portfolio.sharpe.toFixed(2), c.benchmark.sharpe.toFixed(2), `${c.difference.sharpe >= 0 ? '+' : ''}${c.difference.sharpe.toFixed(2)}`],
     ['Cash share (cash drag)', pct(c.portfolio.cashShare), pct(c.benchmark.cashShare), pct(c.difference.cashShare, true)],

@@ -49,7 +49,14 @@ describe('benchmark', () => {
     near(c.benchmark.xirr, 0.5731754622, 1e-8);
     near(c.benchmark.cashShare, 0);
     near(c.difference.twr, p.twr - c.benchmark.twr);
-    assert.match(comparisonTable(c), /Money-weighted \(XIRR, a year\)\s+62\.68%\s+57\.32%\s+\+5\.36%/);
+    // 89 days: the table shows the period's money-weighted return, (1 + XIRR)^(89/365) − 1, not the annual rate.
+    near(p.mwrPeriod, 1.6267704579 ** (89 / 365) - 1, 1e-8);
+    assert.match(comparisonTable(c), /Money-weighted, the 89 days\s+12\.60%\s+11\.68%\s+\+0\.92%/);
+    assert.doesNotMatch(comparisonTable(c), /Time-weighted, a year/);
+    // A year or more: XIRR itself, and the time-weighted rate a year.
+    const long = compare(points.map((x, i) => ({ ...x, date: ['2018-01-02', '2018-06-01', '2018-12-03', '2019-04-01'][i]! })), new Map([...prices].map(([, v], i) => [['2018-01-02', '2018-06-01', '2018-12-03', '2019-04-01'][i]!, v])), 'SPX')!;
+    assert.match(comparisonTable(long), /Money-weighted \(XIRR, a year\)/);
+    assert.match(comparisonTable(long), /Time-weighted, a year/);
     assert.match(comparisonVerdict(c), /^Behind SPX by 0\.17 points .*41% of equity sat in cash/);
   });
 

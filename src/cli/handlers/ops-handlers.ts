@@ -1,3 +1,4 @@
+import { slotInstant } from '../../market-data/snapshot-store.js';
 import { UserFacingError } from '../../errors.js';
 import { getHealth } from '../../health/health-service.js';
 import { loadPolicy } from '../../notify/alert-policy.js';
@@ -13,7 +14,14 @@ export const opsHandlers: Record<string, Handler> = {
   async run(rt, args, flags) {
     const name = args[0];
     if (!name) throw new UserFacingError('USAGE', `run needs a job name. Jobs: ${[...rt.jobs.keys()].join(', ')}.`);
-    const result = await runJob(requireJob(rt.jobs, name), rt.env, { date: flags.date, force: flags.force, trigger: 'cli' });
+    const def = requireJob(rt.jobs, name);
+    let now: Date | undefined;
+    if (flags.at !== undefined) {
+      if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(flags.at)) throw new UserFacingError('BAD_TIME', `--at "${flags.at}" is not a time: give HH:MM, New York (e.g. 13:00).`);
+      if (!flags.date) throw new UserFacingError('USAGE', '--at needs --date (the day the time is on).');
+      now = slotInstant(flags.date, flags.at);
+    }
+    const result = await runJob(def, rt.env, { date: flags.date, force: flags.force, trigger: 'cli', ...(now ? { now } : {}) });
     return { data: result, post: runResultPost(result), code: result.status === 'failed' ? EXIT.jobFailed : result.status === 'busy' || result.status === 'lost' ? EXIT.busy : EXIT.ok };
   },
   async jobs(rt, args) {
