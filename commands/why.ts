@@ -5,6 +5,7 @@ import { deferFor, replyWithImage, replyWithPost } from '../src/discord/reply.js
 import { UserFacingError } from '../src/errors.js';
 import { whyChart, whyPost } from '../src/present/why-view.js';
 import { whySignal, whyTrade } from '../src/strategy/why-service.js';
+import { providerFor } from '../src/market-data/providers.js';
 
 export const data = new SlashCommandBuilder()
   .setName('why')
@@ -19,7 +20,7 @@ export async function execute(i: ChatInputCommandInteraction, { rt }: CommandCon
   const trade = i.options.getString('trade')?.trim();
   if (trade !== undefined && !/^[a-f0-9]{24}$/i.test(trade)) throw new UserFacingError('BAD_OPTION', `\`trade\`: "${trade}" is not a trade id; use the 24-character id of a trade.`);
   await deferFor(i);
-  const w = trade ? await whyTrade(trade, rt.jobs) : await whySignal(name, date, rt.jobs);
+  const w = trade ? await whyTrade(trade, rt.jobs) : await whySignal(name, date, rt.jobs, new Date(), providerFor(rt.env));
   const post = whyPost(w, rt.env.MARKET_DATA_PROVIDER === 'demo');
   const chart = whyChart(w);
   if (chart) await replyWithImage(i, post, chart.png, chart.filename);

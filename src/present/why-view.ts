@@ -7,8 +7,8 @@ export function whyPost(w: WhyView, demo: boolean): PostInput {
   const color = w.action === 'BUY' ? COLORS.ok : w.action === 'SELL' ? COLORS.bad : COLORS.info;
   return {
     kind: 'signals',
-    title: `Why ${w.action} · ${w.portfolio} · ${w.tradeDate}${w.trade ? ` (trade ${w.trade.symbol})` : ''}`,
-    description: w.sentences.join('\n'),
+    title: `Why ${w.action} · ${w.portfolio} · ${w.tradeDate}${w.trade ? ` (trade ${w.trade.symbol})` : ''}${w.preview ? ' (not stored yet)' : ''}`,
+    description: [w.preview ? `⚠ ${w.preview}` : undefined, w.sentences.join('\n')].filter(Boolean).join('\n\n'),
     color,
     demo,
     fields: [

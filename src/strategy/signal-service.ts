@@ -3,6 +3,9 @@ import { isDuplicateKey } from '../db/connection.js';
 import { Signal } from '../db/models/signal.js';
 import { readBars } from '../market-data/bar-store.js';
 import { configForDate } from './config-versions.js';
+import { ensureHistory } from '../market-data/ensure-history.js';
+import type { MarketDataProvider } from '../market-data/provider.js';
+import type { StrategyParams } from './config-schema.js';
 import { generateSignal, type SignalResult } from './signal.js';
 
 export interface StoredSignal {
@@ -36,15 +39,22 @@ function toStored(doc: { _id: unknown; portfolio: string; tradeDate: string; con
  * the config version in force that day, and stored once (unique portfolio + trade date). A second
  * run returns the stored signal unchanged.
  */
-export async function generateSignalFor(portfolio: string, tradeDate: IsoDate): Promise<StoredSignal> {
-  const existing = await Signal.findOne({ portfolio, tradeDate }).lean();
-  if (existing) return toStored(existing, false);
+/** The signal the allocator makes for (portfolio, date) from the stored bars before the date; nothing is written. */
+export async function computeSignal(portfolio: string, tradeDate: IsoDate, provider?: MarketDataProvider): Promise<{ result: SignalResult; configVersion: number; params: StrategyParams }> {
   const config = await configForDate(portfolio, tradeDate);
   // lookback trading days ≈ 1.5 × calendar days, plus room for holidays.
   const from = addDays(tradeDate, -Math.ceil(config.params.lookback_days * 1.5) - 10);
+  if (provider) await ensureHistory(config.params.assets, from, addDays(tradeDate, -1), provider);
   const bars = await readBars(config.params.assets, from, addDays(tradeDate, -1));
   const history = Object.fromEntries([...bars].map(([s, list]) => [s, list.map((b) => ({ date: b.date, close: b.close }))]));
-  const result = generateSignal({ tradeDate, params: config.params, history });
+  return { result: generateSignal({ tradeDate, params: config.params, history }), configVersion: config.version, params: config.params };
+}
+
+export async function generateSignalFor(portfolio: string, tradeDate: IsoDate): Promise<StoredSignal> {
+  const existing = await Signal.findOne({ portfolio, tradeDate }).lean();
+  if (existing) return toStored(existing, false);
+  const { result, configVersion } = await computeSignal(portfolio, tradeDate);
+  const config = { version: configVersion };
   try {
     const doc = await Signal.create({
       portfolio, tradeDate, configVersion: config.version, modelType: result.model_type, action: result.features_used.action,

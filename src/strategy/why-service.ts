@@ -10,13 +10,16 @@ import type { JobDefinition } from '../scheduler/job-definition.js';
 import { nyTime, slotsBetween } from '../scheduler/slots.js';
 import { requirePortfolio } from '../portfolio/portfolios.js';
 import { getVersion } from './config-versions.js';
-import { findSignal } from './signal-service.js';
+import { computeSignal, findSignal } from './signal-service.js';
+import type { MarketDataProvider } from '../market-data/provider.js';
 import { explainSignal, type Explanation } from './why.js';
 
 export interface WhyView extends Explanation {
   portfolio: string;
   /** Set when the question was about a trade: the fill, linked to the signal that made it. */
   trade?: { id: string; tradeDate: string; symbol: string; action: string; quantity: number; price: number; amount: number };
+  /** Set when nothing was stored yet: the decision computed now for that date, and how to store it. */
+  preview?: string;
 }
 
 /** Why no signal exists for a date: a closed market, a recorded missed or failed run, or not yet run (and when it will). */
@@ -37,9 +40,18 @@ async function noSignalReason(portfolio: string, date: IsoDate | undefined, jobs
 }
 
 /** Explain the stored signal of a date (latest when none), from what was stored. */
-export async function whySignal(portfolio: string, date: IsoDate | undefined, jobs: Map<string, JobDefinition>, now = new Date()): Promise<WhyView> {
+export async function whySignal(portfolio: string, date: IsoDate | undefined, jobs: Map<string, JobDefinition>, now = new Date(), provider?: MarketDataProvider): Promise<WhyView> {
   await requirePortfolio(portfolio);
   const s = await findSignal(portfolio, date);
+  if (!s && date === undefined) {
+    // Nothing stored yet (a fresh install): what the allocator would decide for the next session, computed, not stored.
+    const next = nextTradingDay(await hintDate());
+    const c = await computeSignal(portfolio, next, provider);
+    return {
+      portfolio, ...explainSignal(c.result, c.params, c.configVersion),
+      preview: `No signal is stored yet: this is what generate-signal decides for ${next} from the bars stored before it, computed now. \`signaldesk run generate-signal --date ${next}\` (or /rerun) stores it; the worker does each trading morning at 06:00 New York.`,
+    };
+  }
   if (!s) throw new UserFacingError('NO_SIGNAL', await noSignalReason(portfolio, date, jobs, now));
   const config = await getVersion(portfolio, s.configVersion);
   return { portfolio, ...explainSignal(s.signal, config.params, s.configVersion) };

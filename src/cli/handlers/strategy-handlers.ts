@@ -23,7 +23,7 @@ const CONFIG_USAGE = 'usage: config show [--version V] | history | diff A B | se
 export const strategyHandlers: Record<string, Handler> = {
   async why(rt, args, f) {
     if (args.length) throw new UserFacingError('USAGE', `why takes no arguments ("${args[0]}"); usage: why [--date D] [--name P] | why --trade ID [--out F.png]`);
-    const w = f.trade !== undefined ? await whyTrade(f.trade, rt.jobs) : await whySignal(f.name ?? 'main', f.date, rt.jobs);
+    const w = f.trade !== undefined ? await whyTrade(f.trade, rt.jobs) : await whySignal(f.name ?? 'main', f.date, rt.jobs, new Date(), providerFor(rt.env));
     const post = whyPost(w, rt.env.MARKET_DATA_PROVIDER === 'demo');
     const chart = f.out ? whyChart(w) : undefined;
     if (chart) {
