@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { scrub } from '../log/logger.js';
 import { isIsoDate, type IsoDate } from '../calendar/dates.js';
-import type { SnapshotBatch } from './snapshot.js';
 
 /** A daily bar as a provider delivers it, after validation. */
 export interface Bar {
@@ -13,6 +12,32 @@ export interface Bar {
   close: number;
   volume: number;
   synthetic: boolean;
+}
+
+/**
+ * The day so far for one symbol, as a provider's snapshot endpoint serves it during the session: the
+ * day's open, high, low and volume up to the last trade, the last price, the previous session's close.
+ * Never a daily bar: the 16:35 fetch stays the source of truth for closes.
+ */
+export interface Snapshot {
+  symbol: string;
+  date: IsoDate;
+  open: number;
+  high: number;
+  low: number;
+  last: number;
+  volume: number;
+  prevClose: number;
+  /** When the last trade counted here happened (ms since the epoch). */
+  lastTradeAt: number;
+}
+
+/** One call's answer for the universe: the rows, and whether the provider serves them delayed (15 minutes). */
+export interface SnapshotBatch {
+  rows: Snapshot[];
+  delayed: boolean;
+  /** Symbols asked for that the answer lacked or that failed validation, with the reason. */
+  missing: Map<string, string>;
 }
 
 /** How a series' prices are adjusted: for splits (the project's policy), or not at all (as traded). */

@@ -1,32 +1,9 @@
 import { z } from 'zod';
 import { isIsoDate, type IsoDate } from '../calendar/dates.js';
-import { ProviderError } from './provider.js';
+import { ProviderError, type Snapshot } from './provider.js';
 
-/**
- * The day so far for one symbol, as a provider's snapshot endpoint serves it during the session: the
- * day's open, high, low and volume up to the last trade, the last price, the previous session's close.
- * Never a daily bar: the 16:35 fetch stays the source of truth for closes.
- */
-export interface Snapshot {
-  symbol: string;
-  date: IsoDate;
-  open: number;
-  high: number;
-  low: number;
-  last: number;
-  volume: number;
-  prevClose: number;
-  /** When the last trade counted here happened (ms since the epoch). */
-  lastTradeAt: number;
-}
-
-/** One call's answer for the universe: the rows, and whether the provider serves them delayed (15 minutes). */
-export interface SnapshotBatch {
-  rows: Snapshot[];
-  delayed: boolean;
-  /** Symbols asked for that the answer lacked or that failed validation, with the reason. */
-  missing: Map<string, string>;
-}
+/** Validation and time-of-day volume for intraday snapshots; the types live with the provider contract. */
+export type { Snapshot, SnapshotBatch } from './provider.js';
 
 const price = z.number().finite().positive();
 export const snapshotSchema = z
