@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isIsoDate, type IsoDate } from '../calendar/dates.js';
+import { isIsoDate } from '../calendar/dates.js';
 import { ProviderError, type Snapshot } from './provider.js';
 
 /** Validation and time-of-day volume for intraday snapshots; the types live with the provider contract. */

@@ -379,7 +379,7 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
       const sent = discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${memberDm}/messages` && r.status === 200);
       assert.equal(sent.length, 1);
       const embed = (sent[0]!.json as { embeds: Array<{ title: string; description: string }> }).embeds[0]!;
-      assert.equal(embed.title, 'Your watchlist · 2020-03-16');
+      assert.equal(embed.title, 'Your watchlist · 2020-03-16 · the close');
       assert.match(embed.description, /#1 SPX: daily move over 5% \(move -1\d\.\d\d%\)/);
       const dead = await Outbox.findOne({ idempotencyKey: `watch:${IDS.admin}:2020-03-16` }).lean();
       assert.equal(dead?.status, 'dead');
