@@ -35,7 +35,7 @@ export function simulationTable(s: Simulation): string {
     const label = moneyWeighted(c, c.portfolio).label;
     row(`Money-weighted (${label})`, mw(a), mw(p));
     row('Cash share (cash drag)', a?.portfolio.cashShare, p?.portfolio.cashShare);
-    row(`${sym}, same capital: ${label.startsWith('XIRR') ? 'XIRR' : 'money-weighted'}`, mwb(a), mwb(p));
+    row(`${sym}, same capital: money-weighted`, mwb(a), mwb(p));
     row(`${sym}, same capital: TWR`, a?.benchmark.twr, p?.benchmark.twr);
     row(`vs ${sym} (TWR points)`, a?.difference.twr, p?.difference.twr, true);
   }

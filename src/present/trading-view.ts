@@ -77,7 +77,7 @@ export function portfolioPost(v: PortfolioView, demo: boolean, title = `Portfoli
       { name: 'Realized / unrealized', value: `${signed(v.realizedPnl)} / ${signed(v.unrealizedPnl)}`, inline: true },
       { name: 'Capital injected', value: usd(v.capitalInjected), inline: true },
       { name: 'Performance (time-weighted)', value: `return ${pct(v.performance.totalReturn)} · max drawdown ${pct(-v.performance.maxDrawdown)} · Sharpe ${v.performance.sharpe.toFixed(2)} · exposure ${(v.performance.exposure * 100).toFixed(1)}%` },
-      ...(v.vsMarket ? [{ name: `Against ${v.vsMarket.symbol}`, value: `${moneyWeighted(v.vsMarket, v.vsMarket.portfolio).label} ${fmtRate(moneyWeighted(v.vsMarket, v.vsMarket.portfolio).value)} vs ${fmtRate(moneyWeighted(v.vsMarket, v.vsMarket.benchmark).value)} · TWR ${pct(v.vsMarket.portfolio.twr)} vs ${pct(v.vsMarket.benchmark.twr)} · cash ${(v.vsMarket.portfolio.cashShare * 100).toFixed(0)}% of equity on average` }] : []),
+      ...(v.vsMarket ? [{ name: `Against ${v.vsMarket.symbol}`, value: `money-weighted (${moneyWeighted(v.vsMarket, v.vsMarket.portfolio).label}) ${fmtRate(moneyWeighted(v.vsMarket, v.vsMarket.portfolio).value)} vs ${fmtRate(moneyWeighted(v.vsMarket, v.vsMarket.benchmark).value)} · TWR ${pct(v.vsMarket.portfolio.twr)} vs ${pct(v.vsMarket.benchmark.twr)} · cash ${(v.vsMarket.portfolio.cashShare * 100).toFixed(0)}% of equity on average` }] : []),
       { name: 'Positions', value: rows.length ? `\`\`\`\n${rows.join('\n')}\n\`\`\`` : 'none' },
     ],
   };

@@ -161,7 +161,7 @@ export function compare(points: EquityPoint[], prices: ReadonlyMap<IsoDate, Benc
 
 /** The money-weighted figure a surface shows: XIRR a year over a year or more, the period's own below. */
 export function moneyWeighted(c: Pick<Comparison, 'years'>, s: Scorecard): { label: string; value: number | null } {
-  return c.years >= 1 ? { label: 'XIRR', value: s.xirr } : { label: `money-weighted over ${Math.round(c.years * 365)} days`, value: s.mwrPeriod };
+  return c.years >= 1 ? { label: 'XIRR, a year', value: s.xirr } : { label: `over ${Math.round(c.years * 365)} days`, value: s.mwrPeriod };
 }
 
 const pct = (x: number | null, signed = false) => (x === null ? 'n/a' : `${signed && x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`);
