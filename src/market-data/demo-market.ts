@@ -362,7 +362,7 @@ function lastIndexOnOrBefore(date: IsoDate): number {
  * exceeded), wanders in between, and ends at the close, so the snapshot at 16:00 is the daily bar itself.
  * Volume accrues along the session's U-shaped curve. Deterministic per (symbol, date).
  */
-export function demoIntradayPath(symbol: string, date: IsoDate, sessionMinutes: number): { bar: DemoBar; prevClose: number; prices: Float64Array } | undefined {
+export function demoIntradayPath(symbol: string, date: IsoDate, sessionMinutes: number): { bar: DemoBar; prevClose: number; prices: Float64Array; volumeBend: number } | undefined {
   const m = demoMarket();
   const i = m.index.get(date);
   if (i === undefined || i === 0) return undefined;
@@ -391,5 +391,7 @@ export function demoIntradayPath(symbol: string, date: IsoDate, sessionMinutes: 
     }
   }
   for (const [k, y] of knots) prices[k] = y;
-  return { bar, prevClose: prev.close, prices };
+  // How front-loaded the day's volume is (share^bend: under 1, early; over 1, late), so relative volume moves
+  // through the day; at the close every path has traded the day's volume.
+  return { bar, prevClose: prev.close, prices, volumeBend: 0.75 + 0.5 * rand() };
 }

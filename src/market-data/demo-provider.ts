@@ -53,7 +53,7 @@ export class DemoProvider implements MarketDataProvider {
       }
       rows.push({
         symbol, date, open: path.bar.open, high, low, last: path.prices[minute]!, prevClose: path.prevClose,
-        volume: minute >= session ? path.bar.volume : Math.round(path.bar.volume * volumeShare(minute, session)),
+        volume: minute >= session ? path.bar.volume : Math.round(path.bar.volume * volumeShare(minute, session) ** path.volumeBend),
         lastTradeAt: open + minute * 60_000,
       });
     }
