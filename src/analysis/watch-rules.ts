@@ -126,7 +126,7 @@ export function evaluateRule(rule: WatchRule, b: DayBars): { fired: boolean; det
     case 'price-below': {
       // Crossed today: on the other side at the previous close, past the level now.
       const fired = rule.kind === 'price-above' ? prev <= v && c > v : prev >= v && c < v;
-      return { fired, detail: `${c.toFixed(2)} (previous close ${prev.toFixed(2)})` };
+      return { fired, detail: `at ${c.toFixed(2)}, previous close ${prev.toFixed(2)}` };
     }
   }
 }

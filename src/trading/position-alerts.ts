@@ -94,7 +94,7 @@ export async function checkPositionAlerts(snap: StoredSnapshot, now: Date, demo:
       post: {
         kind: 'trades',
         title: `${TITLES[a.kind]} · ${a.portfolio}${a.symbol ? ` · ${a.symbol}` : ''}`,
-        description: `${a.line}\n\n${describeSnapshot(snap)}. Thresholds: \`config set --name ${a.portfolio} alert_position_drop_pct=… alert_portfolio_drop_pct=… alert_stop_loss_pct=…\`.`,
+        description: `${a.line}\n\n${describeSnapshot(snap).replace(/^as/, 'As')}. Thresholds: \`config set --name ${a.portfolio} alert_position_drop_pct=… alert_portfolio_drop_pct=… alert_stop_loss_pct=…\`.`,
         color: a.kind === 'stop' ? COLORS.bad : COLORS.warn,
         demo,
       },

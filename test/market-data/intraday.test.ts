@@ -186,7 +186,7 @@ describe('position alerts', () => {
     assert.ok(demoBars('SPY', DAY, DAY)[0]!.low <= price * 0.9);
     assert.ok(keys.includes(`position:main:SPY:stop:${DAY}`));
     assert.equal(new Set(keys).size, keys.length);
-    assert.match((posts.find((o) => o.idempotencyKey.includes(':day-drop:'))!.post as { description: string }).description, /SPY −?-?\d+\.\d\d% on the day .*as of 10:15 New York/s);
+    assert.match((posts.find((o) => o.idempotencyKey.includes(':day-drop:'))!.post as { description: string }).description, /SPY −?-?\d+\.\d\d% on the day .*As of 10:15 New York/s);
     await setQuietHours({ start: '00:00', end: '23:59' }, { id: 't', name: 't', source: 'cli' });
     const policy = await loadPolicy(0);
     const got: Delivery[] = [];
