@@ -1,5 +1,5 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { equityChart, parseEquityRange, parseStyle, RANGES, THEMES } from '../src/charts/chart-service.js';
+import { parseEquityRange, parseStyle, RANGES, THEMES } from '../src/charts/chart-service.js';
 import { benchmarkSymbol } from '../src/config/env.js';
 import type { CommandContext } from '../src/discord/command-module.js';
 import { portfolioOption } from '../src/discord/options.js';
@@ -17,7 +17,7 @@ export async function execute(i: ChatInputCommandInteraction, { rt }: CommandCon
   const range = parseEquityRange(i.options.getString('range') ?? undefined);
   const { theme } = parseStyle({ theme: i.options.getString('theme') ?? undefined });
   await deferFor(i);
-  const c = await equityChart(name, range, { benchmark: benchmarkSymbol(rt.env), theme });
+  const c = await rt.heavy.equityChart({ portfolio: name, range, benchmark: benchmarkSymbol(rt.env), theme }); // rendering is CPU work: off the gateway's loop
   await replyWithImage(i, { kind: 'digests', title: c.title, fields: Object.entries(c.summary).map(([n, value]) => ({ name: n, value, inline: true })), demo: rt.env.MARKET_DATA_PROVIDER === 'demo' }, c.png, c.filename);
 }
 

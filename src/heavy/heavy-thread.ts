@@ -1,5 +1,6 @@
 // The entry of a heavy-work thread (see heavy-work.ts): connect, load the jobs, run tasks as they come.
 import { parentPort, workerData } from 'node:worker_threads';
+import { equityChart } from '../charts/chart-service.js';
 import { connectDatabase } from '../db/connection.js';
 import { describeError, isUserFacingError } from '../errors.js';
 import { log } from '../log/logger.js';
@@ -35,6 +36,10 @@ async function perform(id: number, task: HeavyTask, signal: AbortSignal): Promis
   const progress = (stage: string) => send({ type: 'progress', id, stage });
   if (task.kind === 'backtest') return runBacktestWithChart(data.env, task.request, progress);
   if (task.kind === 'simulate') return runSimulationWithChart(data.env, task.request, progress);
+  if (task.kind === 'equity') {
+    const r = task.request;
+    return equityChart(r.portfolio, r.range, { benchmark: r.benchmark, ...(r.theme ? { theme: r.theme } : {}) });
+  }
   return drawPriceChart(data.env, task.request);
 }
 

@@ -1,5 +1,6 @@
 import { benchmarkSymbol, type Env } from '../config/env.js';
 import { equityChart, priceChart, type Chart, type ChartStyle, type Indicator, type Range } from '../charts/chart-service.js';
+import type { Theme } from '../charts/panel-chart.js';
 import { UserFacingError } from '../errors.js';
 import { providerFor } from '../market-data/providers.js';
 import type { JobOutcome } from '../scheduler/job-definition.js';
@@ -11,12 +12,14 @@ import { ThreadPool, ThreadTaskError } from './thread-pool.js';
 /** A backtest request as it crosses to a thread: everything but the provider (built there from env) and callbacks. */
 export type BacktestRequest = Omit<BacktestOptions, 'provider' | 'onProgress'>;
 export interface ChartRequest { symbol: string; range: Range; indicators: Indicator[]; date?: string | undefined; style?: ChartStyle; trades?: string | undefined }
+export interface EquityChartRequest { portfolio: string; range: Range | 'all'; benchmark?: string | undefined; theme?: Theme }
 
 /** What runs in a heavy-work thread. */
 export type HeavyTask =
   | { kind: 'job'; run: Omit<HandlerRun, 'signal'> }
   | { kind: 'backtest'; request: BacktestRequest }
   | { kind: 'chart'; request: ChartRequest }
+  | { kind: 'equity'; request: EquityChartRequest }
   | { kind: 'simulate'; request: SimulationRequest };
 
 export interface BacktestResult { summary: BacktestSummary; chart: Chart }
@@ -31,6 +34,7 @@ export interface HeavyWork {
   readonly mode: 'inline' | 'threads';
   backtest(request: BacktestRequest, onProgress?: (stage: string) => void): Promise<BacktestResult>;
   priceChart(request: ChartRequest): Promise<Chart>;
+  equityChart(request: EquityChartRequest): Promise<Chart>;
   /** /config simulate: both backtests and the chart of both curves. */
   simulate(request: SimulationRequest, onProgress?: (stage: string) => void): Promise<SimulationResult>;
   load(): { threads: number; running: number; queued: number };
@@ -62,6 +66,7 @@ export function inlineHeavyWork(env: Env): HeavyWork {
     mode: 'inline',
     backtest: (request, onProgress) => runBacktestWithChart(env, request, onProgress),
     priceChart: (r) => drawPriceChart(env, r),
+    equityChart: (r) => equityChart(r.portfolio, r.range, { benchmark: r.benchmark, ...(r.theme ? { theme: r.theme } : {}) }),
     simulate: (request, onProgress) => runSimulationWithChart(env, request, onProgress),
     load: () => ({ threads: 0, running: 0, queued: 0 }),
     recent: () => [],
@@ -106,6 +111,7 @@ export async function startHeavyThreads(data: ThreadData, size: number): Promise
       return { summary: r.summary, chart: chartBack(r.chart) };
     },
     priceChart: async (request) => chartBack(await pool.run<Chart>({ kind: 'chart', request } satisfies HeavyTask).catch(rethrow)),
+    equityChart: async (request) => chartBack(await pool.run<Chart>({ kind: 'equity', request } satisfies HeavyTask).catch(rethrow)),
     simulate: async (request, onProgress) => {
       const r = await pool.run<SimulationResult>({ kind: 'simulate', request } satisfies HeavyTask, { onProgress }).catch(rethrow);
       return { simulation: r.simulation, chart: chartBack(r.chart) };
