@@ -1,7 +1,4 @@
-import { createCanvas } from '@napi-rs/canvas';
-import { DOWN, niceTicks, PALETTE, UP, type Theme } from './panel-chart.js';
-
-const FONT = 'DejaVu Sans, Arial, sans-serif';
+import { DOWN, FONT, niceTicks, startCanvas, UP, type Theme } from './panel-chart.js';
 
 /**
  * A horizontal bar chart of signed values (green above zero, red below) as PNG bytes, in the panel charts'
@@ -12,19 +9,7 @@ export function renderBarChart(spec: { title: string; subtitle?: string; bars: A
   const rowH = 44;
   const top = spec.subtitle ? 70 : 52;
   const height = top + rowH * spec.bars.length + 44;
-  const theme = PALETTE[spec.theme ?? 'dark'];
-  const canvas = createCanvas(width, height);
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = theme.bg;
-  ctx.fillRect(0, 0, width, height);
-  ctx.fillStyle = theme.text;
-  ctx.font = `bold 20px ${FONT}`;
-  ctx.fillText(spec.title, 14, 28);
-  if (spec.subtitle) {
-    ctx.fillStyle = theme.muted;
-    ctx.font = `14px ${FONT}`;
-    ctx.fillText(spec.subtitle, 14, 50);
-  }
+  const { canvas, ctx, theme } = startCanvas(width, height, spec.theme, spec.title, spec.subtitle);
   ctx.font = `14px ${FONT}`;
   const labelW = Math.max(80, ...spec.bars.map((b) => ctx.measureText(b.label).width)) + 24;
   const left = 14 + labelW;

@@ -58,7 +58,7 @@ export const DOWN = '#ef5350';
 export const BUY = '#2962ff';
 export const SELL = '#ff6d00';
 
-const FONT = 'DejaVu Sans, Arial, sans-serif';
+export const FONT = 'DejaVu Sans, Arial, sans-serif';
 const MARGIN = { left: 14, right: 78, top: 58, bottom: 30, gap: 10 };
 
 /** Round tick steps (1, 2, 2.5, 5 × 10^k) giving about `count` ticks over [lo, hi]. */
@@ -138,24 +138,29 @@ function timeTicks(dates: string[]): Array<{ index: number; label: string }> {
   return [];
 }
 
-export function renderPanelChart(spec: PanelChartSpec): RenderedChart {
-  const width = spec.width ?? 1200;
-  const height = spec.height ?? 675;
-  const theme = PALETTE[spec.theme ?? 'dark'];
+/** A canvas filled with the theme's background, the title (and subtitle) written top-left: every chart's start. */
+export function startCanvas(width: number, height: number, themeName: Theme | undefined, title: string, subtitle?: string) {
+  const theme = PALETTE[themeName ?? 'dark'];
   const canvas = createCanvas(width, height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = theme.bg;
   ctx.fillRect(0, 0, width, height);
-
   ctx.fillStyle = theme.text;
   ctx.font = `bold 20px ${FONT}`;
   ctx.textBaseline = 'alphabetic';
-  ctx.fillText(spec.title, MARGIN.left, 26);
-  if (spec.subtitle) {
+  ctx.fillText(title, 14, 26);
+  if (subtitle) {
     ctx.fillStyle = theme.muted;
     ctx.font = `14px ${FONT}`;
-    ctx.fillText(spec.subtitle, MARGIN.left, 46);
+    ctx.fillText(subtitle, 14, 46);
   }
+  return { canvas, ctx, theme };
+}
+
+export function renderPanelChart(spec: PanelChartSpec): RenderedChart {
+  const width = spec.width ?? 1200;
+  const height = spec.height ?? 675;
+  const { canvas, ctx, theme } = startCanvas(width, height, spec.theme, spec.title, spec.subtitle);
 
   const n = Math.max(1, spec.dates.length);
   const left = MARGIN.left;

@@ -124,11 +124,15 @@ export class ProviderError extends Error {
   }
 }
 
-const price = z.number().finite().positive();
+/** The fields a bar and a snapshot share: our symbol format, a calendar date, a positive finite price. */
+export const symbolField = z.string().regex(/^[A-Z][A-Z0-9.\-]{0,9}$/);
+export const dateField = z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD');
+export const priceField = z.number().finite().positive();
+const price = priceField;
 export const barSchema = z
   .object({
-    symbol: z.string().regex(/^[A-Z][A-Z0-9.\-]{0,9}$/),
-    date: z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD'),
+    symbol: symbolField,
+    date: dateField,
     open: price,
     high: price,
     low: price,

@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import { isIsoDate } from '../calendar/dates.js';
-import { ProviderError, type Snapshot } from './provider.js';
+import { dateField, priceField, ProviderError, symbolField, type Snapshot } from './provider.js';
 
 /** Validation and time-of-day volume for intraday snapshots; the types live with the provider contract. */
 export type { Snapshot, SnapshotBatch } from './provider.js';
 
-const price = z.number().finite().positive();
+const price = priceField;
 export const snapshotSchema = z
   .object({
-    symbol: z.string().regex(/^[A-Z][A-Z0-9.\-]{0,9}$/),
-    date: z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD'),
+    symbol: symbolField,
+    date: dateField,
     open: price,
     high: price,
     low: price,
