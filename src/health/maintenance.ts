@@ -17,7 +17,7 @@ export const RETENTION = {
   scanResultsDays: 180,
   /** Intraday snapshots (26 a session) and once-a-day claims (watch firings, position alerts). */
   snapshotsDays: 14,
-  dayClaimsDays: 7,
+  dayClaimsDays: 2,
 } as const;
 
 const DAY = 86_400_000;

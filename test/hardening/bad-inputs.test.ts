@@ -183,6 +183,7 @@ const cliArb: fc.Arbitrary<BadInput> = fc.oneof(
   fc.constantFrom('stoch', 'sma21', 'obv', 'SMA20;drop').map((x) => cliInput(`chart SPX --indicators ${x}`, ['chart', 'SPX', '--indicators', x], [x])),
   fc.tuple(fc.constantFrom('--type', '--scale', '--theme', '--trades'), fc.constantFrom('bars', 'ln', 'blue', 'nope')).map(([flag, v]) => cliInput(`chart SPX ${flag} ${v}`, ['chart', 'SPX', flag, v], [v])),
   fc.constantFrom('7d', '10y', 'all', '1w').map((x) => cliInput(`chart SPX --range ${x}`, ['chart', 'SPX', '--range', x], [x])),
+  fc.constantFrom('25:00', '9:45', '13h', '12:60', 'noon').map((x) => cliInput(`run intraday-watch --at ${x}`, ['run', 'intraday-watch', '--date', '2020-03-16', '--at', x], [x])),
   badName.filter((n) => n.length > 0).map((n) => cliInput(`portfolio create ${JSON.stringify(n)}`, ['portfolio', 'create', n], [n])),
   fc.constantFrom('hourly', 'yearly', 'DAILY', '').map((p) => cliInput(`pnl --period ${JSON.stringify(p)}`, ['pnl', '--period', p], [p, '--period'])),
   fc.constantFrom('nope', 'config-scan', '__proto__').map((s) => cliInput(`scan --name ${s}`, ['scan', '--name', s], [s])),
