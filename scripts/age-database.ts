@@ -10,6 +10,7 @@ import { nativeDb } from '../src/db/connection.js';
 import { ApiUsage, apiUsageId } from '../src/db/models/api-usage.js';
 import { AuditEntry } from '../src/db/models/audit-entry.js';
 import { Confirmation } from '../src/db/models/confirmation.js';
+import { DayClaim, IntradaySnapshot } from '../src/db/models/intraday.js';
 import { JobRun, jobRunId } from '../src/db/models/job-run.js';
 import { Lease } from '../src/db/models/lease.js';
 import { ScanResult } from '../src/db/models/scan-result.js';
@@ -40,6 +41,10 @@ export const AGED_VOLUMES = {
   members: 400,
   rulesPerMember: 5,
   confirmations: 60,
+  /** Intraday snapshots over their retention (14 days, 26 slots a session) and day claims over theirs (2 days). */
+  snapshotDays: 14,
+  claimDays: 2,
+  claimsPerDay: 2_500,
 } as const;
 
 const DAY = 86_400_000;
@@ -142,5 +147,21 @@ export async function ageDatabase(jobs: Map<string, JobDefinition>, now = new Da
     _id: `aged-${i}`, command: 'config', subcommand: 'set', action: 'config.set', target: 'main', payload: {}, invokerId: String(1000 + i), invokerName: `member${i}`, createdAt: new Date(now.getTime() - i * DAY / 5), expiresAt: new Date(now.getTime() - i * DAY / 5 + 60_000),
   })), { ordered: false });
   counts.confirmations = v.confirmations;
+
+  // Market hours: the snapshots of the retention (26 a session, the universe in each) and the day claims kept.
+  const symbols = loadUniverse().map((u) => u.symbol);
+  const sessions = [...new Set(Array.from({ length: v.snapshotDays }, (_, i) => new Date(now.getTime() - i * DAY).toISOString().slice(0, 10)))];
+  const slots = Array.from({ length: 26 }, (_, k) => { const m = 9 * 60 + 45 + 15 * k; return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`; });
+  const columns = Buffer.from(new Float64Array(symbols.length * 7).map((_, i) => 100 + (i % 97)).buffer);
+  const snapshots = sessions.flatMap((date) => slots.map((slot) => ({
+    _id: `${date}T${slot}`, date, slot, provider: 'polygon', delayed: false, asOf: now.getTime(), symbols, columns, missing: {}, takenAt: now,
+  })));
+  await insertAll(IntradaySnapshot.collection as unknown as Collection<Document>, snapshots);
+  counts.intraday_snapshots = snapshots.length;
+  const claims = sessions.slice(0, v.claimDays).flatMap((date) => Array.from({ length: v.claimsPerDay }, (_, i) => ({
+    _id: `watch:${100000000000000000n + BigInt(i % v.members)}:r${i}:${date}`, date, slot: slots[i % 26], line: `#${(i % 25) + 1} SPY: price crosses below 100`, at: now,
+  })));
+  await insertAll(DayClaim.collection as unknown as Collection<Document>, claims);
+  counts.day_claims = claims.length;
   return counts;
 }
