@@ -12,5 +12,5 @@ export async function handler(ctx: JobContext): Promise<JobOutcome> {
   const s = await snapshotForJob(ctx, '09:45');
   if ('skipped' in s) return { summary: { skipped: s.skipped } };
   const r = await evaluateWatchIntraday(s.snapshot, new Date(ctx.now));
-  return { summary: { slot: s.snapshot.slot, ...r } };
+  return { summary: { slot: s.snapshot.slot, requests: s.requests, ...r } };
 }

@@ -12,5 +12,5 @@ export async function handler(ctx: JobContext): Promise<JobOutcome> {
   const s = await snapshotForJob(ctx, '10:15');
   if ('skipped' in s) return { summary: { skipped: s.skipped } };
   const r = await checkPositionAlerts(s.snapshot, new Date(ctx.now), ctx.env.MARKET_DATA_PROVIDER === 'demo');
-  return { summary: { slot: s.snapshot.slot, ...r } };
+  return { summary: { slot: s.snapshot.slot, requests: s.requests, ...r } };
 }

@@ -6,7 +6,7 @@ import { runNamedScan, scanPost, SCANS, type BarsVisitor, type ScanName } from '
 export async function runScanJob(name: ScanName, ctx: JobContext, onBars?: BarsVisitor): Promise<JobOutcome> {
   const s = await runNamedScan(name, ctx.date, { provider: providerFor(ctx.env), force: ctx.force, onBars, now: new Date(ctx.now) });
   await ctx.publish(`${name}:${ctx.date}`, scanPost(s, ctx.env.MARKET_DATA_PROVIDER === 'demo'));
-  return { summary: { scanned: s.scanned, universe: s.universe, dataThrough: s.dataThrough, ...(s.basis ? { basis: s.basis.snapshot ?? s.basis.fallback } : {}), durationMs: s.durationMs, top: Object.fromEntries(s.results.map((r) => [r.criterion, r.hits.slice(0, 3).map((h) => h.symbol).join(' ') || 'none'])) } };
+  return { summary: { scanned: s.scanned, universe: s.universe, dataThrough: s.dataThrough, ...(s.basis ? { basis: s.basis.snapshot ?? s.basis.fallback, requests: s.created && s.basis.taken ? 1 : 0 } : {}), durationMs: s.durationMs, top: Object.fromEntries(s.results.map((r) => [r.criterion, r.hits.slice(0, 3).map((h) => h.symbol).join(' ') || 'none'])) } };
 }
 
 /** The job module of one named scan (jobs/<scan>.ts re-exports it). */

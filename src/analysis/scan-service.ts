@@ -51,7 +51,7 @@ export interface StoredScan {
   durationMs: number;
   created: boolean;
   /** A daytime scan: the snapshot it appended ("as of 13:00 New York, 15-minute delayed"), or why it ran on the previous close. */
-  basis?: { snapshot?: string; fallback?: string };
+  basis?: { snapshot?: string; fallback?: string; taken?: boolean };
 }
 
 /** Data quality of the scanned bars: the average score and the symbols below LOW_QUALITY (worst first). */
@@ -183,7 +183,7 @@ export async function runNamedScan(name: string, date: IsoDate, opts: { provider
     const snap = await snapshotFor({ date, slot, symbols, provider: opts.provider, now: opts.now });
     if (snap.ok) {
       today = { bars: new Map([...snap.snapshot.rows.values()].map((s) => [s.symbol, partialBar(s)])), share: shareOfDay(snap.snapshot) };
-      basis = { snapshot: describeSnapshot(snap.snapshot) };
+      basis = { snapshot: describeSnapshot(snap.snapshot), taken: snap.taken };
     } else {
       criteria = [...((def as { closeCriteria?: readonly string[] }).closeCriteria ?? def.criteria)];
       basis = { fallback: `on the previous close: ${snap.reason}` };

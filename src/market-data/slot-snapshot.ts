@@ -9,12 +9,12 @@ import { loadUniverse } from './universe.js';
  * snapshot (before `firstSlot`, outside the session, a provider without snapshots) → the reason, and a
  * provider without snapshots is told to ops once a day.
  */
-export async function snapshotForJob(ctx: Pick<JobContext, 'runKey' | 'now' | 'env' | 'publish'>, firstSlot: string): Promise<{ snapshot: StoredSnapshot } | { skipped: string }> {
+export async function snapshotForJob(ctx: Pick<JobContext, 'runKey' | 'now' | 'env' | 'publish'>, firstSlot: string): Promise<{ snapshot: StoredSnapshot; requests: number } | { skipped: string }> {
   const at = /^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(ctx.runKey) ? new Date(`${ctx.runKey}:00Z`) : new Date(ctx.now);
   const { date, slot } = slotOf(at);
   if (slot < firstSlot) return { skipped: `${slot} is before ${firstSlot}` };
   const r = await snapshotFor({ date, slot, symbols: loadUniverse().map((u) => u.symbol), provider: providerFor(ctx.env), now: new Date(ctx.now) });
-  if (r.ok) return { snapshot: r.snapshot };
+  if (r.ok) return { snapshot: r.snapshot, requests: r.taken ? 1 : 0 }; // the usage report counts requests per job
   if (r.code === 'unsupported') {
     await ctx.publish(`snapshots-unavailable:${date}`, {
       kind: 'ops',
