@@ -42,7 +42,10 @@ async function runDemo(rt: Runtime, date: string): Promise<number> {
     if (earlier) process.stdout.write(`${toText(buildPost(earlier.post as PostInput))}\n`);
   }
   process.stdout.write(
-    `\nNext: npm run cli -- run fetch-market-data --date <YYYY-MM-DD>   (demo SPX is real until ${DEMO_LAST_REAL_DATE})\n` +
+    `\nNext: npm run cli -- chart SPX --indicators sma20,sma50,rsi,macd   (candlesticks, volume, RSI, MACD → spx-6m.png)\n` +
+      `      npm run cli -- run afternoon-scan --date ${date}   (the 13:00 scan on the day so far)\n` +
+      '      npm run cli -- backtest --from 2015-01-02 --to 2019-12-31 --symbols SPX   (against the market)\n' +
+      `      npm run cli -- run fetch-market-data --date <YYYY-MM-DD>   (demo SPX is real until ${DEMO_LAST_REAL_DATE})\n` +
       '      npm run cli -- jobs | health   (add --json for machine-readable output)\n',
   );
   return result.status === 'failed' ? 3 : 0;
