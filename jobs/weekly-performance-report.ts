@@ -29,7 +29,7 @@ export async function handler(ctx: JobContext): Promise<JobOutcome> {
       demo: ctx.env.MARKET_DATA_PROVIDER === 'demo',
       fields: [
         { name: 'P&L (capital excluded)', value: usd(r.pnl), inline: true },
-        { name: 'Equity', value: r.equity === null ? 'no activity' : `$${r.equity.toFixed(2)}`, inline: true },
+        { name: 'Equity', value: r.equity === null ? 'no activity' : `$${r.equity.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`, inline: true },
         { name: 'Trades', value: `${r.trades.buys} buys, ${r.trades.sells} sells`, inline: true },
         { name: 'Signals', value: Object.entries(r.signals).map(([a, n]) => `${a} ${n}`).join(', ') || 'none', inline: true },
         { name: 'Scans stored', value: String(r.scans), inline: true },
