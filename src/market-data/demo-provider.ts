@@ -57,6 +57,6 @@ export class DemoProvider implements MarketDataProvider {
         lastTradeAt: open + minute * 60_000,
       });
     }
-    return { rows: validateSnapshots(this.id, 'snapshot', rows, missing), delayed: false, missing };
+    return { rows: validateSnapshots(this.id, 'snapshot', rows, missing, symbols), delayed: false, missing };
   }
 }

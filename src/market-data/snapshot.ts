@@ -30,14 +30,19 @@ export function snapshotProblem(row: unknown): string | undefined {
   return `field "${issue?.path.join('.') || 'snapshot'}" ${issue?.message ?? 'is invalid'}`;
 }
 
-/** Validate one call's rows one by one: a bad row names its symbol in `missing`; a call with no usable row fails. */
-export function validateSnapshots(provider: string, endpoint: string, raw: Snapshot[], missing: Map<string, string>): Snapshot[] {
+/**
+ * Validate one call's rows one by one: a bad row names its symbol in `missing`, and so does each `asked` symbol
+ * the answer had no row for (unless the provider already said why); a call with no usable row fails.
+ */
+export function validateSnapshots(provider: string, endpoint: string, raw: Snapshot[], missing: Map<string, string>, asked: string[]): Snapshot[] {
   const out: Snapshot[] = [];
   for (const row of raw) {
     const problem = snapshotProblem(row);
     if (problem) missing.set(row.symbol, `${provider} ${endpoint}: ${problem}`);
     else out.push(row);
   }
+  const answered = new Set(raw.map((r) => r.symbol));
+  for (const symbol of asked) if (!answered.has(symbol) && !missing.has(symbol)) missing.set(symbol, `${provider} ${endpoint}: not in the snapshot`);
   if (raw.length > 0 && out.length === 0) throw new ProviderError(provider, endpoint, `bad payload: no usable snapshot row (${[...missing.values()][0]})`);
   return out;
 }

@@ -182,7 +182,6 @@ export class AlpacaProvider implements MarketDataProvider {
         });
       }
     }
-    for (const symbol of symbols) if (!raw.some((r) => r.symbol === symbol) && !missing.has(symbol)) missing.set(symbol, `${this.id} ${endpoint}: not in the answer`);
-    return { rows: validateSnapshots(this.id, endpoint, raw, missing), missing, delayed: feed === 'delayed_sip' };
+    return { rows: validateSnapshots(this.id, endpoint, raw, missing, symbols), missing, delayed: feed === 'delayed_sip' };
   }
 }

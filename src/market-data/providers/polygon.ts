@@ -182,7 +182,6 @@ export class PolygonProvider implements MarketDataProvider {
     const body = await this.http.getJson(endpoint, '/v2/snapshot/locale/us/markets/stocks/tickers', { tickers: [...feeds.keys()].join(',') }, polygonSnapshotSchema);
     const missing = new Map<string, string>();
     const raw: Snapshot[] = [];
-    const seen = new Set<string>();
     body.tickers.forEach((row, i) => {
       const parsed = snapshotRow.safeParse(row);
       const ticker = (row as { ticker?: unknown } | null)?.ticker;
@@ -197,15 +196,13 @@ export class PolygonProvider implements MarketDataProvider {
       const last = r.lastTrade?.p ?? r.min?.c ?? r.day.c;
       const at = toMillis(r.lastTrade?.t ?? r.updated ?? r.min?.t ?? 0);
       for (const symbol of ours) {
-        seen.add(symbol);
         raw.push({
           symbol, date: nyDateOfMillis(at), open: r.day.o, high: Math.max(r.day.h, last), low: Math.min(r.day.l, last), last,
           volume: Math.max(r.day.v, r.min?.av ?? 0), prevClose: r.prevDay.c, lastTradeAt: at,
         });
       }
     });
-    for (const symbol of symbols) if (!seen.has(symbol) && !missing.has(symbol)) missing.set(symbol, `${this.id} ${endpoint}: not in the snapshot`);
-    const rows = validateSnapshots(this.id, endpoint, raw, missing);
+    const rows = validateSnapshots(this.id, endpoint, raw, missing, symbols);
     const newest = Math.max(0, ...rows.map((r) => r.lastTradeAt));
     return { rows, missing, delayed: body.status === 'DELAYED' || (newest > 0 && this.http.now() - newest > 10 * 60_000) };
   }
