@@ -1,5 +1,6 @@
 import { addDays, type IsoDate } from '../calendar/dates.js';
 import { previousTradingDay } from '../calendar/nyse.js';
+import { isDuplicateKey } from '../db/connection.js';
 import { DayClaim } from '../db/models/intraday.js';
 import { WatchMute } from '../db/models/watch.js';
 import { describeError } from '../errors.js';
@@ -70,7 +71,7 @@ export async function dispatchTriggers(date: IsoDate, slot: string, fired: Trigg
   }
   const queued = await enqueuePosts(dms, now);
   await DayClaim.insertMany(fresh.map((t) => ({ _id: claimOf(t), date, slot, line: t.line, at: now })), { ordered: false }).catch((err: unknown) => {
-    if (!(err as { code?: number }).code && !String(err).includes('E11000')) throw err; // already claimed: the re-run of a slot
+    if (!isDuplicateKey(err)) throw err; // already claimed: the re-run of a slot
   });
   return { fresh: fresh.length, members: byMember.size, queued, muted };
 }

@@ -15,7 +15,7 @@ export const RETENTION = {
   dailyRunsDays: 400,
   sentPostsDays: 30,
   scanResultsDays: 180,
-  /** Intraday snapshots (26 a session) and once-a-day claims (watch firings, position alerts). */
+  /** Intraday snapshots (26 a session) and once-a-day claims of watch rules. */
   snapshotsDays: 14,
   dayClaimsDays: 2,
 } as const;

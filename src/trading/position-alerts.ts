@@ -1,5 +1,4 @@
 import type { IsoDate } from '../calendar/dates.js';
-import { DayClaim } from '../db/models/intraday.js';
 import { describeSnapshot, type StoredSnapshot } from '../market-data/snapshot-store.js';
 import type { Snapshot } from '../market-data/snapshot.js';
 import { enqueuePosts } from '../notify/outbox.js';
@@ -13,7 +12,7 @@ import { equitySeries } from './portfolio-store.js';
  * Position alerts during the session (#21 §3): each portfolio's holdings against its config's thresholds on
  * a snapshot — a position down more than `alert_position_drop_pct` on the day, the holdings together down
  * more than `alert_portfolio_drop_pct`, a position at or below its stop (`alert_stop_loss_pct` under its
- * average cost). One alert per (portfolio, position, threshold, day): the post's outbox key is the claim, so
+ * average cost). One alert per (portfolio, position, threshold, day): the post's outbox key says which, so
  * however many slots see it and however often a slot re-runs, it goes out once; routing and quiet hours
  * are the `trades` type's.
  */
@@ -84,27 +83,17 @@ export async function checkPositionAlerts(snap: StoredSnapshot, now: Date, demo:
     positions += state.holdings.size;
     found.push(...positionAlerts(portfolio, state, snap.rows, { positionDropPct: params.alert_position_drop_pct, portfolioDropPct: params.alert_portfolio_drop_pct, stopLossPct: params.alert_stop_loss_pct }));
   }
-  const items: Array<{ key: string; post: PostInput }> = [];
-  for (const a of found) {
-    const key = alertKey(a, snap.date);
-    // Already alerted today (an earlier slot): its claim exists, and the outbox would keep one anyway.
-    if (await DayClaim.findById(key).lean()) continue;
-    items.push({
-      key,
-      post: {
-        kind: 'trades',
-        title: `${TITLES[a.kind]} · ${a.portfolio}${a.symbol ? ` · ${a.symbol}` : ''}`,
-        description: `${a.line}\n\n${describeSnapshot(snap).replace(/^as/, 'As')}. Thresholds: \`config set --name ${a.portfolio} alert_position_drop_pct=… alert_portfolio_drop_pct=… alert_stop_loss_pct=…\`.`,
-        color: a.kind === 'stop' ? COLORS.bad : COLORS.warn,
-        demo,
-      },
-    });
-  }
+  // The outbox key is per (portfolio, position, threshold, day): a later slot or a re-run queues nothing new.
+  const items: Array<{ key: string; post: PostInput }> = found.map((a) => ({
+    key: alertKey(a, snap.date),
+    post: {
+      kind: 'trades',
+      title: `${TITLES[a.kind]} · ${a.portfolio}${a.symbol ? ` · ${a.symbol}` : ''}`,
+      description: `${a.line}\n\n${describeSnapshot(snap).replace(/^as/, 'As')}. Thresholds: \`config set --name ${a.portfolio} alert_position_drop_pct=… alert_portfolio_drop_pct=… alert_stop_loss_pct=…\`.`,
+      color: a.kind === 'stop' ? COLORS.bad : COLORS.warn,
+      demo,
+    },
+  }));
   const queued = await enqueuePosts(items, now);
-  if (items.length) {
-    await DayClaim.insertMany(items.map((i) => ({ _id: i.key, date: snap.date, slot: snap.slot, line: i.post.title, at: now })), { ordered: false }).catch((err: unknown) => {
-      if (!String(err).includes('E11000')) throw err;
-    });
-  }
   return { portfolios: portfolios.length, positions, alerts: found.length, queued };
 }

@@ -29,9 +29,9 @@ export type IntradaySnapshotDoc = InferSchemaType<typeof intradaySnapshotSchema>
 export const IntradaySnapshot = model('IntradaySnapshot', intradaySnapshotSchema, 'intraday_snapshots');
 
 /**
- * Once-a-day claims: a member's watch rule firing during the day, a position alert crossing its threshold.
- * `_id` is the claim ("watch:<user>:<ruleKey>:<date>", "position:<portfolio>:<symbol>:<kind>:<date>"); the
- * unique insert is what makes it once, whichever worker and however many re-runs.
+ * Once-a-day claims of members' watch rules: `_id` "watch:<user>:<ruleKey>:<date>"; the unique insert is what
+ * makes a rule fire once a day, whichever worker and however many slots (each slot's DM has its own outbox key,
+ * so the outbox alone cannot say a rule already fired in an earlier slot).
  */
 const dayClaimSchema = new Schema(
   {
