@@ -42,6 +42,8 @@ export class ReplayServer {
   readonly requests: RecordedRequest[] = [];
   private readonly routes: Route[] = [];
   private server: Server | undefined;
+  /** The base URL once started. */
+  url = '';
 
   /** Add a route; replies are served in order, the last one again for every later request. */
   on(method: string, path: string | RegExp, ...replies: Reply[]): this {
@@ -79,7 +81,8 @@ export class ReplayServer {
       else send();
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
   }
 
   async close(): Promise<void> {

@@ -20,7 +20,8 @@ import { deliverDue } from '../../src/notify/outbox.js';
 import type { Delivery, Sink } from '../../src/notify/sinks/sink.js';
 import { checkPositionAlerts } from '../../src/trading/position-alerts.js';
 import { clearCollections, useTestDatabase } from '../helpers/db.js';
-import { manualClock, ReplayServer } from '../helpers/replay-server.js';
+import { manualClock } from '../helpers/replay-server.js';
+import { useReplayServer } from '../helpers/use-replay-server.js';
 
 useTestDatabase('intraday');
 
@@ -199,15 +200,9 @@ describe('position alerts', () => {
 });
 
 describe('provider snapshots (replayed payloads)', () => {
-  const server = new ReplayServer();
-  let base = '';
-  before(async () => {
-    base = await server.start();
-  });
-  after(() => server.close());
-  beforeEach(() => server.reset());
+  const server = useReplayServer();
   const opts = (clock = manualClock()) => ({
-    baseUrl: base, timeoutMs: 2000, limits: { perMinute: 600, perDay: null }, clock, random: () => 0.5,
+    baseUrl: server.url, timeoutMs: 2000, limits: { perMinute: 600, perDay: null }, clock, random: () => 0.5,
     retry: { attempts: 2, baseMs: 10, maxMs: 20, maxRetryAfterMs: 1000 }, breaker: { threshold: 3, coolDownMs: 60_000 },
   });
 

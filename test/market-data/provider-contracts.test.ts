@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import { SeriesContractDoc, SplitEvent } from '../../src/db/models/series-contract.js';
 import { readBars, upsertBars } from '../../src/market-data/bar-store.js';
 import { fetchMarketData, fetchSummaryPost } from '../../src/market-data/fetch-service.js';
@@ -9,24 +9,17 @@ import { AlphaVantageProvider, applySplits, classifyNotice } from '../../src/mar
 import { nextUrlAllowed, PolygonProvider } from '../../src/market-data/providers/polygon.js';
 import { splitRatio } from '../../src/market-data/splits.js';
 import { clearCollections, useTestDatabase } from '../helpers/db.js';
-import { manualClock, ReplayServer } from '../helpers/replay-server.js';
+import { manualClock } from '../helpers/replay-server.js';
+import { useReplayServer } from '../helpers/use-replay-server.js';
 
 useTestDatabase('provider_contracts');
 
-const server = new ReplayServer();
-let base = '';
-before(async () => {
-  base = await server.start();
-});
-after(() => server.close());
-beforeEach(async () => {
-  server.reset();
-  await clearCollections();
-});
+const server = useReplayServer();
+beforeEach(clearCollections);
 
 function opts(clock = manualClock()) {
   return {
-    baseUrl: base, timeoutMs: 2000, limits: { perMinute: 600, perDay: null }, clock, random: () => 0.5,
+    baseUrl: server.url, timeoutMs: 2000, limits: { perMinute: 600, perDay: null }, clock, random: () => 0.5,
     retry: { attempts: 3, baseMs: 500, maxMs: 8000, maxRetryAfterMs: 60_000 }, breaker: { threshold: 3, coolDownMs: 60_000 },
   };
 }

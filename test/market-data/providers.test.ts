@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import { ApiUsage } from '../../src/db/models/api-usage.js';
 import { Outbox } from '../../src/db/models/outbox.js';
 import { countBars, readBars } from '../../src/market-data/bar-store.js';
@@ -10,20 +10,13 @@ import { AlphaVantageProvider } from '../../src/market-data/providers/alphavanta
 import { PolygonProvider } from '../../src/market-data/providers/polygon.js';
 import { fetchMarketData } from '../../src/market-data/fetch-service.js';
 import { clearCollections, useTestDatabase } from '../helpers/db.js';
-import { manualClock, ReplayServer } from '../helpers/replay-server.js';
+import { manualClock } from '../helpers/replay-server.js';
+import { useReplayServer } from '../helpers/use-replay-server.js';
 
 useTestDatabase('providers');
 
-const server = new ReplayServer();
-let base = '';
-before(async () => {
-  base = await server.start();
-});
-after(() => server.close());
-beforeEach(async () => {
-  server.reset();
-  await clearCollections();
-});
+const server = useReplayServer();
+beforeEach(clearCollections);
 
 const KEY = 'pk_test_9f8e7d6c5b4a';
 
@@ -32,7 +25,7 @@ function common(overrides: Partial<ProviderHttpOptions> = {}) {
   return {
     clock,
     opts: {
-      baseUrl: base,
+      baseUrl: server.url,
       timeoutMs: 2000,
       limits: { perMinute: 600, perDay: null },
       retry: { attempts: 3, baseMs: 500, maxMs: 8000, maxRetryAfterMs: 60_000 },
@@ -274,8 +267,8 @@ describe('failover', () => {
     const { upsertBars } = await import('../../src/market-data/bar-store.js');
     const { testEnv } = await import('../helpers/db.js');
     const env = testEnv({
-      MARKET_DATA_PROVIDER: 'polygon', POLYGON_API_KEY: KEY, POLYGON_BASE_URL: base, POLYGON_CALLS_PER_MIN: '600',
-      MARKET_DATA_SECONDARY: 'alpaca', ALPACA_KEY_ID: 'AKTESTKEYID01', ALPACA_SECRET_KEY: 'secret-test-abcdef', ALPACA_DATA_URL: base,
+      MARKET_DATA_PROVIDER: 'polygon', POLYGON_API_KEY: KEY, POLYGON_BASE_URL: server.url, POLYGON_CALLS_PER_MIN: '600',
+      MARKET_DATA_SECONDARY: 'alpaca', ALPACA_KEY_ID: 'AKTESTKEYID01', ALPACA_SECRET_KEY: 'secret-test-abcdef', ALPACA_DATA_URL: server.url,
       PROVIDER_RETRIES: '0', PROVIDER_BREAKER_FAILURES: '2', PROVIDER_BREAKER_COOLDOWN_MS: '600000',
     });
     server.on('GET', /^\/v2\/aggs\/grouped\//, { status: 500, json: { status: 'ERROR', error: 'internal error' } });
