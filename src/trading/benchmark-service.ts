@@ -17,8 +17,8 @@ export async function marketComparison(points: EquityPoint[], symbol: string): P
 
 /** The benchmark's price change from the last close before `from` to the last close on or before `to`. */
 export async function benchmarkChange(symbol: string, from: IsoDate, to: IsoDate): Promise<number | null> {
-  const closes = [...(await benchmarkPrices(symbol, from, to))].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  const start = [...closes].reverse().find(([d]) => d < from) ?? closes[0];
+  const closes = [...(await benchmarkPrices(symbol, from, to))]; // oldest first, as the store reads them
+  const start = closes.findLast(([d]) => d < from) ?? closes[0];
   const end = closes.at(-1);
   return start && end && start[1].close > 0 ? end[1].close / start[1].close - 1 : null;
 }
