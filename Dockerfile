@@ -1,18 +1,20 @@
 # signaldesk: worker + Discord bot. Production runs against MONGODB_URI (MongoDB >= 6); the embedded
 # FerretDB helper is a development default and is not part of this image.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: the sources are not here yet for `prepare` (the build runs below).
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY commands ./commands
 COPY jobs ./jobs
 COPY scripts ./scripts
-RUN npm run build && npm prune --omit=dev
+# The image's own Node 24 runs everything: the pinned runtime package (for machines whose node is older) goes.
+RUN npm run build && npm prune --omit=dev && rm -rf node_modules/node-linux-* node_modules/.bin/node
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./

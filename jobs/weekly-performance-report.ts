@@ -1,4 +1,3 @@
-import { equityChart } from '../src/charts/chart-service.js';
 import { benchmarkSymbol } from '../src/config/env.js';
 import { COLORS } from '../src/notify/post.js';
 import { marketField } from '../src/present/trading-view.js';
@@ -21,6 +20,8 @@ export async function handler(ctx: JobContext): Promise<JobOutcome> {
     const benchmark = benchmarkSymbol(ctx.env);
     const r = await weeklyReport(portfolio, ctx.date, benchmark);
     // The equity curve of the last month, when the portfolio has any activity.
+    // The chart renderer only when a report is drawn: listing the jobs does not load it.
+    const { equityChart } = await import('../src/charts/chart-service.js');
     const chart = await equityChart(portfolio, '1m', { benchmark }).catch(() => undefined);
     await ctx.publish(`${name}:${portfolio}:${ctx.date}`, {
       kind: 'digests',

@@ -1,3 +1,4 @@
+import './runtime/node-check.js';
 import { parseArgs } from 'node:util';
 import { EnvError, loadEnv, type Env } from './config/env.js';
 import { startBot, type Bot } from './discord/bot.js';

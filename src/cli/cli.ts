@@ -1,63 +1,54 @@
 import { parseArgs } from 'node:util';
+import { readdirSync } from 'node:fs';
 import { EnvError, loadEnv, type Env } from '../config/env.js';
 import { describeError, isUserFacingError, UserFacingError } from '../errors.js';
 import { log } from '../log/logger.js';
-import { deliverPending } from '../notify/delivery.js';
 import { buildPost } from '../notify/post.js';
 import { toText } from '../notify/render.js';
 import { ConsoleSink } from '../notify/sinks/console-sink.js';
-import { openRuntime, type Runtime } from '../runtime/runtime.js';
-import { EXIT, VERSION_NUMBER, type Flags, type Handler } from './handler.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { VERSION_NUMBER, type Flags, type Handler } from './handler.js';
+import { COMMANDS, EXIT, USAGE, type HandlerGroup } from './command-table.js';
+import { completionScript, SHELLS, type Shell } from './completion.js';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, isCalendarDate } from '../calendar/nyse.js';
-import { PORTFOLIO_REF } from '../strategy/config-service.js';
-import { backupHandlers } from './handlers/backup-handlers.js';
-import { chartHandlers } from './handlers/chart-handlers.js';
-import { opsHandlers } from './handlers/ops-handlers.js';
-import { strategyHandlers } from './handlers/strategy-handlers.js';
-import { tradingHandlers } from './handlers/trading-handlers.js';
+import { PORTFOLIO_REF } from '../portfolio/names.js';
+import { colorsFor, paint } from './colors.js';
 
-export { EXIT } from './handler.js';
+export { EXIT, USAGE } from './command-table.js';
 
-export const USAGE = `usage: signaldesk <command> [options]      (every read command takes --json)
+/**
+ * Each group of handlers is imported when one of its commands runs, never before: a portfolio read loads
+ * neither the chart renderer nor discord.js nor Agenda (test/cli/cli-startup.test.ts checks it).
+ */
+const GROUPS: Record<HandlerGroup, () => Promise<Record<string, Handler>>> = {
+  ops: () => import('./handlers/ops-handlers.js').then((m) => m.opsHandlers),
+  trading: () => import('./handlers/trading-handlers.js').then((m) => m.tradingHandlers),
+  strategy: () => import('./handlers/strategy-handlers.js').then((m) => m.strategyHandlers),
+  chart: () => import('./handlers/chart-handlers.js').then((m) => m.chartHandlers),
+  backup: () => import('./handlers/backup-handlers.js').then((m) => m.backupHandlers),
+};
 
-  run <job> [--date YYYY-MM-DD] [--at HH:MM] [--force]   run a job now for a trading date (default: today, New York);
-                                                   --at: the New York time it runs as (a 15-minute job's slot)
-  jobs [list] | schedule | history <job>           jobs with next and last runs; the next 10 runs (New York); a job's runs
-  health                                           database, providers and breakers, scheduler, outbox, last runs
-  alerts                                           alert routing, modes and quiet hours
-  portfolio [--name P] [--date D]                  cash, positions, equity, P&L, drawdown, Sharpe
-  portfolio create NAME                            a new portfolio with the default configuration (audited)
-  trades [--name P] [--from D] [--to D] [--symbol S]
-  pnl [--name P] --period daily|weekly|monthly
-  performance [--name P]                           returns (XIRR, time-weighted), drawdown, Sharpe, win rate; against the benchmark
-  signal show [--name P] [--date D]                the stored signal (latest when no date)
-  scan [--name SCAN] [--date D]                    a stored universe scan (run one: run next-day-prep --date D)
-  universe                                         active symbols by sector, recent additions and removals
-  watch list --user ID | watch stats                a member's watchlist (operators), or counts only
-  why [--date D] [--name P] | why --trade ID [--out F.png]   why the stored signal decided BUY/SELL/HOLD, in sentences
-  config show [--version V] | history | diff A B | set key=value … [--notes "…"] [--simulate] | rollback V | report V   [--name P]
-  config simulate key=value … [--months 6 | --from D --to D] [--out F.png] [--name P]   what the change would have done (writes nothing)
-  backtest --from D --to D [--version V] [--symbols A,B] [--name P]
-  pause [--name P] [--notes "why"] | resume [--name P]   stop or restart paper trading (signals continue)
-  chart SYMBOL [--indicators sma20,sma50,sma200,ema20,bb,rsi,macd] [--range 1m|3m|6m|1y|2y|5y] [--date D]
-        [--type candle|line] [--scale linear|log] [--trades P] [--theme dark|light] [--out F.png]
-  equity [--name P] [--range all|1m|…|5y] [--theme dark|light] [--out F.png]   equity, capital, benchmark, drawdown (PNG)
-  backup [--out DIR]                               every collection to gzip'd Extended JSON + manifest (sha256)
-  restore DIR --into URI | --local [--drop]        check the manifest, restore documents and indexes
+// A Map, not a plain object: "__proto__", "constructor" or "toString" are not commands.
+const commands = new Map(Object.entries(COMMANDS));
 
-Without MONGODB_URI the CLI starts (or reuses) the embedded local database under LOCAL_DB_DIR.`;
+export const CLI_COMMANDS = [...commands.keys(), 'completion'];
 
 export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
   env?: Record<string, string | undefined>;
+  /** Whether stdout / stderr are terminals (colours and progress lines only there). Default: no. */
+  tty?: { out: boolean; err: boolean };
 }
 
-// A Map, not a plain object: "__proto__", "constructor" or "toString" are not commands.
-const handlers = new Map<string, Handler>(Object.entries({ ...opsHandlers, ...tradingHandlers, ...strategyHandlers, ...chartHandlers, ...backupHandlers }));
-
-export const CLI_COMMANDS = [...handlers.keys()];
-
+/** The job names for completion, from the file names in jobs/ (nothing is imported). */
+function jobNames(): string[] {
+  try {
+    return readdirSync(new URL('../../jobs/', import.meta.url)).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).map((f) => f.replace(/\.(ts|js)$/, '')).sort();
+  } catch {
+    return [];
+  }
+}
 
 /**
  * Flags every command shares, checked before anything connects (bad input changes nothing): dates
@@ -120,24 +111,30 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return EXIT.usage;
   }
   const [command, ...args] = parsed.positionals;
-  if (parsed.values.help || !command) {
+  const env0 = io.env ?? process.env;
+  const colors = colorsFor(env0, io.tty ?? { out: false, err: false });
+  const fail = (code: number, text: string): number => {
+    io.err(text.startsWith('error') ? `${paint(colors.err, 'red', text.slice(0, text.indexOf(':') + 1))}${text.slice(text.indexOf(':') + 1)}` : text);
+    return code;
+  };
+  if (parsed.values.help || !command || command === 'help') {
     io.out(USAGE);
     return command || parsed.values.help ? EXIT.ok : EXIT.usage;
   }
-  const handler = handlers.get(command);
-  if (!handler) {
-    io.err(`unknown command "${command}"; allowed: ${CLI_COMMANDS.join(', ')}\n\n${USAGE}`);
-    return EXIT.usage;
+  if (command === 'completion') {
+    const shell = args[0];
+    if (!SHELLS.includes(shell as Shell) || args.length > 1) return fail(EXIT.usage, `error [USAGE]: completion needs one shell: ${SHELLS.join(' or ')} (got ${args.length ? `"${args.join(' ')}"` : 'none'}).`);
+    io.out(completionScript(shell as Shell, jobNames()));
+    return EXIT.ok;
   }
+  const spec = commands.get(command);
+  if (!spec) return fail(EXIT.usage, `unknown command "${command}"; allowed: ${CLI_COMMANDS.join(', ')}\n\n${USAGE}`);
   let env: Env;
   try {
     // Read by a person: warnings and errors only, as readable lines, unless LOG_LEVEL / LOG_FORMAT say otherwise.
-    env = loadEnv({ source: io.env ?? process.env, defaults: { LOG_LEVEL: 'warn' } });
+    env = loadEnv({ source: env0, defaults: { LOG_LEVEL: 'warn' } });
   } catch (err) {
-    if (err instanceof EnvError) {
-      io.err(err.message);
-      return EXIT.usage;
-    }
+    if (err instanceof EnvError) return fail(EXIT.usage, err.message);
     throw err;
   }
   const v = parsed.values;
@@ -149,29 +146,45 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     checkFlags(flags);
   } catch (err) {
-    if (isUserFacingError(err)) {
-      io.err(`error [${err.code}]: ${err.message}`);
-      return EXIT.usage;
-    }
+    if (isUserFacingError(err)) return fail(EXIT.usage, `error [${err.code}]: ${err.message}`);
     throw err;
   }
+  // A progress line on stderr for long commands, on a terminal and never under --json.
+  if (spec.long && io.tty?.err && !flags.json) flags.progress = (stage) => io.err(paint(colors.err, 'dim', `… ${stage}`));
   let rt: Runtime | undefined;
   try {
+    const [handlers, { openRuntime }] = await Promise.all([GROUPS[spec.group](), import('../runtime/runtime.js')]);
+    const handler = handlers[command]!;
     // Posts printed by the console sink go to stderr under --json, so stdout stays one JSON document.
-    rt = await openRuntime(env, { logFd: 2, logFormat: 'line', consoleSink: new ConsoleSink(flags.json ? io.err : io.out) });
+    rt = await openRuntime(env, { logFd: 2, logFormat: 'line', consoleSink: new ConsoleSink(flags.json ? io.err : io.out), jobs: spec.jobs === true });
     const result = await handler(rt, args, flags);
-    if (command === 'run') await deliverPending(env);
-    io.out(flags.json ? JSON.stringify(result.data, null, 2) : toText(buildPost(result.post)));
+    if (command === 'run') await import('../notify/delivery.js').then((m) => m.deliverPending(env));
+    io.out(flags.json ? JSON.stringify(result.data, null, 2) : colorText(toText(buildPost(result.post)), colors.out));
     return result.code ?? EXIT.ok;
   } catch (err) {
-    if (isUserFacingError(err)) {
-      io.err(`error [${err.code}]: ${err.message}`);
-      return EXIT.usage;
-    }
-    log().error({ err, command }, 'command failed');
-    io.err(`error: ${command} failed unexpectedly (${describeError(err)}); see the log for details.`);
-    return EXIT.error;
+    return fail(...classify(err, command));
   } finally {
     await rt?.close();
   }
+}
+
+/** Bold titles, a yellow demo label: only where colours are on. */
+function colorText(text: string, on: boolean): string {
+  if (!on) return text;
+  return text.split('\n').map((l, i) => (i === 0 ? paint(on, 'bold', l) : l.includes('⚠') ? paint(on, 'yellow', l) : l)).join('\n');
+}
+
+/** The driver's and mongoose's names for "no database there" (by name: this module loads neither). */
+const DATABASE_ERRORS = /^Mongo(ose)?(ServerSelection|Network|NetworkTimeout|TopologyClosed|NotConnected)Error$/;
+
+/** A failure as its exit status and one line: the class of failure decides the status (see EXIT). */
+export function classify(err: unknown, command: string): [number, string] {
+  if (isUserFacingError(err)) return [err.code === 'LOCAL_DB' ? EXIT.database : EXIT.usage, `error [${err.code}]: ${err.message}`];
+  const name = err instanceof Error ? err.name : '';
+  if (name === 'ProviderError') return [EXIT.provider, `error [PROVIDER]: ${describeError(err)}`];
+  if (DATABASE_ERRORS.test(name)) {
+    return [EXIT.database, `error [DATABASE]: the database did not answer (${describeError(err)}); start it, or check MONGODB_URI / LOCAL_DB_DIR, and try again.`];
+  }
+  log().error({ err, command }, 'command failed');
+  return [EXIT.error, `error: ${command} failed unexpectedly (${describeError(err)}); see the log for details.`];
 }

@@ -3,11 +3,7 @@ import type { PostInput } from '../notify/post.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Actor } from '../config/actor.js';
 
-/**
- * CLI exit statuses: 0 ok, 1 unexpected error (or unhealthy), 2 bad input, 3 the job ran and failed,
- * 4 busy: another worker holds the run right now (nothing was done here; try again later).
- */
-export const EXIT = { ok: 0, error: 1, usage: 2, jobFailed: 3, busy: 4 } as const;
+export { EXIT } from './command-table.js';
 
 /** A config version number as typed: decimal digits, no leading zero (so "0x1" and "1e0" are refused). */
 export const VERSION_NUMBER = /^[1-9]\d{0,5}$/;
@@ -39,6 +35,8 @@ export interface Flags {
   into?: string | undefined;
   local?: boolean;
   drop?: boolean;
+  /** Where a long command reports its stages (a line on stderr at a terminal); absent elsewhere. */
+  progress?: ((stage: string) => void) | undefined;
 }
 
 export interface HandlerResult {

@@ -12,7 +12,7 @@ import { apiUsageOn, USAGE_ALERT_SHARE } from '../market-data/http/api-usage.js'
 import { outboxStats, type OutboxStats } from '../notify/outbox.js';
 import type { JobDefinition } from '../scheduler/job-definition.js';
 import { listJobs, type JobView } from '../scheduler/jobs-service.js';
-import { AGENDA_COLLECTION } from '../scheduler/worker.js';
+import { AGENDA_COLLECTION } from '../scheduler/job-definition.js';
 
 export interface HealthReport {
   ok: boolean;

@@ -1,6 +1,5 @@
 // The entry of a heavy-work thread (see heavy-work.ts): connect, load the jobs, run tasks as they come.
 import { parentPort, workerData } from 'node:worker_threads';
-import { equityChart } from '../charts/chart-service.js';
 import { connectDatabase } from '../db/connection.js';
 import { describeError, isUserFacingError } from '../errors.js';
 import { log } from '../log/logger.js';
@@ -9,7 +8,8 @@ import { useSinkRouter } from '../notify/delivery.js';
 import { configureLogging } from '../runtime/runtime.js';
 import { loadJobs } from '../scheduler/job-registry.js';
 import type { FromThread, ToThread } from './thread-pool.js';
-import { drawPriceChart, runBacktestWithChart, runSimulationWithChart, type HeavyTask, type ThreadData } from './heavy-work.js';
+import type { HeavyTask, ThreadData } from './heavy-work.js';
+import { drawEquityChart, drawPriceChart, runBacktestWithChart, runSimulationWithChart } from './heavy-tasks.js';
 
 const port = parentPort;
 if (!port) throw new Error('heavy-thread.ts runs only as a worker thread');
@@ -36,10 +36,7 @@ async function perform(id: number, task: HeavyTask, signal: AbortSignal): Promis
   const progress = (stage: string) => send({ type: 'progress', id, stage });
   if (task.kind === 'backtest') return runBacktestWithChart(data.env, task.request, progress);
   if (task.kind === 'simulate') return runSimulationWithChart(data.env, task.request, progress);
-  if (task.kind === 'equity') {
-    const r = task.request;
-    return equityChart(r.portfolio, r.range, { benchmark: r.benchmark, ...(r.theme ? { theme: r.theme } : {}) });
-  }
+  if (task.kind === 'equity') return drawEquityChart(task.request);
   return drawPriceChart(data.env, task.request);
 }
 

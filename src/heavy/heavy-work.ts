@@ -1,12 +1,11 @@
-import { benchmarkSymbol, type Env } from '../config/env.js';
-import { equityChart, priceChart, type Chart, type ChartStyle, type Indicator, type Range } from '../charts/chart-service.js';
+import type { Env } from '../config/env.js';
+import type { Chart, ChartStyle, Indicator, Range } from '../charts/chart-service.js';
 import type { Theme } from '../charts/panel-chart.js';
 import { UserFacingError } from '../errors.js';
-import { providerFor } from '../market-data/providers.js';
 import type { JobOutcome } from '../scheduler/job-definition.js';
-import { setHandlerRunner, type HandlerRun } from '../scheduler/run-job.js';
-import { backtest, type BacktestOptions, type BacktestSummary } from '../strategy/backtest-service.js';
-import { simulateConfig, simulationChart, type Simulation, type SimulationRequest } from '../strategy/simulate-service.js';
+import type { HandlerRun } from '../scheduler/run-job.js';
+import type { BacktestOptions, BacktestSummary } from '../strategy/backtest-service.js';
+import type { Simulation, SimulationRequest } from '../strategy/simulate-service.js';
 import { ThreadPool, ThreadTaskError } from './thread-pool.js';
 
 /** A backtest request as it crosses to a thread: everything but the provider (built there from env) and callbacks. */
@@ -45,29 +44,16 @@ export interface HeavyWork {
   close(): Promise<void>;
 }
 
-export async function runBacktestWithChart(env: Env, request: BacktestRequest, onProgress?: (stage: string) => void): Promise<BacktestResult> {
-  const summary = await backtest({ benchmark: benchmarkSymbol(env), ...request, provider: providerFor(env), onProgress });
-  return { summary, chart: await equityChart(summary.portfolio, 'all', { benchmark: request.benchmark ?? benchmarkSymbol(env) }) };
-}
-
-/** A chart request drawn with the env's provider (bars a fresh install lacks are loaded first). */
-export function drawPriceChart(env: Env, r: ChartRequest): Promise<Chart> {
-  return priceChart({ symbol: r.symbol, range: r.range, indicators: r.indicators, asOf: r.date, style: r.style, trades: r.trades, provider: providerFor(env) });
-}
-
-export async function runSimulationWithChart(env: Env, request: SimulationRequest, onProgress?: (stage: string) => void): Promise<SimulationResult> {
-  const simulation = await simulateConfig({ benchmark: benchmarkSymbol(env), ...request }, onProgress, providerFor(env));
-  onProgress?.('drawing both curves');
-  return { simulation, chart: simulationChart(simulation) };
-}
+/** The work itself (charts, backtests, providers), loaded on the first task: a process that never draws never loads it. */
+const tasks = () => import('./heavy-tasks.js');
 
 export function inlineHeavyWork(env: Env): HeavyWork {
   return {
     mode: 'inline',
-    backtest: (request, onProgress) => runBacktestWithChart(env, request, onProgress),
-    priceChart: (r) => drawPriceChart(env, r),
-    equityChart: (r) => equityChart(r.portfolio, r.range, { benchmark: r.benchmark, ...(r.theme ? { theme: r.theme } : {}) }),
-    simulate: (request, onProgress) => runSimulationWithChart(env, request, onProgress),
+    backtest: async (request, onProgress) => (await tasks()).runBacktestWithChart(env, request, onProgress),
+    priceChart: async (r) => (await tasks()).drawPriceChart(env, r),
+    equityChart: async (r) => (await tasks()).drawEquityChart(r),
+    simulate: async (request, onProgress) => (await tasks()).runSimulationWithChart(env, request, onProgress),
     load: () => ({ threads: 0, running: 0, queued: 0 }),
     recent: () => [],
     threadIds: () => [],
@@ -100,6 +86,7 @@ export async function startHeavyThreads(data: ThreadData, size: number): Promise
   const file = new URL(import.meta.url.endsWith('.ts') ? './heavy-thread.ts' : './heavy-thread.js', import.meta.url);
   const pool = new ThreadPool(file, size, data);
   await pool.start();
+  const { setHandlerRunner } = await import('../scheduler/run-job.js');
   setHandlerRunner(async (run) => {
     const { signal, ...rest } = run;
     return pool.run<JobOutcome>({ kind: 'job', run: rest } satisfies HeavyTask, { signal }).catch(rethrow);

@@ -7,7 +7,6 @@ import { Migration } from '../db/models/job-status.js';
 import { Outbox, OutboxDead, OutboxQueue } from '../db/models/outbox.js';
 import { log } from '../log/logger.js';
 import { ScanResult, scanResultId } from '../db/models/scan-result.js';
-import { noteLatestScan } from '../analysis/scan-service.js';
 import { noteRuns, openRun, type RunRecord } from '../scheduler/run-store.js';
 
 /**
@@ -18,8 +17,10 @@ import { noteRuns, openRun, type RunRecord } from '../scheduler/run-store.js';
  */
 export async function migrateStorage(): Promise<string[]> {
   const done: string[] = [];
+  // One read for every marker (a handful of documents): a start with nothing to do costs one round trip.
+  const marked = new Set((await Migration.find({ _id: { $in: STEPS.map(([n]) => n) } }, { _id: 1 }).lean()).map((m) => String(m._id)));
   for (const [name, step] of STEPS) {
-    if (await Migration.exists({ _id: name })) continue;
+    if (marked.has(name)) continue;
     const moved = await step();
     try {
       await Migration.create({ _id: name, at: new Date(), by: HOLDER_ID });
@@ -36,7 +37,18 @@ const STEPS: Array<[string, () => Promise<number>]> = [
   ['2026-12-job-runs-by-key', runsByKey],
   ['2026-12-outbox-queue', outboxQueue],
   ['2026-12-scan-results-by-key', scansByKey],
+  // Were done by every start (a read of the old collection each time); once per database is enough.
+  ['2026-12-watch-rules-by-member', async () => (await import('../analysis/watchlist-store.js')).migrateLegacyWatchRules()],
+  // The main portfolio's version 1 (the spec's defaults, audited) was written by its first reader, so a
+  // read could pay for a write; a start writes it instead (getActiveConfig still seeds a database this missed).
+  ['2026-12-main-config-seed', seedMainConfig],
 ];
+
+async function seedMainConfig(): Promise<number> {
+  const { getActiveConfig } = await import('../strategy/config-versions.js');
+  const v = await getActiveConfig('main');
+  return v.version === 1 ? 1 : 0;
+}
 
 /** scan_results: "<scan>|<date>" ids (copy, then delete the original), and each scan's latest-date pointer. */
 async function scansByKey(): Promise<number> {
@@ -57,6 +69,7 @@ async function scansByKey(): Promise<number> {
     await coll.deleteOne({ _id: doc._id });
     moved++;
   }
+  const { noteLatestScan } = await import('../analysis/scan-service.js');
   for (const [scan, date] of latest) await noteLatestScan(scan, date);
   return moved;
 }

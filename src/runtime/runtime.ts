@@ -2,7 +2,6 @@ import type { Env } from '../config/env.js';
 import mongoose from 'mongoose';
 import { inlineHeavyWork, startHeavyThreads, type HeavyWork } from '../heavy/heavy-work.js';
 import { SECRET_ENV_KEYS } from '../config/env.js';
-import { migrateLegacyWatchRules } from '../analysis/watchlist-store.js';
 import { migrateStorage } from './migrations.js';
 import { connectDatabase, disconnectDatabase, EMBEDDED_POOL_SIZE } from '../db/connection.js';
 import { resolveDatabase, type DatabaseHandle } from '../db/local-server.js';
@@ -52,6 +51,11 @@ export interface OpenOptions {
   keepLogger?: boolean;
   /** The log format unless LOG_FORMAT says otherwise: json for servers, line for a person (CLI, demo). */
   logFormat?: 'json' | 'line';
+  /**
+   * Load the job definitions (every file in jobs/ and what it imports). Default true; a CLI read that
+   * never touches a job passes false and gets an empty map (a quick start: no scheduler, no analysis code).
+   */
+  jobs?: boolean;
 }
 
 export function configureLogging(env: Env, fd: 1 | 2 = 1, format: 'json' | 'line' = 'json'): void {
@@ -72,9 +76,8 @@ export async function openRuntime(env: Env, opts: OpenOptions = {}): Promise<Run
   }
   log().info({ database: database.kind, owned: database.owned }, 'database connected');
   await migrateStorage();
-  await migrateLegacyWatchRules();
   useSinkRouter(env, opts.consoleSink);
-  const jobs = await loadJobs(env.SCHEDULE_TIMEZONE, undefined, (m) => log().warn(m));
+  const jobs = opts.jobs === false ? new Map<string, JobDefinition>() : await loadJobs(env.SCHEDULE_TIMEZONE, undefined, (m) => log().warn(m));
   const rt: Runtime = {
     env,
     database,

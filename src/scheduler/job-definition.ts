@@ -3,6 +3,9 @@ import type { IsoDate } from '../calendar/dates.js';
 import type { Env } from '../config/env.js';
 import type { PostInput } from '../notify/post.js';
 
+/** Agenda's collection (the scheduler's jobs and their locks); here, not in worker.ts, so readers need not load Agenda. */
+export const AGENDA_COLLECTION = 'agendaJobs';
+
 /** What to do with slots that passed while no worker ran them (planned by slots.ts's planMissed). */
 export type MissedRunPolicy = 'catch-up' | 'latest' | 'skip';
 

@@ -5,7 +5,7 @@ import { nyTime, slotsBetween } from './slots.js';
 import { isLate } from './catch-up.js';
 import { jobRunsOf, jobSummaries } from './run-store.js';
 import type { JobSummary } from '../db/models/job-status.js';
-import { AGENDA_COLLECTION } from './worker.js';
+import { AGENDA_COLLECTION } from './job-definition.js';
 
 export interface JobRunView {
   runKey: string;

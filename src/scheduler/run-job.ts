@@ -38,6 +38,8 @@ export interface RunOptions {
   runKey?: string | undefined;
   /** When the run was due (scheduled and recovered runs). */
   dueAt?: Date | undefined;
+  /** How often the lease is renewed while the handler works (default a third of its life; tests race it). */
+  renewEveryMs?: number | undefined;
 }
 
 /** `lost`: the run's lease ran out under it (a stalled worker); whoever took it over records the outcome. */
@@ -178,16 +180,20 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
   // Renew the short lease while the handler works; when it cannot be renewed the run is lost to a
   // taker: the handler is told through `signal`, and this runner records nothing more.
   const abort = new AbortController();
-  let renewing = false;
+  // The run record has one writer at a time: the renewal's `leaseUntil` write and the final update both
+  // touch it, and the embedded FerretDB loses one of two simultaneous updates to a document (a finished
+  // run left `running` for good). So the renewal is stopped, and its write in flight awaited, before the end.
+  let renewal: Promise<void> | undefined;
+  let renewalStopped = false;
   const renew = setInterval(() => {
-    if (renewing || abort.signal.aborted) return;
-    renewing = true;
-    renewLease(c.lease, RUN_LEASE_MS)
+    if (renewal || renewalStopped || abort.signal.aborted) return;
+    renewal = renewLease(c.lease, RUN_LEASE_MS)
       .then(async (ok) => {
         if (!ok) {
           abort.abort(new Error('run lease lost'));
           return;
         }
+        if (renewalStopped) return;
         await controlDb().collection<{ _id: string }>(JobRun.collection.collectionName).updateOne({ _id: jobRunId(def.name, runKey), attempt: c.record.attempt }, { $set: { leaseUntil: c.lease.until } });
       })
       .catch(() => {
@@ -195,10 +201,15 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
         if (!stillHeld(c.lease)) abort.abort(new Error('run lease lost'));
       })
       .finally(() => {
-        renewing = false;
+        renewal = undefined;
       });
-  }, RENEW_EVERY_MS);
+  }, opts.renewEveryMs ?? RENEW_EVERY_MS);
   renew.unref();
+  const stopRenewal = async (): Promise<void> => {
+    renewalStopped = true;
+    clearInterval(renew);
+    await renewal;
+  };
 
   logger.info({ attempt: c.record.attempt, trigger: opts.trigger }, 'job started');
   // Dated on the run's clock: a run under a controlled clock finishes on that clock too.
@@ -218,6 +229,7 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
         },
       });
     const durationMs = Math.round(performance.now() - started);
+    await stopRenewal();
     if (abort.signal.aborted || !(await leaseIntact(c.lease))) return lostResult();
     const finishedAt = finishTime(durationMs);
     await updateRun({ ...c.record, status: 'succeeded', finishedAt, durationMs, summary: outcome.summary, error: null, leaseUntil: finishedAt });
@@ -233,6 +245,7 @@ export async function runJob(def: JobDefinition, env: Env, opts: RunOptions): Pr
     jobRuns.inc({ job: def.name, outcome: 'failed' });
     jobDuration.observe({ job: def.name, outcome: 'failed' }, durationMs / 1000);
     logger.error({ err, durationMs }, 'job failed');
+    await stopRenewal();
     if (abort.signal.aborted) return lostResult();
     try {
       if (!(await leaseIntact(c.lease))) return lostResult();

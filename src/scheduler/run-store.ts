@@ -125,7 +125,21 @@ export function mergeRun(prev: Omit<JobSummary, '_id'> | null, rec: RunRecord, n
  * under a controlled clock is counted at its controlled time). A failure here never fails
  * the run: the run's own record is already written, and the next run of the job writes the summary again.
  */
-export async function noteRun(rec: RunRecord, now = rec.finishedAt ?? rec.startedAt): Promise<void> {
+export function noteRun(rec: RunRecord, now = rec.finishedAt ?? rec.startedAt): Promise<void> {
+  // One writer at a time per job in this process: the summary is read, merged and replaced, and two such
+  // writes at once (a catch-up beside a scheduled run) would lose one (FerretDB keeps one of two updates).
+  const next = (noting.get(rec.job) ?? Promise.resolve()).then(() => noteRunNow(rec, now));
+  const tail = next.catch(() => undefined);
+  noting.set(rec.job, tail);
+  void tail.then(() => {
+    if (noting.get(rec.job) === tail) noting.delete(rec.job);
+  });
+  return next;
+}
+
+const noting = new Map<string, Promise<void>>();
+
+async function noteRunNow(rec: RunRecord, now: Date): Promise<void> {
   // The history keeps what ended (succeeded, failed, skipped, missed); a run in progress is in the summary.
   const ended = rec.status !== 'running';
   try {
@@ -138,7 +152,7 @@ export async function noteRun(rec: RunRecord, now = rec.finishedAt ?? rec.starte
       ended ? JobHistory.replaceOne({ _id: rec.job }, { _id: rec.job, runs: mergeHistory(history?.runs ?? [], rec) }, { upsert: true }) : null,
     ]);
   } catch (err) {
-    if (isDuplicateKey(err)) return noteRun(rec, now); // two first runs of a job upserted at once: merge again
+    if (isDuplicateKey(err)) return noteRunNow(rec, now); // two first runs of a job upserted at once: merge again
     log().warn({ job: rec.job, runKey: rec.runKey, err: describeError(err) }, 'job summary not updated; the run itself is recorded');
   }
 }

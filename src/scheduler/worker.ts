@@ -7,12 +7,12 @@ import { isDuplicateKey } from '../db/connection.js';
 import { throttleErrors } from '../db/db-monitor.js';
 import { JobRequest } from '../db/models/job-request.js';
 import { log } from '../log/logger.js';
-import type { JobDefinition } from './job-definition.js';
+import { AGENDA_COLLECTION, type JobDefinition } from './job-definition.js';
 import { catchUpJobBefore, recordMissed } from './catch-up.js';
 import { runJob, type RunResult } from './run-job.js';
 import { LATE_AFTER_MS, latestSlot } from './slots.js';
 
-export const AGENDA_COLLECTION = 'agendaJobs';
+export { AGENDA_COLLECTION } from './job-definition.js';
 export const EARLY_CLOSE_SUFFIX = '@early-close';
 
 export interface JobData {

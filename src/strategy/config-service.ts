@@ -1,4 +1,5 @@
 import { UserFacingError } from '../errors.js';
+import { PORTFOLIO_NAME } from '../portfolio/names.js';
 import { DEFAULT_PARAMS, PARAM_KEYS, validateParams, type StrategyParams } from './config-schema.js';
 import { listPortfolios } from '../portfolio/portfolios.js';
 import { activateNewVersion, getActiveConfig, getVersion, listVersions, type Actor, type ConfigVersion } from './config-versions.js';
@@ -125,10 +126,7 @@ export async function configReport(portfolio: string, v: number): Promise<{ vers
   return { version: v, report: doc.report };
 }
 
-/** Portfolio names: lower-case letters, digits and dashes, 1 to 32 ("main" exists from the start). */
-export const PORTFOLIO_NAME = /^[a-z0-9-]{1,32}$/;
-/** A portfolio as a read may name it: a portfolio name, or a backtest's scratch portfolio `backtest:<id>`. */
-export const PORTFOLIO_REF = /^(?:[a-z0-9-]{1,32}|backtest:[a-z0-9-]{1,40})$/;
+export { PORTFOLIO_NAME, PORTFOLIO_REF } from '../portfolio/names.js';
 
 /** Create a portfolio deliberately (admins): version 1 holds the default parameters; audited. */
 /** A new portfolio's name is usable and free (refused with what is allowed, before anything is asked or written). */

@@ -197,4 +197,25 @@ describe('runJob', () => {
     assert.equal(calls(), 0);
     assert.equal(await JobRun.countDocuments({}), 0);
   });
+  test('the lease renewal and the final update never race: 200 runs renewing every millisecond all end recorded', async () => {
+    // The embedded FerretDB keeps one of two simultaneous updates to a document. A renewal's leaseUntil
+    // write landing with the final update left a finished run `running` with no finishedAt, its lease
+    // released and its open-run entry gone: nothing ever retried it. The renewal is now stopped (and its
+    // write in flight awaited) before the end; this races them by the hundred.
+    const { def } = counterJob('renew-race', async () => {
+      await new Promise((r) => setTimeout(r, 3 + Math.random() * 10));
+    });
+    // Four at a time: each run's renewal then holds a large share of the control connection, so its
+    // leaseUntil write is often in flight when the handler ends (the old code lost runs here).
+    const statuses = new Set<string>();
+    for (let round = 0; round < 50; round++) {
+      const results = await Promise.all([0, 1, 2, 3].map((i) => runJob(def, env(), { date: '2024-03-15', trigger: 'test', runKey: `race-${round}-${i}`, renewEveryMs: 1 })));
+      for (const r of results) statuses.add(r.status);
+    }
+    assert.deepEqual([...statuses], ['succeeded']);
+    const runs = await JobRun.find({ job: 'renew-race' }).lean();
+    assert.equal(runs.length, 200);
+    const stuck = runs.filter((r) => r.status !== 'succeeded' || !r.finishedAt).map((r) => `${r.runKey}: ${r.status}`);
+    assert.deepEqual(stuck, [], 'every finished run is recorded as finished');
+  });
 });

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { equityChart, parseEquityRange, parseIndicators, parseRange, parseStyle, type Chart } from '../../charts/chart-service.js';
 import { benchmarkSymbol } from '../../config/env.js';
 import { UserFacingError } from '../../errors.js';
-import { drawPriceChart } from '../../heavy/heavy-work.js';
+import { drawPriceChart } from '../../heavy/heavy-tasks.js';
 import type { Handler, HandlerResult } from '../handler.js';
 
 function saved(c: Chart, out: string | undefined): HandlerResult {

@@ -6,9 +6,20 @@ import { channelIdFor } from '../../notify/router.js';
 import { alertsPost, healthPost } from '../../present/health-view.js';
 import { historyPost, jobsPost, runResultPost, schedulePost } from '../../present/jobs-view.js';
 import { jobHistory, listJobs, requireJob, upcomingRuns } from '../../scheduler/jobs-service.js';
-import { runJob } from '../../scheduler/run-job.js';
+import { runJob, type RunResult } from '../../scheduler/run-job.js';
 import { catchUpsInView } from '../../scheduler/catch-up.js';
 import { EXIT, type Handler } from '../handler.js';
+
+/**
+ * A run's exit status: 3 when it failed, or when it finished but its provider stopped early (a plan that does
+ * not include the data, a daily cap: the summary's `stopped`), so a script notices; 4 when another worker holds it.
+ */
+export function runExitCode(result: RunResult): number {
+  if (result.status === 'failed') return EXIT.jobFailed;
+  if (result.status === 'busy' || result.status === 'lost') return EXIT.busy;
+  const stopped = result.summary?.stopped;
+  return typeof stopped === 'string' && stopped !== '' ? EXIT.provider : EXIT.ok;
+}
 
 export const opsHandlers: Record<string, Handler> = {
   async run(rt, args, flags) {
@@ -21,8 +32,9 @@ export const opsHandlers: Record<string, Handler> = {
       if (!flags.date) throw new UserFacingError('USAGE', '--at needs --date (the day the time is on).');
       now = slotInstant(flags.date, flags.at);
     }
+    flags.progress?.(`running ${def.name}${flags.date ? ` for ${flags.date}` : ''}${flags.at ? ` at ${flags.at}` : ''}`);
     const result = await runJob(def, rt.env, { date: flags.date, force: flags.force, trigger: 'cli', ...(now ? { now } : {}) });
-    return { data: result, post: runResultPost(result), code: result.status === 'failed' ? EXIT.jobFailed : result.status === 'busy' || result.status === 'lost' ? EXIT.busy : EXIT.ok };
+    return { data: result, post: runResultPost(result), code: runExitCode(result) };
   },
   async jobs(rt, args) {
     if (args[0] === 'history') {

@@ -51,7 +51,7 @@ export const strategyHandlers: Record<string, Handler> = {
       }
       case 'simulate': {
         if (f.months !== undefined && !/^[1-9]\d{0,2}$/.test(f.months)) throw new UserFacingError('BAD_MONTHS', `--months "${f.months}" must be a whole number of months (1 to ${MAX_SIMULATION_MONTHS}).`);
-        const sim = await simulateConfig({ portfolio: name, assignments: rest, months: f.months === undefined ? undefined : Number(f.months), from: f.from, to: f.to, benchmark: benchmarkSymbol(rt.env) }, undefined, providerFor(rt.env));
+        const sim = await simulateConfig({ portfolio: name, assignments: rest, months: f.months === undefined ? undefined : Number(f.months), from: f.from, to: f.to, benchmark: benchmarkSymbol(rt.env) }, f.progress, providerFor(rt.env));
         const post = simulationPost(sim, rt.env.MARKET_DATA_PROVIDER === 'demo');
         if (f.out) {
           const chart = simulationChart(sim);
@@ -63,7 +63,7 @@ export const strategyHandlers: Record<string, Handler> = {
       case 'set': {
         if (f.simulate) {
           // Both: the simulation first (shown), then the change through the same validated, audited path.
-          const sim = await simulateConfig({ portfolio: name, assignments: rest, months: f.months === undefined ? undefined : Number(f.months), from: f.from, to: f.to, benchmark: benchmarkSymbol(rt.env) }, undefined, providerFor(rt.env));
+          const sim = await simulateConfig({ portfolio: name, assignments: rest, months: f.months === undefined ? undefined : Number(f.months), from: f.from, to: f.to, benchmark: benchmarkSymbol(rt.env) }, f.progress, providerFor(rt.env));
           const r = await setConfig(name, rest, cliActor(), [f.notes, simulationNotes(sim)].filter(Boolean).join(' · '));
           return { data: { simulation: sim, ...r }, post: { ...simulationPost(sim, rt.env.MARKET_DATA_PROVIDER === 'demo'), title: `Config ${name} v${r.version.version} is active · simulated ${sim.from} → ${sim.to}` } };
         }
@@ -87,6 +87,7 @@ export const strategyHandlers: Record<string, Handler> = {
     const s = await backtest({
       portfolio: f.name, from: f.from, to: f.to, version: f.version === undefined ? undefined : versionArg(f.version, '--version'),
       symbols: f.symbols?.split(',').map((x) => x.trim()).filter(Boolean), actor: cliActor(), provider: providerFor(rt.env), benchmark: benchmarkSymbol(rt.env),
+      ...(f.progress ? { onProgress: f.progress } : {}),
     });
     return { data: s, post: backtestPost(s, rt.env.MARKET_DATA_PROVIDER === 'demo') };
   },

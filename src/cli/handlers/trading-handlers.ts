@@ -1,14 +1,10 @@
 import { createPortfolio } from '../../strategy/config-service.js';
-import { findScan, requireScan, scanPost } from '../../analysis/scan-service.js';
-import { universeView, universeViewPost } from '../../market-data/universe-update.js';
 import { UserFacingError } from '../../errors.js';
-import { listWatch, watchCounts } from '../../analysis/watch-service.js';
 import { watchCountsPost, watchListPost } from '../../present/watch-view.js';
 import { performancePost, pnlPost, portfolioPost, signalPost, tradesPost } from '../../present/trading-view.js';
 import { findSignal } from '../../strategy/signal-service.js';
 import { performanceView, pnlView, portfolioView, requirePortfolio, tradesView } from '../../trading/portfolio-service.js';
 import { setPaused } from '../../trading/pause-service.js';
-import { hintDate } from '../../market-data/ensure-history.js';
 import { benchmarkSymbol } from '../../config/env.js';
 import { cliActor, type Flags, type Handler, type HandlerResult } from '../handler.js';
 
@@ -17,15 +13,22 @@ async function toggle(pause: boolean, f: Flags): Promise<HandlerResult> {
   return { data: s, post: { kind: 'ops', title: `Trading for ${s.portfolio} is ${s.paused ? 'paused' : 'running'}`, description: `by ${s.changedBy} at ${s.changedAt}` } };
 }
 
+// The scan, universe and watchlist code (indicators, providers, metrics) loads with the command that needs it.
+const scans = () => import('../../analysis/scan-service.js');
+const universes = () => import('../../market-data/universe-update.js');
+const watches = () => import('../../analysis/watch-service.js');
+
 export const tradingHandlers: Record<string, Handler> = {
   async universe() {
+    const { universeView, universeViewPost } = await universes();
     const v = await universeView();
     return { data: v, post: universeViewPost(v) };
   },
   async scan(rt, _args, f) {
+    const { findScan, requireScan, scanPost } = await scans();
     const name = requireScan(f.name ?? 'next-day-prep');
     const s = await findScan(name, f.date);
-    if (!s) throw new UserFacingError('NO_SCAN', `No ${name} result${f.date ? ` for ${f.date}` : ' yet'}; make one with: signaldesk run ${name} --date ${f.date ?? (await hintDate())}`);
+    if (!s) throw new UserFacingError('NO_SCAN', `No ${name} result${f.date ? ` for ${f.date}` : ' yet'}; make one with: signaldesk run ${name} --date ${f.date ?? (await (await import('../../market-data/ensure-history.js')).hintDate())}`);
     return { data: s, post: scanPost(s, rt.env.MARKET_DATA_PROVIDER === 'demo') };
   },
   pause: (_rt, _args, f) => toggle(true, f),
@@ -41,6 +44,7 @@ export const tradingHandlers: Record<string, Handler> = {
     return { data: v, post: portfolioPost(v, rt.env.MARKET_DATA_PROVIDER === 'demo') };
   },
   async watch(_rt, args, f) {
+    const { listWatch, watchCounts } = await watches();
     if (args[0] === 'stats') {
       const c = await watchCounts();
       return { data: c, post: watchCountsPost(c) };

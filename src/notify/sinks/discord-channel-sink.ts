@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DiscordAPIError, HTTPError, REST, Routes } from 'discord.js';
+import type { REST } from 'discord.js';
 import { imageFile, toEmbed } from '../render.js';
 import { SUPPRESS_NOTIFICATIONS, SinkError, sinkErrorFromStatus, type Delivery, type DeliveryReceipt, type Sink } from './sink.js';
 
@@ -20,17 +20,32 @@ export interface DiscordChannelSinkOptions {
   timeoutMs?: number;
 }
 
-/** Posts through Discord's REST API (no gateway needed), one channel per alert type. */
+type DiscordLib = typeof import('discord.js');
+
+/**
+ * Posts through Discord's REST API (no gateway needed), one channel per alert type. discord.js is loaded
+ * on the first send, not when the sink is made: a CLI read routes posts but never sends one.
+ */
 export class DiscordChannelSink implements Sink {
   readonly name = 'discord';
-  private readonly rest: REST;
+  private client: Promise<{ rest: REST; lib: DiscordLib }> | undefined;
+  private loaded: REST | undefined;
+  private destroyed = false;
 
-  constructor(private readonly opts: DiscordChannelSinkOptions) {
-    // retries: 0 and rejectOnRateLimit — the outbox owns back-off: a 429 (or a bucket known to be
-    // empty) becomes an error carrying its wait, never a sleep inside the send while a claim runs out.
-    this.rest = new REST({
-      version: '10', retries: 0, timeout: opts.timeoutMs ?? 15_000, rejectOnRateLimit: () => true, ...(opts.api ? { api: opts.api } : {}),
-    }).setToken(opts.token);
+  constructor(private readonly opts: DiscordChannelSinkOptions) {}
+
+  private connect(): Promise<{ rest: REST; lib: DiscordLib }> {
+    this.client ??= import('discord.js').then((lib) => {
+      // retries: 0 and rejectOnRateLimit — the outbox owns back-off: a 429 (or a bucket known to be
+      // empty) becomes an error carrying its wait, never a sleep inside the send while a claim runs out.
+      const rest = new lib.REST({
+        version: '10', retries: 0, timeout: this.opts.timeoutMs ?? 15_000, rejectOnRateLimit: () => true, ...(this.opts.api ? { api: this.opts.api } : {}),
+      }).setToken(this.opts.token);
+      this.loaded = rest;
+      if (this.destroyed) this.destroy();
+      return { rest, lib };
+    });
+    return this.client;
   }
 
   canDeliver(channelKey: string, channelId?: string | null): boolean {
@@ -40,9 +55,11 @@ export class DiscordChannelSink implements Sink {
   async send(delivery: Delivery): Promise<DeliveryReceipt> {
     const channelId = delivery.channelId || this.opts.channelFor(delivery.channelKey);
     if (!channelId) throw new SinkError(`discord: no channel configured for ${delivery.channelKey}`, { retryable: false });
+    const { rest, lib } = await this.connect();
+    const { DiscordAPIError, HTTPError, Routes } = lib;
     try {
       const file = imageFile(delivery.post);
-      const res = (await this.rest.post(Routes.channelMessages(channelId), {
+      const res = (await rest.post(Routes.channelMessages(channelId), {
         body: {
           embeds: [toEmbed(delivery.post)], nonce: nonceFor(delivery.idempotencyKey), enforce_nonce: true,
           ...(delivery.silent ? { flags: SUPPRESS_NOTIFICATIONS } : {}),
@@ -66,10 +83,12 @@ export class DiscordChannelSink implements Sink {
     return {
       name: 'discord-dm',
       send: async (delivery) => {
+        const { rest, lib } = await this.connect();
+        const { DiscordAPIError, HTTPError, Routes } = lib;
         try {
-          const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
+          const channel = (await rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
           const file = imageFile(delivery.post);
-          const res = (await this.rest.post(Routes.channelMessages(channel.id), {
+          const res = (await rest.post(Routes.channelMessages(channel.id), {
             body: { embeds: [toEmbed(delivery.post)], nonce: nonceFor(delivery.idempotencyKey), enforce_nonce: true },
             ...(file ? { files: [file] } : {}),
           })) as { id?: string };
@@ -86,8 +105,9 @@ export class DiscordChannelSink implements Sink {
   }
 
   destroy(): void {
-    this.rest.clearHashSweeper();
-    this.rest.clearHandlerSweeper();
+    this.destroyed = true;
+    this.loaded?.clearHashSweeper();
+    this.loaded?.clearHandlerSweeper();
   }
 }
 

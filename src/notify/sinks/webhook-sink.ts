@@ -1,4 +1,4 @@
-import axios, { AxiosError } from 'axios';
+import type { AxiosError } from 'axios';
 import { imageFile, toEmbed } from '../render.js';
 import { SUPPRESS_NOTIFICATIONS, sinkErrorFromStatus, type Delivery, type DeliveryReceipt, type Sink } from './sink.js';
 
@@ -19,6 +19,8 @@ export class WebhookSink implements Sink {
         form.append('files[0]', new Blob([file.data], { type: 'image/png' }), file.name);
         body = form;
       }
+      // axios on the first send: a process that only routes posts (a CLI read) never loads it.
+      const { default: axios } = await import('axios');
       const res = await axios.post<{ id?: string }>(`${this.url}?wait=true`, body, { timeout: this.timeoutMs });
       return { sink: this.name, messageId: res.data?.id };
     } catch (err) {
