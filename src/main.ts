@@ -115,7 +115,16 @@ async function runWorker(rt: Runtime, withBot: boolean, state: WorkerState, admi
   };
   const monitor = monitorDatabase({
     logger,
-    onDown: () => rt.database.ensureRunning(),
+    onDown: async () => {
+      const before = rt.database.uri;
+      await rt.database.ensureRunning();
+      if (rt.database.uri === before) return;
+      // The embedded server came back on a new port (its old one was taken by another program meanwhile):
+      // this process's connections point at the old one. Stop cleanly; the next start finds the new port.
+      logger.error('the embedded database restarted on a new port (its old one is held by another program); stopping this worker: start it again');
+      exitCode = 75;
+      void shutdown('database moved');
+    },
     onBack: () => void caughtUp.then(() => catchUp(rt.jobs, rt.env)).then(() => recoverRuns(rt.jobs, rt.env)).catch(recoveryFailed),
   });
   const stopDelivery = every(5_000, () => deliverPending(rt.env), deliveryFailed);
@@ -124,6 +133,7 @@ async function runWorker(rt: Runtime, withBot: boolean, state: WorkerState, admi
   logger.info({ jobs: [...rt.jobs.keys()], bot: Boolean(bot), database: rt.database.kind }, 'worker running (Ctrl-C to stop)');
 
   let stopping = false;
+  let exitCode = 0;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
@@ -147,7 +157,7 @@ async function runWorker(rt: Runtime, withBot: boolean, state: WorkerState, admi
     await deliverPending(rt.env).catch(() => undefined);
     await rt.close();
     logger.info('stopped');
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -14,7 +14,10 @@ import { ensureLocalDbBinary } from './localdb-binary.js';
  *   its start time, so a reused pid does not count); the server stops a short grace after the last
  *   live client is gone (left, crashed or killed), so no orphan is left either way.
  * - Restartable: the folder keeps its port (<dir>/port), so when the server dies and any client
- *   starts it again, every connected driver reconnects to the same address on its own.
+ *   starts it again, every connected driver reconnects to the same address on its own. When anything
+ *   else holds that port (another program took it, or a copied folder runs beside its original), the
+ *   server takes a new one at once and clients read it from server.json (a worker connected to the
+ *   old address stops, saying so: its handle's uri changed).
  */
 
 /** The embedded database cannot be used (its folder, or it would not start): said plainly, exit 2. */
@@ -189,6 +192,8 @@ export async function joinSharedFerretDb(opts: { dir: string; timeoutMs?: number
         const { info } = await ensureServer(binary, opts.dir, timeoutMs, idleGraceMs);
         current = info;
         handle.pid = info.pid;
+        // Normally the same address (the folder keeps its port); a new one when something else took it.
+        handle.uri = info.uri;
       })().finally(() => {
         restarting = undefined;
       });

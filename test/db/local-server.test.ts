@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,4 +163,34 @@ test('MONGODB_URI wins over every local server', async () => {
   assert.equal(db.kind, 'external');
   assert.equal(db.uri, 'mongodb://db.example:27017/prod');
   assert.equal(db.owned, false);
+});
+
+test('a remembered port held by another program: the server starts on a new port at once, and clients find it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sd-port-'));
+  const first = await startFerretDb({ dir, idleGraceMs: 300 });
+  const port = portOf(first.uri);
+  await first.stop();
+  assert.equal(await waitFor(() => !alive(first.pid!), 30_000), true);
+  // As a new user met it: after a reboot a plain HTTP server holds the port the folder remembers.
+  const squatter = createHttpServer((_q, r) => r.end('not a database'));
+  await new Promise<void>((res) => squatter.listen(port, '127.0.0.1', res));
+  const copy = mkdtempSync(join(tmpdir(), 'sd-port-copy-'));
+  try {
+    // A short start limit: the old helper retried the held port until the limit and failed ("address already in use").
+    const again = await startFerretDb({ dir, idleGraceMs: 300, timeoutMs: 10_000 });
+    assert.notEqual(portOf(again.uri), port, 'a new port');
+    assert.equal(await ping(again.uri), 1);
+    // A copied folder used beside its original (the original still serving): the copy gets its own port too.
+    cpSync(dir, copy, { recursive: true, filter: (src) => !/server\.(json|lock)$|clients/.test(src) });
+    const twin = await startFerretDb({ dir: copy, idleGraceMs: 300, timeoutMs: 10_000 });
+    assert.notEqual(portOf(twin.uri), portOf(again.uri));
+    assert.equal(await ping(twin.uri), 1);
+    await twin.stop();
+    await again.stop();
+    assert.equal(await waitFor(() => !alive(again.pid!) && !alive(twin.pid!), 30_000), true);
+  } finally {
+    squatter.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(copy, { recursive: true, force: true });
+  }
 });

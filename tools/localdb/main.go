@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -80,9 +81,18 @@ func main() {
 
 	portFile := filepath.Join(abs, "port")
 	if *shared && *listen == "127.0.0.1:0" {
-		// The folder keeps its port across restarts, so connected clients reconnect by themselves.
+		// The folder keeps its port across restarts, so connected clients reconnect by themselves. We hold
+		// the folder's lock, so whatever holds that port now is not this folder's server (another program
+		// took it after a reboot, or this is a copied folder used beside its original): then a new port,
+		// and clients find it in server.json.
 		if b, err := os.ReadFile(portFile); err == nil && strings.TrimSpace(string(b)) != "" {
-			*listen = "127.0.0.1:" + strings.TrimSpace(string(b))
+			remembered := "127.0.0.1:" + strings.TrimSpace(string(b))
+			if l, err := net.Listen("tcp", remembered); err == nil {
+				_ = l.Close()
+				*listen = remembered
+			} else {
+				logger.Warn("the folder's remembered port is held by another program; taking a new one", "port", remembered, "err", err)
+			}
 		}
 	}
 
@@ -112,8 +122,16 @@ func main() {
 		close(done)
 	}()
 
-	// MongoDBURI blocks until the listener is bound, which Run starts.
-	uri := f.MongoDBURI()
+	// MongoDBURI blocks until the listener is bound, which Run starts; a listener that cannot bind (the
+	// port taken in the moment since the check above) ends Run instead: exit, and the next start picks again.
+	uriCh := make(chan string, 1)
+	go func() { uriCh <- f.MongoDBURI() }()
+	var uri string
+	select {
+	case uri = <-uriCh:
+	case <-done:
+		fail("FerretDB stopped before it listened on %s (is the port taken?)", *listen)
+	}
 	if *shared {
 		if i := strings.LastIndexByte(strings.TrimSuffix(strings.SplitN(uri, "?", 2)[0], "/"), ':'); i >= 0 {
 			port := strings.TrimSuffix(strings.SplitN(uri, "?", 2)[0], "/")[i+1:]
