@@ -9,59 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/paths.js';
-
-interface Fault {
-  name: string;
-  file: string;
-  find: string;
-  replace: string;
-  suites: string[];
-}
-
-const FAULTS: Fault[] = [
-  {
-    name: 'claim without the unique insert (a taken generation is overwritten, not refused)',
-    file: 'src/db/lease.ts',
-    find: 'await Lease.create({ _id: idOf(scope, key, gen), scope, key, gen, holder, until, released: false, createdAt: now });',
-    replace: 'await Lease.replaceOne({ _id: idOf(scope, key, gen) }, { scope, key, gen, holder, until, released: false, createdAt: now }, { upsert: true });',
-    suites: ['test/scheduler/run-job.test.ts', 'test/notify/outbox.test.ts'],
-  },
-  {
-    name: 'a post delivered twice',
-    file: 'src/notify/outbox.ts',
-    find: 'const receipt = await sink.send({ idempotencyKey: fresh.idempotencyKey, channelKey: fresh.channelKey, post, silent: verdict.silent, channelId });',
-    replace: 'await sink.send({ idempotencyKey: fresh.idempotencyKey, channelKey: fresh.channelKey, post, silent: verdict.silent, channelId }); const receipt = await sink.send({ idempotencyKey: fresh.idempotencyKey, channelKey: fresh.channelKey, post, silent: verdict.silent, channelId });',
-    suites: ['test/notify/outbox.test.ts', 'test/discord/bot-e2e.test.ts'],
-  },
-  {
-    name: 'secrets not registered by the processes',
-    file: 'src/runtime/runtime.ts',
-    find: '  registerSecrets(SECRET_ENV_KEYS.map((k) => env[k]));\n  setRootLogger(',
-    replace: '  setRootLogger(',
-    suites: ['test/log/secrets.test.ts'],
-  },
-  {
-    name: 'the deliverer sleeps on its claim through a Retry-After',
-    file: 'src/notify/outbox.ts',
-    find: 'const wait = err instanceof SinkError && err.retryAfterMs !== undefined ? err.retryAfterMs : backoffMs(attempt);',
-    replace: 'const wait = err instanceof SinkError && err.retryAfterMs !== undefined ? err.retryAfterMs : backoffMs(attempt); if (err instanceof SinkError && err.retryAfterMs) await new Promise((r) => setTimeout(r, err.retryAfterMs));',
-    suites: ['test/notify/outbox.test.ts'],
-  },
-  {
-    name: "the catch-up runs a missed slot under today's key",
-    file: 'src/scheduler/catch-up.ts',
-    find: "const r = await runJob(def, env, { date: slot.date, runKey: slot.runKey, dueAt: slot.dueAt, trigger: 'catch-up', now });",
-    replace: "const r = await runJob(def, env, { dueAt: slot.dueAt, trigger: 'catch-up', now });",
-    suites: ['test/scheduler/catch-up.test.ts'],
-  },
-  {
-    name: 'a bad date accepted',
-    file: 'src/scheduler/run-job.ts',
-    find: '  if (!isCalendarDate(date)) {',
-    replace: '  if (!isCalendarDate(date) && date.length < 0) {',
-    suites: ['test/scheduler/run-job.test.ts', 'test/cli/cli.test.ts'],
-  },
-];
+import { FAULTS } from './mutation-faults.js';
 
 const only = process.argv.slice(2);
 const faults = FAULTS.filter((f) => only.length === 0 || only.some((w) => f.name.includes(w)));
@@ -101,7 +49,7 @@ let missed = 0;
 for (const f of faults) {
   const path = join(PROJECT_ROOT, f.file);
   const original = readFileSync(path, 'utf8');
-  if (!original.includes(f.find)) throw new Error(`fault "${f.name}": its anchor is no longer in ${f.file}; update scripts/mutate.ts`);
+  if (!original.includes(f.find)) throw new Error(`fault "${f.name}": its anchor is no longer in ${f.file}; update scripts/mutation-faults.ts`);
   restore = () => writeFileSync(path, original);
   writeFileSync(path, original.replace(f.find, f.replace));
   try {

@@ -201,7 +201,8 @@ export async function deliverDue(opts: DeliverOptions): Promise<DeliverReport> {
       continue;
     }
     const sink = opts.sinkFor(destination, fresh.channelKey, verdict.channelId);
-    if (!sink || !stillHeld(claim, sendBudgetMs, now().getTime())) {
+    // A send starts only while the claim outlives it: the budget, or the sink's own longer wait (webhooks).
+    if (!sink || !stillHeld(claim, Math.max(sendBudgetMs, (sink.timeoutMs ?? 0) + 5_000), now().getTime())) {
       // The claim is too old to start a send that could outlive it: leave it to the next round.
       await queue.updateOne({ _id: entry._id }, { $set: { claimedUntil: null } });
       await releaseLease(claim);

@@ -149,6 +149,7 @@ describe('webhook sink against a local HTTP server', () => {
   let url = '';
   const requests: Array<{ path: string; body: unknown }> = [];
   const replies: Array<[number, unknown]> = [];
+  let acceptDelayMs = 0;
   before(async () => {
     server = createServer((req: IncomingMessage, res) => {
       let body = '';
@@ -156,7 +157,7 @@ describe('webhook sink against a local HTTP server', () => {
       req.on('end', () => {
         requests.push({ path: req.url ?? '', body: JSON.parse(body || '{}') });
         const [status, payload] = replies.shift() ?? [200, { id: '1' }];
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+        setTimeout(() => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload)), acceptDelayMs);
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -177,6 +178,30 @@ describe('webhook sink against a local HTTP server', () => {
     const embed = (last.body as { embeds: Array<{ title: string; description: string }> }).embeds[0]!;
     assert.equal(embed.title, 'Signal · 2024-03-15');
     assert.match(embed.description, /DEMO DATA/);
+  });
+
+  test('a slow accept is waited for, not taken for a failure: posted once (webhooks take no nonce)', async () => {
+    await clearCollections();
+    const sink = new WebhookSink(url);
+    assert.ok(sink.timeoutMs >= 45_000, 'a webhook send waits 45 s for its answer');
+    const before = requests.length;
+    await enqueuePost('slow-accept', post, new Date(), { sink: 'webhook', target: 'w' });
+    // A claim too short for the webhook's wait starts no send at all.
+    const short = await deliverDue({ sinkFor: () => sink, leaseMs: 30_000 });
+    assert.equal(short.sent + short.retried, 0);
+    assert.equal(requests.length, before);
+    // Discord accepts after 16 s, past the old 15 s limit that retried (and so doubled) such posts.
+    acceptDelayMs = 16_000;
+    try {
+      const r = await deliverDue({ sinkFor: () => sink });
+      assert.deepEqual([r.sent, r.retried], [1, 0]);
+      const again = await deliverDue({ sinkFor: () => sink, now: () => new Date(Date.now() + 3_600_000) });
+      assert.equal(again.sent + again.retried, 0);
+    } finally {
+      acceptDelayMs = 0;
+    }
+    assert.equal(requests.length, before + 1, 'one request reached the webhook');
+    assert.equal((await Outbox.findOne({ idempotencyKey: 'slow-accept' }).lean())?.status, 'sent');
   });
 });
 

@@ -22,6 +22,8 @@ export interface DeliveryReceipt {
 /** Where posts go: the console, a Discord channel, a Discord webhook. */
 export interface Sink {
   readonly name: string;
+  /** How long one send may wait for its answer (the outbox starts a send only with a claim that outlives it). */
+  readonly timeoutMs?: number;
   send(delivery: Delivery): Promise<DeliveryReceipt>;
 }
 

@@ -2,10 +2,21 @@ import type { AxiosError } from 'axios';
 import { imageFile, toEmbed } from '../render.js';
 import { SUPPRESS_NOTIFICATIONS, sinkErrorFromStatus, type Delivery, type DeliveryReceipt, type Sink } from './sink.js';
 
-/** Posts to one Discord webhook URL (no bot needed). The URL holds a secret: never logged. */
+/**
+ * How long a webhook send waits for Discord's answer. Webhooks take no nonce, so a send that timed out after
+ * Discord accepted it would be posted again by the retry: the wait is long enough that a slow accept under
+ * load is answered, not taken for a failure (15 s was not: 2 doubles in 79 posts under load).
+ */
+export const WEBHOOK_TIMEOUT_MS = 45_000;
+
+/**
+ * Posts to one Discord webhook URL (no bot needed). The URL holds a secret: never logged. At least once:
+ * a send whose answer never came (no answer in WEBHOOK_TIMEOUT_MS) is retried and may show twice; the bot
+ * token's channel sink is the exactly-once mode (Discord's nonce drops a repeat).
+ */
 export class WebhookSink implements Sink {
   readonly name = 'webhook';
-  constructor(private readonly url: string, private readonly timeoutMs = 15_000) {}
+  constructor(private readonly url: string, readonly timeoutMs = WEBHOOK_TIMEOUT_MS) {}
 
   async send(delivery: Delivery): Promise<DeliveryReceipt> {
     try {
