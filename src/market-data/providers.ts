@@ -15,6 +15,7 @@ import type { MarketDataProvider } from './provider.js';
 import { AlpacaProvider } from './providers/alpaca.js';
 import { AlphaVantageProvider } from './providers/alphavantage.js';
 import { PolygonProvider } from './providers/polygon.js';
+import { sharedRateGate } from './http/rate-gate.js';
 
 type ProviderId = Env['MARKET_DATA_PROVIDER'];
 
@@ -62,13 +63,22 @@ async function announceFailover(n: FailoverNotice): Promise<void> {
   }).catch((err: unknown) => log().warn({ err: describeError(err) }, 'could not queue the failover notice'));
 }
 
-function build(id: ProviderId, env: Env): MarketDataProvider {
-  const common = {
+/**
+ * The HTTP discipline every provider client built from the environment shares (bars, news, calendars): timeout,
+ * retries, breaker, events, and the per-minute limit counted across every process and client (rate-gate.ts).
+ */
+export function httpCommon(env: Env) {
+  return {
     timeoutMs: env.PROVIDER_TIMEOUT_MS,
     retry: { attempts: env.PROVIDER_RETRIES + 1, baseMs: 500, maxMs: 20_000, maxRetryAfterMs: 65_000 },
     breaker: { threshold: env.PROVIDER_BREAKER_FAILURES, coolDownMs: env.PROVIDER_BREAKER_COOLDOWN_MS },
     events,
+    sharedGate: sharedRateGate,
   };
+}
+
+function build(id: ProviderId, env: Env): MarketDataProvider {
+  const common = httpCommon(env);
   switch (id) {
     case 'demo':
       return new DemoProvider();

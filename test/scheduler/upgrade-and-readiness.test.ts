@@ -48,7 +48,9 @@ describe('upgrade from the earlier layout', () => {
     const runs = await raw.collection('job_runs').find({}).toArray();
     assert.equal(runs.length, legacy.length, 'each run moved once');
     assert.ok(runs.every((r) => typeof r._id === 'string' && r._id === `${String(r.job)}|${String(r.runKey)}`));
-    assert.deepEqual((await raw.collection('migrations').find({}).toArray()).map((m) => m._id).sort(), ['2026-12-job-runs-by-key', '2026-12-outbox-queue', '2026-12-scan-results-by-key']);
+    assert.deepEqual((await raw.collection('migrations').find({}).toArray()).map((m) => m._id).sort(), ['2026-12-job-runs-by-key', '2026-12-main-config-seed', '2026-12-outbox-queue', '2026-12-scan-results-by-key', '2026-12-watch-rules-by-member']);
+    // The main portfolio's version 1 is written by the start, not by a read: once, though two processes started together.
+    assert.deepEqual((await raw.collection('trading_configs').find({ portfolio: 'main' }).toArray()).map((c) => c.version), [1]);
     const listed = JSON.parse(a.out) as Array<{ name: string; lastRun: { runKey: string } | null }>;
     assert.equal(listed.find((j) => j.name === 'portfolio-digest')?.lastRun?.runKey, '2026-11-13', 'the last run, from the summary built at upgrade');
     assert.deepEqual((await raw.collection('open_runs').find({}).toArray()).map((o) => o._id), ['generate-signal|2026-11-13'], 'the failed run can still be retried');

@@ -16,6 +16,8 @@ import { Lease } from './lease.js';
 import { Outbox, OutboxDead, OutboxQueue } from './outbox.js';
 import { Position } from './position.js';
 import { ProviderStatus } from './provider-status.js';
+import { RateSlot } from './rate-slot.js';
+import { EarningsDay, EarningsSymbol, EconomicDay, InfoState, NewsArticle, NewsIndex, NewsUrl } from './info.js';
 import { ScanLatest, ScanResult } from './scan-result.js';
 import { SeriesContractDoc, SplitEvent } from './series-contract.js';
 import { Signal } from './signal.js';
@@ -25,9 +27,9 @@ import { TradingState } from './trading-state.js';
 import { UniverseMember } from './universe-member.js';
 import { Watchlist, WatchMute } from './watch.js';
 
-export { DayClaim, IntradaySnapshot, AlertPolicy, AlertState, ApiCall, ApiUsage, ProviderStatus, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, Confirmation, ConfirmationAnswer, CatchUpState, JobHistory, JobRequest, JobRun, JobStatus, Lease, Migration, OpenRun, Outbox, OutboxDead, OutboxQueue, Position, BarIndex, BarLock, BarSeries, ScanLatest, ScanResult, SeriesContractDoc, Signal, SplitEvent, Trade, TradingConfig, TradingState, UniverseMember, Watchlist, WatchMute };
+export { EarningsDay, EarningsSymbol, EconomicDay, InfoState, NewsArticle, NewsIndex, NewsUrl, RateSlot, DayClaim, IntradaySnapshot, AlertPolicy, AlertState, ApiCall, ApiUsage, ProviderStatus, AuditEntry, BacktestRun, CapitalInjection, ConfigSwitch, Confirmation, ConfirmationAnswer, CatchUpState, JobHistory, JobRequest, JobRun, JobStatus, Lease, Migration, OpenRun, Outbox, OutboxDead, OutboxQueue, Position, BarIndex, BarLock, BarSeries, ScanLatest, ScanResult, SeriesContractDoc, Signal, SplitEvent, Trade, TradingConfig, TradingState, UniverseMember, Watchlist, WatchMute };
 
 // Models differ in their document types; this list only needs createIndexes().
 export function allModels(): Array<Model<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous model list
-  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, JobStatus, JobHistory, OpenRun, Migration, CatchUpState, JobRequest, Lease, AuditEntry, Outbox, OutboxDead, OutboxQueue, BacktestRun, TradingState, AlertPolicy, AlertState, ScanResult, ScanLatest, Confirmation, ConfirmationAnswer, ApiCall, ApiUsage, ProviderStatus, UniverseMember, Watchlist, WatchMute, SeriesContractDoc, SplitEvent, IntradaySnapshot, DayClaim];
+  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, JobStatus, JobHistory, OpenRun, Migration, CatchUpState, JobRequest, Lease, AuditEntry, Outbox, OutboxDead, OutboxQueue, BacktestRun, TradingState, AlertPolicy, AlertState, ScanResult, ScanLatest, Confirmation, ConfirmationAnswer, ApiCall, ApiUsage, ProviderStatus, UniverseMember, Watchlist, WatchMute, SeriesContractDoc, SplitEvent, IntradaySnapshot, DayClaim, RateSlot, NewsArticle, NewsUrl, NewsIndex, EarningsDay, EarningsSymbol, EconomicDay, InfoState];
 }

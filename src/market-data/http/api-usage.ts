@@ -27,11 +27,15 @@ export async function recordApiCall(provider: string, limit: number | null, now 
   const _id = apiUsageId(provider, day);
   let calls: number;
   if (limit === null) {
-    const doc = await ApiUsage.findOneAndUpdate({ _id }, { $inc: { calls: 1 }, $set: { limit, updatedAt: now }, $setOnInsert: { provider, day } }, { upsert: true, returnDocument: 'after', lean: true })
+    // The result typed by hand: mongoose 9.13's inference of a lean findOneAndUpdate goes too deep for tsc.
+    type Counted = { calls?: number } | null;
+    const bump = (update: Record<string, unknown>, upsert: boolean): Promise<Counted> =>
+      ApiUsage.findOneAndUpdate({ _id }, update, { upsert, returnDocument: 'after' }).lean<Counted>().exec();
+    const doc = await bump({ $inc: { calls: 1 }, $set: { limit, updatedAt: now }, $setOnInsert: { provider, day } }, true)
       .catch(async (err: unknown) => {
         if (!isDuplicateKey(err)) throw err;
         // Two first requests of the day raced on the upsert: the document exists now.
-        return ApiUsage.findOneAndUpdate({ _id }, { $inc: { calls: 1 }, $set: { updatedAt: now } }, { returnDocument: 'after', lean: true });
+        return bump({ $inc: { calls: 1 }, $set: { updatedAt: now } }, false);
       });
     calls = doc?.calls ?? 1;
   } else {

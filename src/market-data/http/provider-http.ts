@@ -41,6 +41,11 @@ export interface ProviderHttpOptions {
   events?: ProviderHttpEvents;
   /** What a 403 means for this provider's plans, appended to its message (a 403 is a plan error, not an outage). */
   planHint?: string;
+  /**
+   * The per-minute limit shared by every process (rate-gate.ts): waits for this request's slot. Set by the
+   * factories that build providers for a worker or a command; unit tests of one client leave it out.
+   */
+  sharedGate?: (provider: string, perMinute: number) => Promise<void>;
 }
 
 /** A provider-specific verdict on a 200 body (Alpha Vantage signals throttling inside a 200). */
@@ -117,6 +122,18 @@ export class ProviderHttp {
     schema: S,
     check?: BodyCheck,
   ): Promise<z.output<S>> {
+    return this.get(endpoint, path, params, schema, check) as Promise<z.output<S>>;
+  }
+
+  /**
+   * GET a body that is not JSON (Alpha Vantage's earnings CSV, a feed that starts with a byte-order mark), with
+   * the same discipline; `check` sees the text (a JSON notice where CSV was expected is classified there).
+   */
+  async getText(endpoint: string, path: string, params: Record<string, string | number | boolean>, check?: (text: string) => ReturnType<BodyCheck>): Promise<string> {
+    return this.get(endpoint, path, params, undefined, check ? (b) => check(b as string) : undefined) as Promise<string>;
+  }
+
+  private async get(endpoint: string, path: string, params: Record<string, string | number | boolean>, schema: z.ZodType | undefined, check?: BodyCheck): Promise<unknown> {
     const p = this.opts.provider;
     if (!this.breaker.allow()) {
       const s = this.breaker.snapshot();
@@ -127,7 +144,7 @@ export class ProviderHttp {
       const result = await this.once(endpoint, path, params, schema, check);
       if (result.ok) {
         this.breaker.success();
-        return result.value as z.output<S>;
+        return result.value;
       }
       last = result.error!;
       if (last.kind === 'symbol') {
@@ -150,7 +167,8 @@ export class ProviderHttp {
     throw last!;
   }
 
-  private async once(endpoint: string, path: string, params: Record<string, string | number | boolean>, schema: z.ZodType, check?: BodyCheck): Promise<Attempt> {
+  /** One request. With a schema the body is JSON, checked and validated; without one it is returned as text. */
+  private async once(endpoint: string, path: string, params: Record<string, string | number | boolean>, schema: z.ZodType | undefined, check?: BodyCheck): Promise<Attempt> {
     const p = this.opts.provider;
     const fail = (kind: ProviderFailure, msg: string, retryable: boolean, retryAfterMs?: number): Attempt => ({
       ok: false,
@@ -158,6 +176,8 @@ export class ProviderHttp {
       retryAfterMs,
     });
     await this.bucket.take();
+    // Across processes: one request per slot of the provider's per-minute limit, whoever sends it.
+    if (this.opts.sharedGate) await this.opts.sharedGate(p, this.opts.limits.perMinute);
     let tick: UsageTick;
     try {
       tick = await (this.opts.countCall ?? recordApiCall)(p, this.opts.limits.perDay);
@@ -194,6 +214,11 @@ export class ProviderHttp {
       const kind: ProviderFailure = status === 429 ? 'throttled' : status >= 500 ? 'server' : status === 403 ? 'plan' : 'http';
       const hint = kind === 'plan' && this.opts.planHint ? ` (${this.opts.planHint})` : '';
       return fail(kind, `HTTP ${status}: ${excerpt(why)}${hint}`, isRetryableStatus(status), status === 429 || status === 503 ? parseRetryAfterMs(retryAfter, this.clock.now()) : undefined);
+    }
+    if (!schema) {
+      const verdict = check?.(text);
+      if (verdict) return fail(verdict.kind, verdict.message, verdict.retryable, verdict.retryAfterMs);
+      return { ok: true, value: text };
     }
     if (!parsed) return fail('payload', `malformed JSON in the response (${excerpt(text) || 'empty body'})`, false);
     const verdict = check?.(body);

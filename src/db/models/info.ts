@@ -1,0 +1,71 @@
+import { Schema, model } from 'mongoose';
+
+/**
+ * The information layer's storage (src/info). Every frequent read is an `_id` lookup: an article by its key, a
+ * symbol's articles of a day by "<symbol>|<date>", a day's earnings or economic events by date, a symbol's
+ * earnings dates by symbol. Articles and URL claims are unique inserts (stored once, whichever process); index
+ * documents have one writer at a time (the info-writer lease, info-store.ts). Pruned after NEWS_KEEP_DAYS.
+ */
+const articleSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    provider: { type: String, required: true },
+    title: { type: String, required: true },
+    summary: { type: String, default: '' },
+    url: { type: String, required: true },
+    publishedAt: { type: Date, required: true },
+    /** New York date of publishedAt. */
+    day: { type: String, required: true },
+    source: { type: String, required: true },
+    tickers: { type: [String], default: [] },
+    sentiment: { type: Schema.Types.Mixed, default: {} },
+    synthetic: { type: Boolean, default: false },
+    storedAt: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+export const NewsArticle = model('NewsArticle', articleSchema, 'news_articles');
+
+/** The same URL from two providers is one article: `_id` a hash of the URL, holding the first key stored. */
+const urlSchema = new Schema({ _id: { type: String, required: true }, key: { type: String, required: true }, day: { type: String, required: true } }, { versionKey: false });
+export const NewsUrl = model('NewsUrl', urlSchema, 'news_urls');
+
+/** "<symbol>|<date>" (and "*|<date>" for the whole day): the article keys, oldest first, and sentiment counts. */
+const newsIndexSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    day: { type: String, required: true },
+    keys: { type: [String], default: [] },
+    positive: { type: Number, default: 0 },
+    neutral: { type: Number, default: 0 },
+    negative: { type: Number, default: 0 },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+export const NewsIndex = model('NewsIndex', newsIndexSchema, 'news_index');
+
+/** A day's earnings reports in the universe (`_id` the date), as the last sync saw them. */
+const earningsDaySchema = new Schema(
+  { _id: { type: String, required: true }, rows: { type: Schema.Types.Mixed, default: [] }, provider: { type: String, required: true }, syncedAt: { type: Date, required: true } },
+  { versionKey: false, minimize: false },
+);
+export const EarningsDay = model('EarningsDay', earningsDaySchema, 'earnings_days');
+
+/** A symbol's known report dates (`_id` the symbol): "reports in N days" is one lookup. */
+const earningsSymbolSchema = new Schema(
+  { _id: { type: String, required: true }, dates: { type: [String], default: [] }, hours: { type: Schema.Types.Mixed, default: {} }, syncedAt: { type: Date, required: true } },
+  { versionKey: false, minimize: false },
+);
+export const EarningsSymbol = model('EarningsSymbol', earningsSymbolSchema, 'earnings_by_symbol');
+
+/** A day's economic events (`_id` the date). */
+const economicDaySchema = new Schema(
+  { _id: { type: String, required: true }, events: { type: Schema.Types.Mixed, default: [] }, syncedAt: { type: Date, required: true } },
+  { versionKey: false, minimize: false },
+);
+export const EconomicDay = model('EconomicDay', economicDaySchema, 'economic_days');
+
+/** Small state of the syncs (`_id` e.g. "news-cursor"): where the last sync stopped. */
+const infoStateSchema = new Schema({ _id: { type: String, required: true }, value: { type: Schema.Types.Mixed }, at: { type: Date, required: true } }, { versionKey: false, minimize: false });
+export const InfoState = model('InfoState', infoStateSchema, 'info_state');
