@@ -26,6 +26,7 @@ const GROUPS: Record<HandlerGroup, () => Promise<Record<string, Handler>>> = {
   strategy: () => import('./handlers/strategy-handlers.js').then((m) => m.strategyHandlers),
   chart: () => import('./handlers/chart-handlers.js').then((m) => m.chartHandlers),
   backup: () => import('./handlers/backup-handlers.js').then((m) => m.backupHandlers),
+  info: () => import('./handlers/info-handlers.js').then((m) => m.infoHandlers),
 };
 
 // A Map, not a plain object: "__proto__", "constructor" or "toString" are not commands.
@@ -55,7 +56,7 @@ function jobNames(): string[] {
  * are real calendar dates the NYSE calendar covers, names are portfolio names, versions are decimal.
  */
 export function checkFlags(f: Flags): void {
-  for (const [flag, value] of [['--date', f.date], ['--from', f.from], ['--to', f.to]] as const) {
+  for (const [flag, value] of [['--date', f.date], ['--from', f.from], ['--to', f.to], ['--since', f.since]] as const) {
     if (value === undefined) continue;
     if (!isCalendarDate(value)) {
       throw new UserFacingError('BAD_DATE', `${flag} "${value}" is not usable: give a calendar date as YYYY-MM-DD between ${CALENDAR_FIRST_YEAR}-01-01 and ${CALENDAR_LAST_YEAR}-12-31.`);
@@ -81,6 +82,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         name: { type: 'string' },
         from: { type: 'string' },
         to: { type: 'string' },
+        since: { type: 'string' },
         symbol: { type: 'string' },
         symbols: { type: 'string' },
         period: { type: 'string' },
@@ -139,7 +141,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const v = parsed.values;
   const flags: Flags = {
-    json: v.json ?? false, force: v.force ?? false, date: v.date, name: v.name, from: v.from, to: v.to,
+    json: v.json ?? false, force: v.force ?? false, date: v.date, name: v.name, from: v.from, to: v.to, since: v.since,
     symbol: v.symbol, symbols: v.symbols, period: v.period, version: v.version, notes: v.notes,
     indicators: v.indicators, range: v.range, out: v.out, trade: v.trade, trades: v.trades, at: v.at, type: v.type, scale: v.scale, theme: v.theme, months: v.months, user: v.user, simulate: v.simulate ?? false, into: v.into, local: v.local ?? false, drop: v.drop ?? false,
   };

@@ -3,7 +3,7 @@
  * that command runs), whether it needs the job definitions, its subcommands and flags (for `--help` and shell
  * completion). This module imports nothing, so `--help` and `completion` answer without loading the rest.
  */
-export type HandlerGroup = 'ops' | 'trading' | 'strategy' | 'chart' | 'backup';
+export type HandlerGroup = 'ops' | 'trading' | 'strategy' | 'chart' | 'backup' | 'info';
 
 export interface CommandSpec {
   group: HandlerGroup;
@@ -40,6 +40,9 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   backtest: { group: 'strategy', long: true, flags: ['--from', '--to', '--version', '--symbols', '--name', ...READ] },
   chart: { group: 'chart', flags: ['--indicators', '--range', '--date', '--type', '--scale', '--trades', '--theme', '--out', ...READ] },
   equity: { group: 'chart', flags: ['--name', '--range', '--theme', '--out', ...READ] },
+  news: { group: 'info', flags: ['--since', '--date', ...READ] },
+  earnings: { group: 'info', flags: ['--date', '--from', '--to', ...READ] },
+  calendar: { group: 'info', subcommands: ['week'], flags: ['--date', '--from', '--to', ...READ] },
   backup: { group: 'backup', flags: ['--out', ...READ] },
   restore: { group: 'backup', flags: ['--into', '--local', '--drop', ...READ] },
 };
@@ -89,6 +92,9 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
   chart SYMBOL [--indicators sma20,sma50,sma200,ema20,bb,rsi,macd] [--range 1m|3m|6m|1y|2y|5y] [--date D]
         [--type candle|line] [--scale linear|log] [--trades P] [--theme dark|light] [--out F.png]
   equity [--name P] [--range all|1m|…|5y] [--theme dark|light] [--out F.png]   equity, capital, benchmark, drawdown (PNG)
+  news [SYMBOL] [--since D] [--date D]             articles on a name (or the market) up to D, newest first, with the provider's sentiment
+  earnings [--date D | --from D --to D | SYMBOL]   who reports (before the open / after the close, EPS estimate)
+  calendar [--date D | --from D --to D | week]     economic releases and FOMC decisions, New York times
   backup [--out DIR]                               every collection to gzip'd Extended JSON + manifest (sha256)
   restore DIR --into URI | --local [--drop]        check the manifest, restore documents and indexes
   completion bash|zsh                              a shell completion script: source <(signaldesk completion bash)

@@ -15,6 +15,7 @@ export interface Flags {
   name?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
+  since?: string | undefined;
   symbol?: string | undefined;
   symbols?: string | undefined;
   period?: string | undefined;

@@ -11,6 +11,8 @@ export const SECRET_ENV_KEYS = [
   'ALPACA_KEY_ID',
   'ALPACA_SECRET_KEY',
   'ALPHAVANTAGE_API_KEY',
+  'FINNHUB_API_KEY',
+  'FRED_API_KEY',
   'MONGODB_URI',
   'ADMIN_TOKEN',
 ] as const;
@@ -71,6 +73,11 @@ function isTimeZone(tz: string): boolean {
 }
 
 export const PROVIDERS = ['demo', 'polygon', 'alpaca', 'alphavantage'] as const;
+/** The information layer's providers, per kind (src/info). */
+export const NEWS_PROVIDERS = ['demo', 'polygon', 'alpaca', 'alphavantage'] as const;
+export const EARNINGS_PROVIDERS = ['demo', 'finnhub', 'alphavantage'] as const;
+/** fred: FRED's release dates plus the Fed's FOMC calendar; fed: the Fed's calendar alone (keyless). */
+export const ECONOMIC_PROVIDERS = ['demo', 'fred', 'fed'] as const;
 
 export const envSchema = z
   .object({
@@ -121,6 +128,18 @@ export const envSchema = z
     POLYGON_CALLS_PER_DAY: perDay(),
     ALPACA_CALLS_PER_DAY: perDay(),
     ALPHAVANTAGE_CALLS_PER_DAY: perDay('25'),
+    NEWS_PROVIDER: z.enum(NEWS_PROVIDERS).default('demo'),
+    NEWS_SECONDARY: optionalText.pipe(z.enum(NEWS_PROVIDERS).optional()),
+    EARNINGS_PROVIDER: z.enum(EARNINGS_PROVIDERS).default('demo'),
+    EARNINGS_SECONDARY: optionalText.pipe(z.enum(EARNINGS_PROVIDERS).optional()),
+    ECONOMIC_CALENDAR_PROVIDER: z.enum(ECONOMIC_PROVIDERS).default('demo'),
+    FINNHUB_API_KEY: optionalText,
+    FRED_API_KEY: optionalText,
+    FINNHUB_BASE_URL: httpUrl('https://finnhub.io'),
+    FRED_BASE_URL: httpUrl('https://api.stlouisfed.org'),
+    FED_CALENDAR_URL: httpUrl('https://www.federalreserve.gov/json/calendar.json'),
+    FINNHUB_CALLS_PER_MIN: perMinute(60),
+    FRED_CALLS_PER_MIN: perMinute(120),
     PROVIDER_TIMEOUT_MS: wholeIn(100, 120_000, 10_000),
     PROVIDER_RETRIES: wholeIn(0, 10, 3),
     PROVIDER_BREAKER_FAILURES: wholeIn(1, 100, 5),
@@ -153,9 +172,12 @@ export const envSchema = z
       polygon: ['POLYGON_API_KEY'],
       alpaca: ['ALPACA_KEY_ID', 'ALPACA_SECRET_KEY'],
       alphavantage: ['ALPHAVANTAGE_API_KEY'],
+      finnhub: ['FINNHUB_API_KEY'],
+      fred: ['FRED_API_KEY'],
       demo: [],
+      fed: [],
     };
-    for (const key of ['MARKET_DATA_PROVIDER', 'MARKET_DATA_SECONDARY'] as const) {
+    for (const key of ['MARKET_DATA_PROVIDER', 'MARKET_DATA_SECONDARY', 'NEWS_PROVIDER', 'NEWS_SECONDARY', 'EARNINGS_PROVIDER', 'EARNINGS_SECONDARY', 'ECONOMIC_CALENDAR_PROVIDER'] as const) {
       const provider = env[key];
       if (!provider) continue;
       for (const required of needs[provider] ?? []) {
@@ -168,8 +190,8 @@ export const envSchema = z
         }
       }
     }
-    if (env.MARKET_DATA_SECONDARY && env.MARKET_DATA_SECONDARY === env.MARKET_DATA_PROVIDER) {
-      ctx.addIssue({ code: 'custom', path: ['MARKET_DATA_SECONDARY'], message: 'must differ from MARKET_DATA_PROVIDER' });
+    for (const [secondary, primary] of [['MARKET_DATA_SECONDARY', 'MARKET_DATA_PROVIDER'], ['NEWS_SECONDARY', 'NEWS_PROVIDER'], ['EARNINGS_SECONDARY', 'EARNINGS_PROVIDER']] as const) {
+      if (env[secondary] && env[secondary] === env[primary]) ctx.addIssue({ code: 'custom', path: [secondary], message: `must differ from ${primary}` });
     }
     if (env.DISCORD_TOKEN && !env.DISCORD_APP_ID) {
       ctx.addIssue({ code: 'custom', path: ['DISCORD_APP_ID'], message: 'is required when DISCORD_TOKEN is set' });
@@ -193,6 +215,11 @@ const ALLOWED_HINTS: Partial<Record<string, string>> = {
   LOG_FORMAT: 'json (one JSON object a line; the default for worker and bot) or line (readable; the default for the CLI)',
   MARKET_DATA_PROVIDER: PROVIDERS.join(', '),
   MARKET_DATA_SECONDARY: PROVIDERS.join(', '),
+  NEWS_PROVIDER: NEWS_PROVIDERS.join(', '),
+  NEWS_SECONDARY: NEWS_PROVIDERS.join(', '),
+  EARNINGS_PROVIDER: EARNINGS_PROVIDERS.join(', '),
+  EARNINGS_SECONDARY: EARNINGS_PROVIDERS.join(', '),
+  ECONOMIC_CALENDAR_PROVIDER: `${ECONOMIC_PROVIDERS.join(', ')} (fred: FRED release dates and the Fed's FOMC calendar; fed: the Fed's calendar alone)`,
   WORKER_MAX_CONCURRENCY: 'a whole number from 1 to 64',
   HEAVY_THREADS: 'a whole number from 0 to 16',
   SHUTDOWN_GRACE_MS: 'a whole number of milliseconds from 0 to 600000',
@@ -213,9 +240,11 @@ const ALLOWED_HINTS: Partial<Record<string, string>> = {
  * when every field parsed, and a missing key must be reported beside the other problems.
  */
 function missingProviderKeys(raw: Record<string, string | undefined>): string[] {
-  const needs: Record<string, string[]> = { polygon: ['POLYGON_API_KEY'], alpaca: ['ALPACA_KEY_ID', 'ALPACA_SECRET_KEY'], alphavantage: ['ALPHAVANTAGE_API_KEY'] };
+  const needs: Record<string, string[]> = {
+    polygon: ['POLYGON_API_KEY'], alpaca: ['ALPACA_KEY_ID', 'ALPACA_SECRET_KEY'], alphavantage: ['ALPHAVANTAGE_API_KEY'], finnhub: ['FINNHUB_API_KEY'], fred: ['FRED_API_KEY'],
+  };
   const out: string[] = [];
-  for (const key of ['MARKET_DATA_PROVIDER', 'MARKET_DATA_SECONDARY']) {
+  for (const key of ['MARKET_DATA_PROVIDER', 'MARKET_DATA_SECONDARY', 'NEWS_PROVIDER', 'NEWS_SECONDARY', 'EARNINGS_PROVIDER', 'EARNINGS_SECONDARY', 'ECONOMIC_CALENDAR_PROVIDER']) {
     const provider = raw[key]?.trim();
     for (const required of (provider && needs[provider]) || []) {
       if (!raw[required]?.trim()) out.push(`${required} is required when ${key}=${provider} (not set)`);

@@ -4,12 +4,12 @@ import { isTradingDay, tradingDaysBetween } from '../calendar/nyse.js';
 import { demoBars, hash, prng } from '../market-data/demo-market.js';
 import { loadUniverse } from '../market-data/universe.js';
 import type { Article, EarningsEvent, EarningsProvider, EconomicEvent, EconomicProvider, Fetched, NewsProvider, Sentiment } from './contracts.js';
-import { FOMC_DECISIONS } from './fomc-fallback.js';
 
 /**
  * The demo's information, with no key: news derived from the demo market's own bars (a big move or a volume
  * spike gets a headline saying what the bars show), a quarterly earnings cadence per symbol, and the real 2020
- * calendar of CPI, jobs reports, jobless claims and FOMC decisions. Every article and report is labelled synthetic.
+ * calendar of CPI, jobs reports and jobless claims (FOMC decisions come from the kept list, fomc-fallback.ts).
+ * Every article and report is labelled synthetic.
  */
 const ZONE = 'America/New_York';
 
@@ -45,14 +45,22 @@ export class DemoNews implements NewsProvider {
         const volX = avgVol > 0 ? b.volume / avgVol : 1;
         if (Math.abs(move) < DEMO_NEWS_MOVE && volX < DEMO_NEWS_VOLUME) continue;
         const label: Sentiment = move > 0.01 ? 'positive' : move < -0.01 ? 'negative' : 'neutral';
-        const what = `${symbol} ${move >= 0 ? 'rises' : 'falls'} ${pct(move).replace(/^[+−]/, '')}${volX >= DEMO_NEWS_VOLUME ? ` on ${volX.toFixed(1)}× its usual volume` : ''}`;
-        const id = `${symbol}-${b.date}`;
-        items.push({
-          key: `demo:${id}`, provider: 'demo', id, title: `${what} (synthetic)`,
-          summary: `Synthetic demo article: the demo market's bars for ${b.date} show a close of ${b.close.toFixed(2)} (${pct(move)}) and volume ${volX.toFixed(1)}× the 20-session average.`,
-          url: `https://demo.invalid/news/${id}`, publishedAt: published, source: 'signaldesk demo', tickers: [symbol],
-          sentiment: { [symbol]: { label, reasoning: `synthetic: the day's bar moved ${pct(move)}`, score: null } }, synthetic: true,
-        });
+        const base = { publishedAt: published, source: 'signaldesk demo', tickers: [symbol], synthetic: true, provider: 'demo' };
+        const sentiment = { [symbol]: { label, reasoning: `synthetic: the day's bar moved ${pct(move)}`, score: null } };
+        if (Math.abs(move) >= DEMO_NEWS_MOVE) {
+          const id = `${symbol}-${b.date}-move`;
+          items.push({
+            ...base, key: `demo:${id}`, id, title: `${symbol} ${move >= 0 ? 'rises' : 'falls'} ${pct(move).replace(/^[+−]/, '')} (synthetic)`, sentiment,
+            summary: `Synthetic demo article: the demo market's bars for ${b.date} show a close of ${b.close.toFixed(2)} (${pct(move)}).`, url: `https://demo.invalid/news/${id}`,
+          });
+        }
+        if (volX >= DEMO_NEWS_VOLUME) {
+          const id = `${symbol}-${b.date}-volume`;
+          items.push({
+            ...base, key: `demo:${id}`, id, title: `${symbol} trades ${volX.toFixed(1)}× its usual volume (synthetic)`, sentiment,
+            summary: `Synthetic demo article: volume on ${b.date} was ${volX.toFixed(1)}× the 20-session average; the close moved ${pct(move)}.`, url: `https://demo.invalid/news/${id}`,
+          });
+        }
       }
     }
     return { items: items.sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime() || a.key.localeCompare(b.key)), problems: [], requests: 0 };
@@ -76,14 +84,18 @@ export class DemoEarnings implements EarningsProvider {
       const offset = 20 + Math.floor(rand() * 30);
       const hour = rand() < 0.55 ? 'amc' : 'bmo';
       const base = 0.5 + rand() * 3;
-      for (let y = y0; y <= y1 + 1; y++) {
+      // Most fiscal years end with the calendar's; some a month or two earlier (their quarters end Feb/May/Aug/Nov
+      // or Jan/Apr/Jul/Oct), so reports come in every month, as they do.
+      const r = rand();
+      const shift = r < 0.7 ? 0 : r < 0.85 ? 1 : 2;
+      for (let y = y0 - 1; y <= y1 + 1; y++) {
         for (const q of [1, 2, 3, 4]) {
-          const quarterEnd = DateTime.fromObject({ year: q === 4 ? y - 1 : y, month: q === 4 ? 12 : q * 3, day: 1 }, { zone: ZONE }).endOf('month');
+          const quarterEnd = DateTime.fromObject({ year: y, month: q * 3, day: 1 }, { zone: ZONE }).minus({ months: shift }).endOf('month');
           let d = quarterEnd.plus({ days: offset }).toISODate()!;
           while (!isTradingDay(d)) d = addDays(d, 1);
           if (d < from || d > to) continue;
           const est = Math.round(base * (1 + 0.02 * (y - 2000)) * (0.9 + 0.2 * ((hash(`${symbol}${y}${q}`) % 100) / 100)) * 100) / 100;
-          items.push({ symbol, date: d, hour, epsEstimate: est, epsActual: null, revenueEstimate: null, name: null, fiscalPeriod: `Q${q === 4 ? 4 : q} ${q === 4 ? y - 1 : y}`, provider: 'demo', synthetic: true });
+          items.push({ symbol, date: d, hour, epsEstimate: est, epsActual: null, revenueEstimate: null, name: null, fiscalPeriod: `quarter ending ${quarterEnd.toISODate()}`, provider: 'demo', synthetic: true });
         }
       }
     }
@@ -122,7 +134,6 @@ export class DemoEconomic implements EconomicProvider {
       const when = d === '2020-11-26' ? '2020-11-25' : d === '2020-12-24' ? '2020-12-23' : d;
       add(when, { time: '08:30', name: 'Jobless claims', kind: 'claims', note: null });
     }
-    for (const f of FOMC_DECISIONS) add(f.date, { time: f.time, name: f.emergency ? 'FOMC emergency decision' : 'FOMC decision', kind: 'fomc', note: f.note });
     return { items: items.sort((a, b) => a.date.localeCompare(b.date) || (a.time ?? '').localeCompare(b.time ?? '')), problems: [], requests: 0 };
   }
 }

@@ -1,4 +1,7 @@
 import { slotInstant } from '../../market-data/snapshot-store.js';
+import { todayIn } from '../../calendar/dates.js';
+import { MARKET_ZONE } from '../../calendar/nyse.js';
+import { latestSlot } from '../../scheduler/slots.js';
 import { UserFacingError } from '../../errors.js';
 import { getHealth } from '../../health/health-service.js';
 import { loadPolicy } from '../../notify/alert-policy.js';
@@ -31,6 +34,10 @@ export const opsHandlers: Record<string, Handler> = {
       if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(flags.at)) throw new UserFacingError('BAD_TIME', `--at "${flags.at}" is not a time: give HH:MM, New York (e.g. 13:00).`);
       if (!flags.date) throw new UserFacingError('USAGE', '--at needs --date (the day the time is on).');
       now = slotInstant(flags.date, flags.at);
+    } else if (flags.date && def.runKeyEvery !== 'tradingDate' && flags.date !== todayIn(MARKET_ZONE)) {
+      // A slot job run for another day without --at: that day's last slot (a run belongs to the slot it stands for).
+      const last = latestSlot(def, slotInstant(flags.date, '23:59'));
+      if (last && last.date === flags.date) now = last.dueAt;
     }
     flags.progress?.(`running ${def.name}${flags.date ? ` for ${flags.date}` : ''}${flags.at ? ` at ${flags.at}` : ''}`);
     const result = await runJob(def, rt.env, { date: flags.date, force: flags.force, trigger: 'cli', ...(now ? { now } : {}) });

@@ -18,7 +18,8 @@ const articleSchema = new Schema(
     day: { type: String, required: true },
     source: { type: String, required: true },
     tickers: { type: [String], default: [] },
-    sentiment: { type: Schema.Types.Mixed, default: {} },
+    /** Per ticker: { ticker, label, reasoning, score } (an array: a ticker such as BF.B is no field name). */
+    sentiment: { type: Schema.Types.Mixed, default: [] },
     synthetic: { type: Boolean, default: false },
     storedAt: { type: Date, required: true },
   },
