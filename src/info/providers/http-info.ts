@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { IsoDate } from '../../calendar/dates.js';
 import { ProviderHttp, type BodyCheck, type ProviderHttpOptions } from '../../market-data/http/provider-http.js';
 import { ProviderError } from '../../market-data/provider.js';
+import { alphaVantageCheck } from '../../market-data/providers/alphavantage.js';
 import type { Article, EarningsEvent, EarningsProvider, EconomicEvent, EconomicProvider, Fetched, NewsProvider, RowProblem } from '../contracts.js';
 import { USUAL_TIMES } from '../contracts.js';
 import {
@@ -60,9 +61,13 @@ export class PolygonNews implements NewsProvider {
   }
 }
 
-/** api.polygon.io, api.massive.com (the 2025 rebrand) or the configured base's own origin (a replay in tests). */
+/**
+ * Where a `next_url` may lead: the configured base's own origin, or — when that base is Polygon's — Polygon's
+ * hosts (api.polygon.io, api.massive.com since the 2025 rebrand). A key is never sent anywhere else.
+ */
 export function isPolygonHost(url: URL, configuredOrigin: string): boolean {
-  return url.origin === configuredOrigin || /(^|\.)polygon\.io$/.test(url.hostname) || /(^|\.)massive\.com$/.test(url.hostname);
+  const polygon = (h: string) => /(^|\.)polygon\.io$/.test(h) || /(^|\.)massive\.com$/.test(h);
+  return url.origin === configuredOrigin || (url.protocol === 'https:' && polygon(new URL(configuredOrigin).hostname) && polygon(url.hostname));
 }
 
 // ── Alpaca ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -97,18 +102,14 @@ export class AlpacaNews implements NewsProvider {
 // ── Alpha Vantage ────────────────────────────────────────────────────────────────────────────────────────
 
 /**
- * Alpha Vantage says "quota" with HTTP 200: `Information` / `Note` bodies. The daily cap stops the kind for the
- * day; a premium notice is a plan error; a burst notice is worth one wait. `Error Message` is a bad request.
+ * Alpha Vantage says "quota" with HTTP 200: its notices are classified by the bar provider's own rules (burst,
+ * premium feature, daily cap, in that order: the texts overlap); `Error Message` is a refused request.
  */
 export const alphaVantageNotice: BodyCheck = (body) => {
-  if (!body || typeof body !== 'object') return undefined;
-  const b = body as Record<string, unknown>;
-  const text = String(b.Information ?? b.Note ?? b['Error Message'] ?? '');
-  if (!text) return undefined;
-  if (typeof b['Error Message'] === 'string') return { kind: 'http', message: `Alpha Vantage refused the request: ${text.slice(0, 200)}`, retryable: false };
-  if (/premium/i.test(text)) return { kind: 'plan', message: `not in your Alpha Vantage plan: ${text.slice(0, 200)}`, retryable: false };
-  if (/per day|daily/i.test(text)) return { kind: 'daily-limit', message: `Alpha Vantage's daily limit is used up: ${text.slice(0, 200)}`, retryable: false };
-  return { kind: 'throttled', message: `Alpha Vantage asks to slow down: ${text.slice(0, 200)}`, retryable: true, retryAfterMs: 1_500 };
+  const notice = alphaVantageCheck(body);
+  if (notice) return notice;
+  const err = body && typeof body === 'object' ? (body as Record<string, unknown>)['Error Message'] : undefined;
+  return typeof err === 'string' ? { kind: 'http', message: `Alpha Vantage refused the request: ${err.slice(0, 200)}`, retryable: false } : undefined;
 };
 
 export class AlphaVantageInfo implements NewsProvider, EarningsProvider {

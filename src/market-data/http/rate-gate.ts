@@ -11,13 +11,14 @@ import { RateSlot } from '../../db/models/rate-slot.js';
  */
 const hints = new Map<string, number>();
 
-export async function takeRateSlot(provider: string, perMinute: number, now: () => number = Date.now, sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<{ minute: number; n: number; waitedMs: number }> {
+/** `windowMs` is a minute in use; tests shrink it to check the property at speed. */
+export async function takeRateSlot(provider: string, perMinute: number, now: () => number = Date.now, sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)), windowMs = 60_000): Promise<{ minute: number; n: number; waitedMs: number }> {
   const limit = Math.max(1, Math.floor(perMinute));
-  for (let minute = Math.floor(now() / 60_000); ; minute++) {
+  for (let minute = Math.floor(now() / windowMs); ; minute++) {
     const hintKey = `${provider}|${minute}`;
     for (let n = hints.get(hintKey) ?? 0; n < limit; n++) {
       try {
-        await RateSlot.create({ _id: `${hintKey}#${n}`, provider, at: new Date(minute * 60_000), by: HOLDER_ID });
+        await RateSlot.create({ _id: `${hintKey}#${n}`, provider, at: new Date(minute * windowMs), by: HOLDER_ID });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         hints.set(hintKey, n + 1);
@@ -25,7 +26,7 @@ export async function takeRateSlot(provider: string, perMinute: number, now: () 
       }
       hints.set(hintKey, n + 1);
       if (hints.size > 64) for (const k of [...hints.keys()].slice(0, 32)) hints.delete(k);
-      const waitedMs = Math.max(0, minute * 60_000 - now());
+      const waitedMs = Math.max(0, minute * windowMs - now());
       if (waitedMs > 0) await sleep(waitedMs);
       return { minute, n, waitedMs };
     }
