@@ -120,7 +120,7 @@ export async function earningsView(q: { date?: IsoDate; from?: IsoDate; to?: Iso
   if (q.symbol !== undefined) {
     const symbol = q.symbol.trim().toUpperCase();
     if (!/^[A-Z][A-Z0-9.]{0,9}$/.test(symbol)) throw new UserFacingError('BAD_SYMBOL', `"${q.symbol}" is not a ticker: give one such as AAPL.`);
-    if (!loadUniverse().some((u) => u.symbol === symbol)) throw new UserFacingError('UNKNOWN_SYMBOL', `${symbol} is not in the universe.`);
+    if (!loadUniverse().some((u) => u.symbol === symbol)) throw new UserFacingError('UNKNOWN_SYMBOL', `"${symbol}" is not in the universe (/universe lists the names the calendar follows).`);
     const known = (await earningsDatesOf([symbol])).get(symbol);
     const dates = (known?.dates ?? []).filter((d) => d >= addDays(today, -7)) as IsoDate[];
     const rows = (await earningsOn(dates)).filter((r) => r.symbol === symbol);

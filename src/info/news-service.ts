@@ -142,7 +142,7 @@ export interface NewsQuery {
 export async function newsView(symbolRaw: string | undefined, since: IsoDate | undefined, today: IsoDate = DateTime.now().setZone(ZONE).toISODate()! as IsoDate, limit = 25, until?: IsoDate): Promise<NewsQuery> {
   const symbol = symbolRaw?.trim().toUpperCase();
   if (symbol !== undefined && !/^[A-Z][A-Z0-9.]{0,9}$/.test(symbol)) throw new UserFacingError('BAD_SYMBOL', `"${symbolRaw}" is not a ticker: give one such as AAPL or BRK.B.`);
-  if (symbol && !loadUniverse().some((u) => u.symbol === symbol)) throw new UserFacingError('UNKNOWN_SYMBOL', `${symbol} is not in the universe (news is kept for the ${loadUniverse().length} names /universe lists).`);
+  if (symbol && !loadUniverse().some((u) => u.symbol === symbol)) throw new UserFacingError('UNKNOWN_SYMBOL', `"${symbol}" is not in the universe (news is kept for the ${loadUniverse().length} names /universe lists).`);
   const last = until ?? (since && addDays(since, 31) < today ? addDays(since, 31) : today);
   const from = since ?? addDays(last, -6);
   if (from > last) throw new UserFacingError('BAD_DATE', `since ${from} is after ${last}: give an earlier date.`);

@@ -187,6 +187,12 @@ const cliArb: fc.Arbitrary<BadInput> = fc.oneof(
   badName.filter((n) => n.length > 0).map((n) => cliInput(`portfolio create ${JSON.stringify(n)}`, ['portfolio', 'create', n], [n])),
   fc.constantFrom('hourly', 'yearly', 'DAILY', '').map((p) => cliInput(`pnl --period ${JSON.stringify(p)}`, ['pnl', '--period', p], [p, '--period'])),
   fc.constantFrom('nope', 'config-scan', '__proto__').map((s) => cliInput(`scan --name ${s}`, ['scan', '--name', s], [s])),
+  badSymbol.filter((x) => !x.includes(' ')).map((x) => cliInput(`news ${x}`, ['news', x], [x])),
+  badSymbol.filter((x) => !x.includes(' ')).map((x) => cliInput(`earnings ${x}`, ['earnings', x], [x])),
+  fc.tuple(fc.constantFrom(['news', 'AAPL'], ['earnings'], ['calendar']), fc.constantFrom('--since', '--date', '--from'), badDate)
+    .map(([cmd, flag, d]) => cliInput(`${cmd.join(' ')} ${flag} ${JSON.stringify(d)}`, [...cmd, flag, d], [d, flag])),
+  fc.constantFrom('earnings', 'calendar').map((c) => cliInput(`${c} --from 2020-03-20 --to 2020-03-01`, [c, '--from', '2020-03-20', '--to', '2020-03-01'], ['2020-03-01', '2020-03-20'])),
+  fc.constantFrom('month', 'weeks', '__proto__').map((x) => cliInput(`calendar ${x}`, ['calendar', x], [x])),
 );
 
 // ── the Discord door ───────────────────────────────────────────────────────────────────────────
@@ -259,6 +265,11 @@ const slashArb: fc.Arbitrary<BadInput> = fc.oneof(
   fc.tuple(fc.constantFrom('25:00', '9am', '', '12:60', '-1:00'), fc.constantFrom('start', 'end')).map(([t, which]) =>
     slashInput(`${which}:${t}`, 'alerts', { subcommand: 'quiet', admin: true, options: [s('start', which === 'start' ? t : '22:00'), s('end', which === 'end' ? t : '07:00')] }, [t])),
   fc.constantFrom('nope', 'config-scan').map((x) => slashInput(`name:${x}`, 'scan', { options: [s('name', x)] }, [x])),
+  badSymbol.map((x) => slashInput(`symbol:${x}`, 'news', { options: [s('symbol', x)] }, [x])),
+  badDate.map((d) => slashInput(`since:${d}`, 'news', { options: [s('since', d)] }, [d])),
+  badDate.map((d) => slashInput(`date:${d}`, 'earnings', { options: [s('date', d)] }, [d])),
+  badSymbol.map((x) => slashInput(`symbol:${x}`, 'earnings', { options: [s('symbol', x)] }, [x])),
+  badDate.map((d) => slashInput(`to:${d}`, 'calendar', { options: [s('date', '2020-03-01'), s('to', d)] }, [d])),
   fc.tuple(fc.constantFrom('config', 'health', 'rerun'), fc.constant(0)).map(([c]) =>
     slashInput('by a member (admin-only)', c, c === 'config' ? { subcommand: 'set', options: [s('key', 'daily_capital'), s('value', '2000')] } : c === 'rerun' ? { options: [s('job', 'generate-signal'), s('date', '2020-03-16')] } : { options: [] }, ['admin'])),
 );
