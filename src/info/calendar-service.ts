@@ -9,7 +9,7 @@ import { COLORS, type PostInput } from '../notify/post.js';
 import type { EarningsEvent, EconomicEvent, RowProblem } from './contracts.js';
 import { HOUR_WORDS } from './contracts.js';
 import { FOMC_DECISIONS, FOMC_LIST_ENDS } from './fomc-fallback.js';
-import { infoProvidersFor, KeptFomc, withFailover } from './info-providers.js';
+import { infoProvidersFor, KeptFomc, unlessStopped, withFailover } from './info-providers.js';
 import { earningsDatesOf, earningsOn, earningsSynced, economicOn, storeEarnings, storeEconomic, withInfoWriter } from './info-store.js';
 
 /** How far ahead the calendars are kept. */
@@ -27,6 +27,7 @@ export interface EarningsSyncReport {
   skippedRows: number;
   problems: RowProblem[];
   synthetic: boolean;
+  stopped: string | null;
 }
 
 /** Keep the next weeks of the earnings calendar (the universe's reporters), each day replaced as a whole. */
@@ -34,11 +35,12 @@ export async function syncEarnings(env: Env, today: IsoDate): Promise<EarningsSy
   const universe = new Set(loadUniverse().map((u) => u.symbol));
   const to = addDays(today, EARNINGS_AHEAD_DAYS);
   const p = infoProvidersFor(env).earnings;
-  const got = await withFailover(p.primary, p.secondary, (x) => x.earnings(today, to, universe));
-  const stored = await withInfoWriter('earnings', () => storeEarnings(got.items, today, to, got.provider));
+  const got = await unlessStopped('earnings', today, () => withFailover(p.primary, p.secondary, (x) => x.earnings(today, to, universe)));
+  // A stopped calendar keeps what was stored (its days are not replaced by an empty answer).
+  const stored = got.stopped ? { days: 0, rows: 0 } : await withInfoWriter('earnings', () => storeEarnings(got.items, today, to, got.provider));
   return {
     provider: got.provider, failover: got.failover, from: today, to, requests: got.requests, rows: stored.rows, days: stored.days,
-    skippedRows: got.problems.length, problems: got.problems.slice(0, 5), synthetic: got.items.some((e) => e.synthetic),
+    skippedRows: got.problems.length, problems: got.problems.slice(0, 5), synthetic: got.items.some((e) => e.synthetic), stopped: got.stopped,
   };
 }
 

@@ -61,6 +61,32 @@ export async function withFailover<P extends { id: string }, T>(primary: P, seco
   }
 }
 
+/**
+ * A quota or a plan is an answer, not an outage: when the provider that serves a kind says its daily limit is
+ * used up (Alpha Vantage's 25 a day) or the plan does not include it, that kind stops for the New York day —
+ * said once in ops, what was stored is kept, later runs that day skip without asking again.
+ */
+export async function unlessStopped<T>(kind: 'news' | 'earnings', day: string, fetch: () => Promise<Served<T>>, now = new Date()): Promise<Served<T> & { stopped: string | null }> {
+  const { readState, writeState } = await import('./info-store.js');
+  const id = `stopped:${kind}:${day}`;
+  const already = await readState<string>(id);
+  if (already) return { items: [], problems: [], requests: 0, provider: 'none', failover: null, stopped: already };
+  try {
+    return { ...(await fetch()), stopped: null };
+  } catch (err) {
+    if (!(err instanceof ProviderError) || (err.kind !== 'daily-limit' && err.kind !== 'plan')) throw err;
+    const reason = describeError(err);
+    await writeState(id, reason, now);
+    const { enqueuePost } = await import('../notify/outbox.js');
+    await enqueuePost(`info-stopped:${kind}:${day}`, {
+      kind: 'ops', urgent: true, title: `${kind === 'news' ? 'News' : 'Earnings calendar'} stopped for ${day}: ${err.kind === 'plan' ? 'not in the plan' : 'daily limit reached'}`,
+      description: `${reason}\nWhat was stored is kept; ${kind} syncs skip until tomorrow (New York). Set a secondary (${kind === 'news' ? 'NEWS_SECONDARY' : 'EARNINGS_SECONDARY'}) to go on meanwhile.`,
+    }, now);
+    log().warn({ kind, day, err: reason }, 'information kind stopped for the day');
+    return { items: [], problems: [], requests: 0, provider: err.provider, failover: null, stopped: reason };
+  }
+}
+
 export interface InfoProviders {
   news: { primary: NewsProvider; secondary: NewsProvider | undefined };
   earnings: { primary: EarningsProvider; secondary: EarningsProvider | undefined };

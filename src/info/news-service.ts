@@ -10,7 +10,7 @@ import { loadUniverse } from '../market-data/universe.js';
 import { enqueuePosts } from '../notify/outbox.js';
 import type { PostInput } from '../notify/post.js';
 import type { Article, RowProblem } from './contracts.js';
-import { infoProvidersFor, withFailover } from './info-providers.js';
+import { infoProvidersFor, unlessStopped, withFailover } from './info-providers.js';
 import { articlesFor, indexArticles, nyDay, readState, storeArticles, withInfoWriter, writeState, type ArticleView } from './info-store.js';
 
 const ZONE = 'America/New_York';
@@ -29,6 +29,8 @@ export interface NewsSyncReport {
   indexDocs: number;
   dmsQueued: number;
   synthetic: boolean;
+  /** Why news stopped for the day (a daily limit, a plan), or null. */
+  stopped: string | null;
 }
 
 /** The window a sync asks for: since the last sync (at most a day back), up to the run's clock. Never ahead of it. */
@@ -48,20 +50,21 @@ export async function syncNews(env: Env, now: Date, runKey: string): Promise<New
   const cursorRaw = await readState<string>('news-cursor');
   const { from, to } = syncWindow(cursorRaw ? new Date(cursorRaw) : undefined, now);
   const p = infoProvidersFor(env).news;
-  const fetched = await withFailover(p.primary, p.secondary, (x) => x.news(from, to, universe));
+  const fetched = await unlessStopped('news', nyDay(now), () => withFailover(p.primary, p.secondary, (x) => x.news(from, to, universe)), now);
   const stored = await storeArticles(fetched.items, now);
   const indexDocs = await withInfoWriter('news', async () => {
     // Every article owned here, not only the new ones: a run that died after storing and before indexing is mended.
     const n = await indexArticles(stored.owned, now);
     const cur = await readState<string>('news-cursor');
-    if (!cur || new Date(cur) < to) await writeState('news-cursor', to.toISOString(), now);
+    // A stopped sync leaves the cursor: the next one (tomorrow) asks from where this one could not.
+    if (!fetched.stopped && (!cur || new Date(cur) < to)) await writeState('news-cursor', to.toISOString(), now);
     return n;
   });
   const dmsQueued = await newsDms(fetched.items, runKey, now);
   return {
     provider: fetched.provider, failover: fetched.failover, from: from.toISOString(), to: to.toISOString(), requests: fetched.requests,
     fetched: fetched.items.length, stored: stored.fresh.length, duplicates: stored.duplicates, skippedRows: fetched.problems.length,
-    problems: fetched.problems.slice(0, 5), indexDocs, dmsQueued, synthetic: fetched.items.some((a) => a.synthetic),
+    problems: fetched.problems.slice(0, 5), indexDocs, dmsQueued, synthetic: fetched.items.some((a) => a.synthetic), stopped: fetched.stopped,
   };
 }
 

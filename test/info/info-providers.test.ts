@@ -127,6 +127,18 @@ describe('information providers against replayed payloads', () => {
     assert.equal(await RateSlot.countDocuments({ provider: 'polygon' }), 2);
   });
 
+  test("a daily limit stops news for the day: said once in ops, what was stored kept, later syncs ask nothing", async () => {
+    server.on('GET', '/query', { fixture: 'alphavantage-information-daily.json' });
+    const env = testEnv({ NEWS_PROVIDER: 'alphavantage', ALPHAVANTAGE_API_KEY: 'av-0123456789', ALPHAVANTAGE_BASE_URL: server.url, ALPHAVANTAGE_CALLS_PER_MIN: '600' });
+    const first = await syncNews(env, new Date('2024-01-03T17:00:00Z'), 'a');
+    assert.match(first.stopped ?? '', /daily cap/);
+    assert.equal(server.requests.length, 1);
+    const later = await syncNews(env, new Date('2024-01-03T18:00:00Z'), 'b');
+    assert.match(later.stopped ?? '', /daily cap/);
+    assert.equal(server.requests.length, 1, 'the later sync asked nothing');
+    assert.equal(await Outbox.countDocuments({ idempotencyKey: /^info-stopped:news:2024-01-03$/ }), 1);
+  });
+
   test('/news refuses what it cannot answer, saying what is allowed', async () => {
     await assert.rejects(newsView('not a ticker', undefined), /is not a ticker/);
     await assert.rejects(newsView('ZZZZ', undefined), /not in the universe/);
