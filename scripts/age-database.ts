@@ -45,6 +45,9 @@ export const AGED_VOLUMES = {
   snapshotDays: 14,
   claimDays: 2,
   claimsPerDay: 2_500,
+  /** News: articles per trading day over a year (≥ 50,000), each on 1 to 3 names; calendars a year back and five weeks ahead. */
+  articlesPerDay: 200,
+  newsDays: 365,
 } as const;
 
 const DAY = 86_400_000;
@@ -163,5 +166,48 @@ export async function ageDatabase(jobs: Map<string, JobDefinition>, now = new Da
   })));
   await insertAll(DayClaim.collection as unknown as Collection<Document>, claims);
   counts.day_claims = claims.length;
+  Object.assign(counts, await ageInformation(now));
   return counts;
+}
+
+/**
+ * A year of the information layer through its own write paths: articles stored once and indexed per name and
+ * day (storeArticles, indexArticles), the earnings and economic calendars (storeEarnings, storeEconomic).
+ */
+async function ageInformation(now: Date): Promise<AgedCounts> {
+  const v = AGED_VOLUMES;
+  const { indexArticles, storeArticles, storeEarnings, storeEconomic } = await import('../src/info/info-store.js');
+  const { DemoEarnings } = await import('../src/info/demo-info.js');
+  const symbols = loadUniverse().map((u) => u.symbol);
+  const labels = ['positive', 'neutral', 'negative'] as const;
+  let articles = 0;
+  const start = now.getTime() - v.newsDays * DAY;
+  for (let t = start; t < now.getTime(); t += DAY) {
+    const date = new Date(t);
+    if (date.getUTCDay() === 0 || date.getUTCDay() === 6) continue;
+    const day = date.toISOString().slice(0, 10);
+    const batch = Array.from({ length: v.articlesPerDay }, (_, i) => {
+      const k = (i * 7919 + t / DAY) % symbols.length;
+      const tickers = [...new Set([symbols[Math.floor(k)]!, ...(i % 3 === 0 ? [symbols[Math.floor((k * 31) % symbols.length)]!] : []), ...(i % 5 === 0 ? [symbols[Math.floor((k * 17) % symbols.length)]!] : [])])];
+      return {
+        key: `aged:${day}:${i}`, provider: 'aged', id: `${day}:${i}`, title: `Aged article ${i} on ${tickers.join(', ')}`, summary: 'A year-old article of the aged bench database.',
+        url: `https://aged.invalid/${day}/${i}`, publishedAt: new Date(t + 12 * 3_600_000 + i * 60_000), source: 'aged', tickers,
+        sentiment: Object.fromEntries(tickers.map((x, j) => [x, { label: labels[(i + j) % 3]!, reasoning: null, score: null }])), synthetic: true,
+      };
+    });
+    const stored = await storeArticles(batch, now);
+    await indexArticles(stored.fresh);
+    articles += stored.fresh.length;
+  }
+  const from = new Date(start).toISOString().slice(0, 10);
+  const to = new Date(now.getTime() + 35 * DAY).toISOString().slice(0, 10);
+  const earnings = await new DemoEarnings().earnings(from, to, new Set(symbols));
+  const e = await storeEarnings(earnings.items, from, to, 'aged', now);
+  const events = [];
+  for (let t = start; t < now.getTime() + 35 * DAY; t += DAY) {
+    const d = new Date(t);
+    if (d.getUTCDay() === 4) events.push({ date: d.toISOString().slice(0, 10), time: '08:30', name: 'Jobless claims', kind: 'claims' as const, provider: 'aged', note: null, synthetic: true });
+  }
+  const econDays = await storeEconomic(events, from, to, now);
+  return { news_articles: articles, earnings_rows: e.rows, earnings_days: e.days, economic_days: econDays };
 }

@@ -29,7 +29,7 @@ const REPEAT = arg('--repeat', 3);
 /** Read commands, as an operator types them (each with --json). */
 const COMMANDS: string[][] = [
   ['jobs'], ['jobs', 'history', 'fetch-market-data'], ['jobs', 'schedule'], ['health'], ['alerts'], ['universe'], ['scan'],
-  ['portfolio'], ['trades'], ['watch', 'list', '--user', '200000000000000007'],
+  ['portfolio'], ['trades'], ['watch', 'list', '--user', '200000000000000007'], ['news', 'AAPL'], ['earnings'], ['calendar'],
 ];
 
 function cliMs(uri: string, args: string[]): Promise<{ ms: number; code: number | null }> {
@@ -86,6 +86,7 @@ const SLASH: Array<{ name: string; subcommand?: string; options?: unknown[]; adm
   { name: 'jobs', subcommand: 'list' }, { name: 'jobs', subcommand: 'history', options: [{ name: 'job', type: 3, value: 'fetch-market-data' }] },
   { name: 'health', admin: true }, { name: 'universe' }, { name: 'scan', options: [{ name: 'name', type: 3, value: 'next-day-prep' }] },
   { name: 'portfolio', subcommand: 'show' }, { name: 'trades' }, { name: 'signal' }, { name: 'config', subcommand: 'show' },
+  { name: 'news', options: [{ name: 'symbol', type: 3, value: 'AAPL' }] }, { name: 'earnings' },
 ];
 
 /** A worker with its bot on `uri` (schedule off), each slash command `repeat` times in turn: reply times by command. */

@@ -9,6 +9,7 @@
 //   npm run bench -- --scans      only the scans (500 and 5,000 symbols) and their memory
 //   npm run bench -- --aged       fresh against year-old database: commands, health-check, idle worker (scripts/bench-aged.ts)
 //   npm run bench -- --commands --aged   the commands-during-a-scan bench on a year-old database
+//   npm run bench -- --news       a day of 5,000 articles synced from a replayed Polygon: requests, ingest, /news (scripts/bench-news.ts)
 //   npm run bench -- --cli        the CLI's answer times: --help, reads warm and cold, on a year-old database (scripts/bench-cli.ts)
 //   npm run bench -- --intraday   one 15-minute market-hours slot: snapshot, scan, 10,000 watch rules, 5 portfolios' alerts (scripts/bench-intraday.ts)
 import { execFileSync } from 'node:child_process';
@@ -228,6 +229,11 @@ async function measureWatch(): Promise<void> {
   process.stdout.write('# watch_eval_ms: the evaluation\'s own time inside the scan (worst of 3); the two scan figures are medians of 3\n');
 }
 
+if (process.argv.includes('--news')) {
+  // A day of 5,000 articles on the free plan's limits (scripts/bench-news.ts).
+  await (await import('./bench-news.js')).benchNews();
+  process.exit(0);
+}
 if (process.argv.includes('--cli')) {
   // The CLI as an operator runs it, warm, cold and on a year-old database (scripts/bench-cli.ts).
   await (await import('./bench-cli.js')).benchCli();

@@ -41,7 +41,14 @@ type IdDoc = { _id: string } & Record<string, unknown>;
 type Op = AnyBulkWriteOperation<IdDoc>;
 /** Replace (or create) a document by `_id`, as one bulk operation. */
 const replaceOp = (doc: IdDoc): Op => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } });
-const bulk = (model: { collection: unknown }, ops: Op[]) => (model.collection as Collection<IdDoc>).bulkWrite(ops, { ordered: false });
+/**
+ * At most BULK_CHUNK writes a batch: the embedded FerretDB stops answering after a bulk of about a hundred
+ * updates (measured: 50 a batch go through, 100 hang every later write), so larger lists go in chunks.
+ */
+export const BULK_CHUNK = 40;
+async function bulk(model: { collection: unknown }, ops: Op[]): Promise<void> {
+  for (let i = 0; i < ops.length; i += BULK_CHUNK) await (model.collection as Collection<IdDoc>).bulkWrite(ops.slice(i, i + BULK_CHUNK), { ordered: true });
+}
 
 export const urlId = (url: string): string => createHash('sha256').update(url.trim().replace(/[#?].*$/, '').replace(/\/$/, '').toLowerCase()).digest('hex').slice(0, 32);
 
@@ -70,68 +77,102 @@ async function insertNew(model: { collection: { insertMany(docs: object[], o: { 
 export interface StoredNews {
   /** Articles stored now for the first time (not seen before from any provider). */
   fresh: Article[];
-  /** Every article of the batch stored under its own key, now or by an earlier run (indexing them is idempotent). */
-  owned: Article[];
+  /** Articles of the batch already stored under their own key (an earlier sync of an overlapping window). */
+  existing: Article[];
   duplicates: number;
 }
 
 /**
- * Store articles once: first the URL claim (the same story from two providers is one article), then the
- * article by its key. Both are unique inserts, so two processes syncing at once store each article once.
+ * Store articles once. First the article by its key (unique insert: two processes store it once); then, for
+ * the new ones, the URL claim: a URL another key already holds is the same story from another provider, and
+ * the copy just stored is taken back out. No lookup is needed for what was already there.
  */
 export async function storeArticles(articles: Article[], now = new Date()): Promise<StoredNews> {
   const byKey = new Map<string, Article>();
   for (const a of articles) if (!byKey.has(a.key)) byKey.set(a.key, a);
-  const unique = [...byKey.values()];
   const byUrl = new Map<string, Article>();
-  for (const a of unique) if (!byUrl.has(urlId(a.url))) byUrl.set(urlId(a.url), a);
-  const candidates = [...byUrl.entries()];
-  const claimed = await insertNew(NewsUrl, candidates.map(([id, a]) => ({ _id: id, key: a.key, day: nyDay(a.publishedAt) })));
-  // A URL claimed earlier under this very key is ours too (a run that died between the two inserts): its article
-  // is inserted now. A URL claimed under another key is another provider's copy of the story: not stored again.
-  const earlier = candidates.filter((_, i) => !claimed.has(i));
-  const owners = new Map<string, string>();
-  for (let i = 0; i < earlier.length; i += 64) {
-    for (const d of await Promise.all(earlier.slice(i, i + 64).map(([id]) => NewsUrl.findById(id).lean()))) if (d) owners.set(d._id, d.key);
-  }
-  const first = candidates.filter(([id, a], i) => claimed.has(i) || owners.get(id) === a.key).map(([, a]) => a);
-  const inserted = await insertNew(NewsArticle, first.map((a) => ({
+  for (const a of byKey.values()) if (!byUrl.has(urlId(a.url))) byUrl.set(urlId(a.url), a);
+  const unique = [...byUrl.values()];
+  const inserted = await insertNew(NewsArticle, unique.map((a) => ({
+    // sentiment as an array, not a map: tickers such as BF.B cannot be field names.
     _id: a.key, provider: a.provider, title: a.title, summary: a.summary, url: a.url, publishedAt: a.publishedAt, day: nyDay(a.publishedAt),
-    // An array, not a map: tickers such as BF.B cannot be field names.
     source: a.source, tickers: a.tickers, sentiment: Object.entries(a.sentiment).map(([ticker, v]) => ({ ticker, ...v })), synthetic: a.synthetic, storedAt: now,
   })));
-  const fresh = first.filter((_, i) => inserted.has(i));
-  return { fresh, owned: first, duplicates: articles.length - fresh.length };
+  const added = unique.filter((_, i) => inserted.has(i));
+  const existing = unique.filter((_, i) => !inserted.has(i));
+  const claimed = await insertNew(NewsUrl, added.map((a) => ({ _id: urlId(a.url), key: a.key, day: nyDay(a.publishedAt) })));
+  const copies = added.filter((_, i) => !claimed.has(i));
+  if (copies.length) await NewsArticle.deleteMany({ _id: { $in: copies.map((a) => a.key) } });
+  const fresh = added.filter((_, i) => claimed.has(i));
+  return { fresh, existing, duplicates: articles.length - fresh.length };
 }
 
-/** Add fresh articles to their per-symbol and whole-day index documents (call inside withInfoWriter('news')). */
-export async function indexArticles(fresh: Article[], now = new Date()): Promise<number> {
-  const adds = new Map<string, Article[]>();
-  for (const a of fresh) {
+/** One article as a list shows it (the index's entry): `s` the sentiment label for the document's name. */
+export interface IndexEntry {
+  k: string;
+  t: string;
+  title: string;
+  src: string;
+  url: string;
+  tickers: string[];
+  s: 'positive' | 'neutral' | 'negative' | null;
+  r: string | null;
+  syn: boolean;
+  /** In the market's day documents: each ticker's label, in the order of `tickers`. */
+  ls?: Array<'positive' | 'neutral' | 'negative' | null>;
+}
+
+const entryOf = (a: Article, symbol: string | null): IndexEntry => ({
+  k: a.key, t: a.publishedAt.toISOString(), title: a.title, src: a.source, url: a.url, tickers: a.tickers,
+  s: symbol ? a.sentiment[symbol]?.label ?? null : null, r: symbol ? a.sentiment[symbol]?.reasoning ?? null : null, syn: a.synthetic,
+  ...(symbol ? {} : { ls: a.tickers.map((t) => a.sentiment[t]?.label ?? null) }),
+});
+
+/**
+ * Add articles to the index: a name's month, the market's day. Documents that do not exist yet are inserted in
+ * one batch (a new day, a new month); existing ones are read by `_id`, merged (a key already there is not added
+ * again) and replaced in small batches. Call inside withInfoWriter('news'): one writer at a time.
+ */
+export async function indexArticles(articles: Article[]): Promise<number> {
+  const adds = new Map<string, { period: string; entries: IndexEntry[] }>();
+  const add = (id: string, period: string, e: IndexEntry) => {
+    const cur = adds.get(id) ?? { period, entries: [] };
+    cur.entries.push(e);
+    adds.set(id, cur);
+  };
+  for (const a of [...articles].sort((x, y) => x.publishedAt.getTime() - y.publishedAt.getTime())) {
     const day = nyDay(a.publishedAt);
-    for (const id of [`*|${day}`, ...a.tickers.map((t) => `${t}|${day}`)]) adds.set(id, [...(adds.get(id) ?? []), a]);
+    add(`*|${day}`, day, entryOf(a, null));
+    for (const t of a.tickers) add(`${t}|${day.slice(0, 7)}`, day.slice(0, 7), entryOf(a, t));
   }
   const ids = [...adds.keys()];
-  const existing = new Map<string, { keys: string[]; positive: number; neutral: number; negative: number }>();
-  for (let i = 0; i < ids.length; i += 64) {
-    const found = await Promise.all(ids.slice(i, i + 64).map((id) => NewsIndex.findById(id).lean()));
-    for (const d of found) if (d) existing.set(d._id, { keys: d.keys, positive: d.positive, neutral: d.neutral, negative: d.negative });
+  const existing = new Map<string, IndexEntry[]>();
+  for (let i = 0; i < ids.length; i += 32) {
+    const docs = await Promise.all(ids.slice(i, i + 32).map((id) => NewsIndex.findById(id).lean()));
+    for (const d of docs) if (d) existing.set(d._id, (d.entries ?? []) as IndexEntry[]);
   }
-  const ops: Op[] = [];
-  for (const [id, list] of adds) {
-    const [symbol, day] = id.split('|') as [string, string];
-    const cur = existing.get(id) ?? { keys: [], positive: 0, neutral: 0, negative: 0 };
-    const keys = new Set(cur.keys);
-    for (const a of list.sort((x, y) => x.publishedAt.getTime() - y.publishedAt.getTime())) {
-      if (keys.has(a.key)) continue;
-      keys.add(a.key);
-      const s = symbol === '*' ? undefined : a.sentiment[symbol]?.label;
-      if (s) cur[s]++;
+  const inserts: IdDoc[] = [];
+  const replaces: Op[] = [];
+  for (const [id, v] of adds) {
+    const cur = existing.get(id);
+    if (!cur) {
+      inserts.push({ _id: id, period: v.period, entries: v.entries });
+      continue;
     }
-    ops.push(replaceOp({ _id: id, day, keys: [...keys], positive: cur.positive, neutral: cur.neutral, negative: cur.negative, updatedAt: now }));
+    const have = new Set(cur.map((e) => e.k));
+    const more = v.entries.filter((e) => !have.has(e.k));
+    if (more.length) replaces.push(replaceOp({ _id: id, period: v.period, entries: [...cur, ...more] }));
   }
-  for (let i = 0; i < ops.length; i += 500) await bulk(NewsIndex, ops.slice(i, i + 500));
-  return ops.length;
+  const fresh = await insertNew(NewsIndex, inserts);
+  // One inserted meanwhile by a writer that did not hold the lease (it expired under it): merge into it instead.
+  for (const [i, doc] of inserts.entries()) {
+    if (fresh.has(i)) continue;
+    const d = await NewsIndex.findById(doc._id).lean();
+    const have = new Set(((d?.entries ?? []) as IndexEntry[]).map((e) => e.k));
+    replaces.push(replaceOp({ ...doc, entries: [...((d?.entries ?? []) as IndexEntry[]), ...(doc.entries as IndexEntry[]).filter((e) => !have.has(e.k))] }));
+  }
+  await bulk(NewsIndex, replaces);
+  return inserts.length + replaces.length;
 }
 
 export interface ArticleView {
@@ -147,34 +188,47 @@ export interface ArticleView {
   synthetic: boolean;
 }
 
-type ArticleDoc = { _id: string; title: string; publishedAt: Date; source: string; url: string; tickers: string[]; sentiment: Array<{ ticker: string; label: ArticleView['sentiment']; reasoning: string | null }>; synthetic: boolean };
+const toView = (e: IndexEntry): ArticleView => ({ key: e.k, title: e.title, publishedAt: e.t, source: e.src, url: e.url, tickers: e.tickers, sentiment: e.s, reasoning: e.r, synthetic: e.syn });
 
-const toView = (d: ArticleDoc, symbol: string | null): ArticleView => {
-  const s = symbol ? (d.sentiment ?? []).find((x) => x.ticker === symbol) : undefined;
-  return {
-    key: d._id, title: d.title, publishedAt: d.publishedAt.toISOString(), source: d.source, url: d.url, tickers: d.tickers,
-    sentiment: s?.label ?? null, reasoning: s?.reasoning ?? null, synthetic: d.synthetic,
-  };
-};
-
-/** Articles of these days for a symbol (or the whole market with "*"), newest first: one `_id` lookup per day, then the articles by `_id`. */
-export async function articlesFor(symbol: string, days: IsoDate[], limit = 50): Promise<ArticleView[]> {
-  const index = await Promise.all(days.map((d) => NewsIndex.findById(`${symbol}|${d}`).lean()));
-  const keys = index.flatMap((d) => (d ? [...d.keys].reverse() : [])).slice(0, limit);
-  const docs = await Promise.all(keys.map((k) => NewsArticle.findById(k).lean()));
-  return docs.filter((d): d is NonNullable<typeof d> => d !== null)
-    .map((d) => toView(d as unknown as ArticleDoc, symbol === '*' ? null : symbol))
-    .sort((a, b) => b.publishedAt.localeCompare(a.publishedAt));
+/** Index entries of documents, each key once, newest first. */
+async function entriesOf(ids: string[]): Promise<IndexEntry[]> {
+  const docs = await Promise.all([...new Set(ids)].map((id) => NewsIndex.findById(id).lean()));
+  const seen = new Set<string>();
+  const out: IndexEntry[] = [];
+  for (const d of docs) {
+    for (const e of (d?.entries ?? []) as IndexEntry[]) {
+      if (seen.has(e.k)) continue;
+      seen.add(e.k);
+      out.push(e);
+    }
+  }
+  return out.sort((a, b) => b.t.localeCompare(a.t));
 }
 
-/** A day's index documents for many symbols (sentiment counts and article counts), by `_id`. */
-export async function dayCounts(symbols: string[], day: IsoDate): Promise<Map<string, { count: number; positive: number; neutral: number; negative: number }>> {
-  const out = new Map<string, { count: number; positive: number; neutral: number; negative: number }>();
-  for (let i = 0; i < symbols.length; i += 64) {
-    const found = await Promise.all(symbols.slice(i, i + 64).map((s) => NewsIndex.findById(`${s}|${day}`).lean()));
-    for (const d of found) if (d) out.set(d._id.split('|')[0]!, { count: d.keys.length, positive: d.positive, neutral: d.neutral, negative: d.negative });
+/**
+ * Articles of these New York days for a symbol (one lookup per month) or the whole market with "*" (one per
+ * day), newest first.
+ */
+export async function articlesFor(symbol: string, days: IsoDate[], limit = 50): Promise<ArticleView[]> {
+  const ids = symbol === '*' ? days.map((d) => `*|${d}`) : days.map((d) => `${symbol}|${d.slice(0, 7)}`);
+  const wanted = new Set(days);
+  return (await entriesOf(ids)).filter((e) => wanted.has(nyDay(new Date(e.t)))).slice(0, limit).map(toView);
+}
+
+/** A day's coverage per name (articles, and the providers' labels counted): one lookup, the market's day document. */
+export async function dayCounts(day: IsoDate): Promise<{ total: number; bySymbol: Map<string, { count: number; positive: number; neutral: number; negative: number }>; entries: IndexEntry[] }> {
+  const entries = await entriesOf([`*|${day}`]);
+  const bySymbol = new Map<string, { count: number; positive: number; neutral: number; negative: number }>();
+  for (const e of entries) {
+    e.tickers.forEach((t, i) => {
+      const c = bySymbol.get(t) ?? { count: 0, positive: 0, neutral: 0, negative: 0 };
+      c.count++;
+      const l = e.ls?.[i];
+      if (l) c[l]++;
+      bySymbol.set(t, c);
+    });
   }
-  return out;
+  return { total: entries.length, bySymbol, entries };
 }
 
 export async function readState<T>(id: string): Promise<T | undefined> {
@@ -214,7 +268,7 @@ export async function storeEarnings(rows: EarningsEvent[], from: IsoDate, to: Is
     const dates = [...new Set([...kept, ...bySymbol.get(s)!.map((r) => r.date)])].sort().slice(-16);
     return replaceOp({ _id: s, dates, hours, syncedAt: now });
   });
-  for (let i = 0; i < symOps.length; i += 500) await bulk(EarningsSymbol, symOps.slice(i, i + 500));
+  await bulk(EarningsSymbol, symOps);
   return { days: days.length, rows: [...byDay.values()].reduce((n, l) => n + l.length, 0) };
 }
 

@@ -29,9 +29,10 @@ const pct = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1
 export async function eveningDigest(date: IsoDate, now: Date): Promise<EveningDigest> {
   const universe = loadUniverse();
   const symbols = universe.map((u) => u.symbol);
-  const [counts, held, all] = await Promise.all([dayCounts(symbols, date), heldSymbols(), dayCounts(['*'], date)]);
+  const [day, held] = await Promise.all([dayCounts(date), heldSymbols()]);
+  const counts = day.bySymbol;
   // Ties (one story each) go to the names the coverage leans on hardest, then held ones.
-  const mostCovered = [...counts].filter(([s]) => s !== '*').map(([symbol, c]) => ({ symbol, ...c, held: held.has(symbol) }))
+  const mostCovered = [...counts].map(([symbol, c]) => ({ symbol, ...c, held: held.has(symbol) }))
     .sort((a, b) => b.count - a.count || Math.abs(b.positive - b.negative) - Math.abs(a.positive - a.negative) || Number(b.held) - Number(a.held) || a.symbol.localeCompare(b.symbol)).slice(0, 8);
   const sectorOf = new Map(universe.map((u) => [u.symbol, u.sector]));
   const sectors = new Map<string, { count: number; positive: number; negative: number }>();
@@ -52,11 +53,11 @@ export async function eveningDigest(date: IsoDate, now: Date): Promise<EveningDi
   const barsFor = moves.length;
   const movers = await Promise.all(top.map(async (m) => ({ ...m, headline: (await articlesFor(m.symbol, [date], 1))[0]?.title ?? null })));
   const lastPost = await readState<string>('news-evening-last');
-  const recent = await articlesFor('*', [date, addDays(date, -1)], 400);
-  const fresh = recent.filter((a) => !lastPost || a.publishedAt > lastPost);
+  const recent = day.entries;
+  const fresh = recent.filter((a) => !lastPost || a.t > lastPost);
   return {
-    date, articles: all.get('*')?.count ?? 0, mostCovered, bySector, movers, barsFor, universe: symbols.length, newSinceLast: fresh.length,
-    newHeadlines: fresh.slice(0, 5).map((a) => `${a.tickers.slice(0, 2).join(',')} ${a.title.slice(0, 120)}`), synthetic: recent.some((a) => a.synthetic),
+    date, articles: day.total, mostCovered, bySector, movers, barsFor, universe: symbols.length, newSinceLast: fresh.length,
+    newHeadlines: fresh.slice(0, 5).map((a) => `${a.tickers.slice(0, 2).join(',')} ${a.title.slice(0, 120)}`), synthetic: recent.some((a) => a.syn),
   };
 }
 

@@ -51,10 +51,13 @@ export async function syncNews(env: Env, now: Date, runKey: string): Promise<New
   const { from, to } = syncWindow(cursorRaw ? new Date(cursorRaw) : undefined, now);
   const p = infoProvidersFor(env).news;
   const fetched = await unlessStopped('news', nyDay(now), () => withFailover(p.primary, p.secondary, (x) => x.news(from, to, universe)), now);
+  // A sync that died between storing and indexing left this mark: its articles are indexed by the next one.
+  const mended = Boolean(await readState<string>('news-pending'));
+  await writeState('news-pending', to.toISOString(), now);
   const stored = await storeArticles(fetched.items, now);
   const indexDocs = await withInfoWriter('news', async () => {
-    // Every article owned here, not only the new ones: a run that died after storing and before indexing is mended.
-    const n = await indexArticles(stored.owned, now);
+    const n = await indexArticles(mended ? [...stored.fresh, ...stored.existing] : stored.fresh);
+    await writeState('news-pending', null, now);
     const cur = await readState<string>('news-cursor');
     // A stopped sync leaves the cursor: the next one (tomorrow) asks from where this one could not.
     if (!fetched.stopped && (!cur || new Date(cur) < to)) await writeState('news-cursor', to.toISOString(), now);

@@ -5,7 +5,7 @@ import { NewsArticle, NewsIndex, NewsUrl } from '../../src/db/models/info.js';
 import { Outbox } from '../../src/db/models/outbox.js';
 import { RateSlot } from '../../src/db/models/rate-slot.js';
 import { syncEconomic } from '../../src/info/calendar-service.js';
-import { storeArticles } from '../../src/info/info-store.js';
+import { dayCounts, storeArticles } from '../../src/info/info-store.js';
 import { newsView, syncNews } from '../../src/info/news-service.js';
 import { AlphaVantageInfo, FedCalendar, FinnhubEarnings, FredCalendar, PolygonNews } from '../../src/info/providers/http-info.js';
 import { ProviderError } from '../../src/market-data/provider.js';
@@ -114,9 +114,11 @@ describe('information providers against replayed payloads', () => {
     const again = await syncNews(env, new Date('2024-06-25T19:00:00Z'), 'slot-2');
     assert.deepEqual([again.stored, again.dmsQueued], [0, 0], 'nothing new, nobody DM\'d twice');
     assert.equal(await NewsArticle.countDocuments({}), 1);
-    const idx = await NewsIndex.findById('AAPL|2024-06-25').lean();
-    assert.deepEqual([idx?.keys.length, idx?.positive, idx?.negative], [1, 1, 0]);
-    assert.equal((await NewsIndex.findById('MSFT|2024-06-25').lean())?.negative, 1);
+    const idx = await NewsIndex.findById('AAPL|2024-06').lean();
+    assert.deepEqual((idx?.entries as Array<{ s: string }>).map((e) => e.s), ['positive'], "AAPL's entry carries AAPL's label");
+    assert.deepEqual(((await NewsIndex.findById('MSFT|2024-06').lean())?.entries as Array<{ s: string }>).map((e) => e.s), ['negative']);
+    const day = await dayCounts('2024-06-25');
+    assert.deepEqual([day.total, day.bySymbol.get('AAPL'), day.bySymbol.get('MSFT')?.negative], [1, { count: 1, positive: 1, neutral: 0, negative: 0 }, 1]);
     // The same story from another provider (same URL): not a second article.
     const copy = await storeArticles([{ key: 'alpaca:1', provider: 'alpaca', id: '1', title: 'copy', summary: '', url: 'https://www.benzinga.com/news/24/06/chip-stocks-split-ai-spending/', publishedAt: now, source: 'benzinga', tickers: ['AAPL'], sentiment: {}, synthetic: false }]);
     assert.deepEqual([copy.fresh.length, await NewsUrl.countDocuments({})], [0, 1]);

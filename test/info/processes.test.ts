@@ -67,8 +67,8 @@ describe('the information layer across processes', () => {
       assert.equal(results.reduce((s, r) => s + r.stored, 0), 1, 'one process stored the article');
       assert.equal(await NewsArticle.countDocuments({}), 1);
       assert.equal(await NewsUrl.countDocuments({}), 1);
-      assert.deepEqual((await NewsIndex.findById('AAPL|2024-06-25').lean())?.keys.length, 1);
-      assert.equal((await NewsIndex.findById('AAPL|2024-06-25').lean())?.positive, 1, 'sentiment counted once');
+      assert.equal(((await NewsIndex.findById('AAPL|2024-06').lean())?.entries as unknown[]).length, 1, 'indexed once');
+      assert.equal(((await NewsIndex.findById('*|2024-06-25').lean())?.entries as unknown[]).length, 1);
       assert.equal(await Outbox.countDocuments({ idempotencyKey: /^news-dm:200000000000000002:/ }), 1, 'one DM for the member');
       assert.equal(server.requestsTo('/v2/reference/news').length, n, 'each process asked once (a page)');
     });

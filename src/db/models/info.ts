@@ -31,18 +31,20 @@ export const NewsArticle = model('NewsArticle', articleSchema, 'news_articles');
 const urlSchema = new Schema({ _id: { type: String, required: true }, key: { type: String, required: true }, day: { type: String, required: true } }, { versionKey: false });
 export const NewsUrl = model('NewsUrl', urlSchema, 'news_urls');
 
-/** "<symbol>|<date>" (and "*|<date>" for the whole day): the article keys, oldest first, and sentiment counts. */
+/**
+ * The news index, written without reading (bulk `$push`, see info-store.ts): "<symbol>|<YYYY-MM>" holds a name's
+ * articles of a month, "*|<YYYY-MM-DD>" the whole market's of a day, each entry what a list shows (key, time,
+ * title, source, URL, the sentiment label for that name). Few, fat documents: a lookup on the embedded engine
+ * costs in proportion to the collection's size, so /news SYMBOL for a week is one or two lookups.
+ */
 const newsIndexSchema = new Schema(
   {
     _id: { type: String, required: true },
-    day: { type: String, required: true },
-    keys: { type: [String], default: [] },
-    positive: { type: Number, default: 0 },
-    neutral: { type: Number, default: 0 },
-    negative: { type: Number, default: 0 },
-    updatedAt: { type: Date, required: true },
+    /** The month (symbol documents) or the day ("*" documents): what maintenance prunes by. */
+    period: { type: String, required: true },
+    entries: { type: Schema.Types.Mixed, default: [] },
   },
-  { versionKey: false },
+  { versionKey: false, minimize: false },
 );
 export const NewsIndex = model('NewsIndex', newsIndexSchema, 'news_index');
 
