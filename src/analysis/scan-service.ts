@@ -226,7 +226,8 @@ export async function findScan(name: string, date?: IsoDate): Promise<StoredScan
   return d ? toStored(d, false) : undefined;
 }
 
-export function scanPost(s: StoredScan, demo: boolean): PostInput {
+/** A stored scan as a post; `marks` adds a note per name (its news so far, an earnings date: src/info/marks.ts). */
+export function scanPost(s: StoredScan, demo: boolean, marks: Map<string, string> = new Map()): PostInput {
   const low = new Map(s.quality.low.map((q) => [q.symbol, q]));
   const qualityField = s.quality.low.length
     ? [{
@@ -244,7 +245,7 @@ export function scanPost(s: StoredScan, demo: boolean): PostInput {
       ...s.results.map((r) => ({
         name: r.title,
         value: r.hits.length
-          ? `\`\`\`\n${r.hits.map((h, k) => `${String(k + 1).padStart(2)}. ${h.symbol.padEnd(6)} ${h.note}${low.has(h.symbol) ? ` ⚠ quality ${low.get(h.symbol)!.score}` : ''}`).join('\n')}\n\`\`\``
+          ? `\`\`\`\n${r.hits.map((h, k) => `${String(k + 1).padStart(2)}. ${h.symbol.padEnd(6)} ${h.note}${marks.has(h.symbol) ? ` · ${marks.get(h.symbol)}` : ''}${low.has(h.symbol) ? ` ⚠ quality ${low.get(h.symbol)!.score}` : ''}`).join('\n')}\n\`\`\``
           : 'none today',
       })),
       ...qualityField,
