@@ -182,11 +182,22 @@ async function ageInformation(now: Date): Promise<AgedCounts> {
   const labels = ['positive', 'neutral', 'negative'] as const;
   let articles = 0;
   const start = now.getTime() - v.newsDays * DAY;
+  // A month at a time (each sync writes the same documents: a name's month, the market's day).
+  let month = '';
+  let batch: Parameters<typeof storeArticles>[0] = [];
+  const flush = async () => {
+    const stored = await storeArticles(batch, now);
+    await indexArticles(stored.fresh);
+    articles += stored.fresh.length;
+    batch = [];
+  };
   for (let t = start; t < now.getTime(); t += DAY) {
     const date = new Date(t);
     if (date.getUTCDay() === 0 || date.getUTCDay() === 6) continue;
     const day = date.toISOString().slice(0, 10);
-    const batch = Array.from({ length: v.articlesPerDay }, (_, i) => {
+    if (day.slice(0, 7) !== month && batch.length) await flush();
+    month = day.slice(0, 7);
+    batch.push(...Array.from({ length: v.articlesPerDay }, (_, i) => {
       const k = (i * 7919 + t / DAY) % symbols.length;
       const tickers = [...new Set([symbols[Math.floor(k)]!, ...(i % 3 === 0 ? [symbols[Math.floor((k * 31) % symbols.length)]!] : []), ...(i % 5 === 0 ? [symbols[Math.floor((k * 17) % symbols.length)]!] : [])])];
       return {
@@ -194,11 +205,9 @@ async function ageInformation(now: Date): Promise<AgedCounts> {
         url: `https://aged.invalid/${day}/${i}`, publishedAt: new Date(t + 12 * 3_600_000 + i * 60_000), source: 'aged', tickers,
         sentiment: Object.fromEntries(tickers.map((x, j) => [x, { label: labels[(i + j) % 3]!, reasoning: null, score: null }])), synthetic: true,
       };
-    });
-    const stored = await storeArticles(batch, now);
-    await indexArticles(stored.fresh);
-    articles += stored.fresh.length;
+    }));
   }
+  if (batch.length) await flush();
   const from = new Date(start).toISOString().slice(0, 10);
   const to = new Date(now.getTime() + 35 * DAY).toISOString().slice(0, 10);
   const earnings = await new DemoEarnings().earnings(from, to, new Set(symbols));
