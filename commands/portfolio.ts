@@ -7,6 +7,8 @@ import { deferFor, replyWithPost } from '../src/discord/reply.js';
 import type { PostInput } from '../src/notify/post.js';
 import { benchmarkSymbol } from '../src/config/env.js';
 import { portfolioPost } from '../src/present/trading-view.js';
+import { todayIn, type IsoDate } from '../src/calendar/dates.js';
+import { reportsSoon } from '../src/info/earnings-soon.js';
 import { checkNewPortfolio, createPortfolio } from '../src/strategy/config-service.js';
 import { portfolioView } from '../src/trading/portfolio-service.js';
 
@@ -35,7 +37,9 @@ export async function execute(i: ChatInputCommandInteraction, { rt }: CommandCon
   }
   const name = portfolioOption(i);
   await deferFor(i);
-  await replyWithPost(i, portfolioPost(await portfolioView(name, undefined, benchmarkSymbol(rt.env)), rt.env.MARKET_DATA_PROVIDER === 'demo'));
+  const v = await portfolioView(name, undefined, benchmarkSymbol(rt.env));
+  const reports = await reportsSoon(v.positions.map((p) => p.symbol), (v.asOf ?? todayIn('America/New_York')) as IsoDate);
+  await replyWithPost(i, portfolioPost(v, rt.env.MARKET_DATA_PROVIDER === 'demo', undefined, reports));
 }
 
 export async function confirm(_press: unknown, p: PendingAction): Promise<PostInput> {

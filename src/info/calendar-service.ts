@@ -10,6 +10,7 @@ import type { EarningsEvent, EconomicEvent, RowProblem } from './contracts.js';
 import { HOUR_WORDS } from './contracts.js';
 import { FOMC_DECISIONS, FOMC_LIST_ENDS } from './fomc-fallback.js';
 import { infoProvidersFor, KeptFomc, unlessStopped, withFailover } from './info-providers.js';
+import { daysBetween } from './earnings-soon.js';
 import { earningsDatesOf, earningsOn, earningsSynced, economicOn, storeEarnings, storeEconomic, withInfoWriter } from './info-store.js';
 
 /** How far ahead the calendars are kept. */
@@ -138,9 +139,7 @@ export async function earningsView(q: { date?: IsoDate; from?: IsoDate; to?: Iso
   return { from, to, symbol: null, rows: rows.map((r) => ({ ...r, inDays: daysBetween(today, r.date) })), unsynced: days.filter((d, i) => !synced[i] && isTradingDay(d)) };
 }
 
-export function daysBetween(a: IsoDate, b: IsoDate): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
-}
+export { daysBetween } from './earnings-soon.js';
 
 export function earningsQueryPost(q: EarningsQuery): PostInput {
   const demo = q.rows.some((r) => r.synthetic);
@@ -154,19 +153,7 @@ export function earningsQueryPost(q: EarningsQuery): PostInput {
   };
 }
 
-/** "reports in N days" for scans, /portfolio and /why: the next date within `withinDays`, by `_id` lookups. */
-export async function reportsSoon(symbols: string[], today: IsoDate, withinDays = 14): Promise<Map<string, number>> {
-  const known = await earningsDatesOf(symbols);
-  const out = new Map<string, number>();
-  for (const [s, k] of known) {
-    const next = k.dates.find((d) => d >= today);
-    if (next !== undefined) {
-      const n = daysBetween(today, next as IsoDate);
-      if (n <= withinDays) out.set(s, n);
-    }
-  }
-  return out;
-}
+export { reportsSoon } from './earnings-soon.js';
 
 // ── Economic calendar ────────────────────────────────────────────────────────────────────────────────────
 

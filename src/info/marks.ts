@@ -1,5 +1,5 @@
 import type { IsoDate } from '../calendar/dates.js';
-import { reportsSoon } from './calendar-service.js';
+import { reportsSoon } from './earnings-soon.js';
 import { dayCounts } from './info-store.js';
 
 /**

@@ -61,8 +61,10 @@ export function executionPost(r: ExecutionReport, demo: boolean): PostInput {
   };
 }
 
-export function portfolioPost(v: PortfolioView, demo: boolean, title = `Portfolio ${v.name}`): PostInput {
-  const rows = v.positions.map((p) => `${p.symbol.padEnd(5)} ${p.quantity.toFixed(4).padStart(11)}  avg ${p.avgCost.toFixed(2).padStart(9)}  last ${(p.lastClose ?? 0).toFixed(2).padStart(9)}  ${signed(p.unrealizedPnl)}`);
+/** `reports`: days to a held name's next earnings report, where one is within two weeks (src/info/earnings-soon.ts). */
+export function portfolioPost(v: PortfolioView, demo: boolean, title = `Portfolio ${v.name}`, reports: Map<string, number> = new Map()): PostInput {
+  const when = (s: string) => (reports.has(s) ? `  ${reports.get(s) === 0 ? 'reports today' : `reports in ${reports.get(s)}d`}` : '');
+  const rows = v.positions.map((p) => `${p.symbol.padEnd(5)} ${p.quantity.toFixed(4).padStart(11)}  avg ${p.avgCost.toFixed(2).padStart(9)}  last ${(p.lastClose ?? 0).toFixed(2).padStart(9)}  ${signed(p.unrealizedPnl)}${when(p.symbol)}`);
   return {
     kind: 'digests',
     title: `${title}${v.asOf ? ` · ${v.asOf}` : ''}`,

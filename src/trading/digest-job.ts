@@ -1,5 +1,6 @@
 import { benchmarkSymbol } from '../config/env.js';
 import { portfolioPost } from '../present/trading-view.js';
+import { reportsSoon } from '../info/earnings-soon.js';
 import type { JobContext, JobOutcome } from '../scheduler/job-definition.js';
 import { listPortfolios } from '../portfolio/portfolios.js';
 import { portfolioView } from './portfolio-service.js';
@@ -10,7 +11,8 @@ export function digestHandler(job: string, title: string): (ctx: JobContext) => 
     const summary: Record<string, unknown> = {};
     for (const portfolio of await listPortfolios()) {
       const v = await portfolioView(portfolio, ctx.date, benchmarkSymbol(ctx.env));
-      await ctx.publish(`${job}:${portfolio}:${ctx.date}`, portfolioPost(v, ctx.env.MARKET_DATA_PROVIDER === 'demo', `${title} · ${portfolio}`));
+      const reports = await reportsSoon(v.positions.map((p) => p.symbol), ctx.date);
+      await ctx.publish(`${job}:${portfolio}:${ctx.date}`, portfolioPost(v, ctx.env.MARKET_DATA_PROVIDER === 'demo', `${title} · ${portfolio}`, reports));
       summary[portfolio] = `equity ${v.equity.toFixed(2)}, day P&L ${v.dayPnl?.toFixed(2) ?? 'n/a'}`;
     }
     return { summary };

@@ -1,4 +1,6 @@
 import { createPortfolio } from '../../strategy/config-service.js';
+import { todayIn, type IsoDate } from '../../calendar/dates.js';
+import { reportsSoon } from '../../info/earnings-soon.js';
 import { UserFacingError } from '../../errors.js';
 import { watchCountsPost, watchListPost } from '../../present/watch-view.js';
 import { performancePost, pnlPost, portfolioPost, signalPost, tradesPost } from '../../present/trading-view.js';
@@ -41,7 +43,8 @@ export const tradingHandlers: Record<string, Handler> = {
     }
     if (args.length) throw new UserFacingError('USAGE', `unknown portfolio subcommand "${args[0]}"; usage: portfolio [--name P] [--date D] | portfolio create NAME`);
     const v = await portfolioView(f.name ?? 'main', f.date, benchmarkSymbol(rt.env));
-    return { data: v, post: portfolioPost(v, rt.env.MARKET_DATA_PROVIDER === 'demo') };
+    const reports = await reportsSoon(v.positions.map((p) => p.symbol), (v.asOf ?? todayIn('America/New_York')) as IsoDate);
+    return { data: { ...v, reportsInDays: Object.fromEntries(reports) }, post: portfolioPost(v, rt.env.MARKET_DATA_PROVIDER === 'demo', undefined, reports) };
   },
   async watch(_rt, args, f) {
     const { listWatch, watchCounts } = await watches();
