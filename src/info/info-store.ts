@@ -300,7 +300,13 @@ export async function earningsDatesOf(symbols: string[]): Promise<Map<string, { 
 /** A synced range of economic events replaces each of its days. Inside withInfoWriter('economic'). */
 export async function storeEconomic(events: EconomicEvent[], from: IsoDate, to: IsoDate, now = new Date()): Promise<number> {
   const byDay = new Map<string, EconomicEvent[]>();
-  for (const e of events) if (e.date >= from && e.date <= to) byDay.set(e.date, [...(byDay.get(e.date) ?? []), e]);
+  const seen = new Set<string>();
+  for (const e of events) {
+    const id = `${e.date}|${e.time}|${e.name}`;
+    if (e.date < from || e.date > to || seen.has(id)) continue;
+    seen.add(id);
+    byDay.set(e.date, [...(byDay.get(e.date) ?? []), e]);
+  }
   const ops: Op[] = [];
   for (let d = DateTime.fromISO(from); d.toISODate()! <= to; d = d.plus({ days: 1 })) {
     const day = d.toISODate()!;

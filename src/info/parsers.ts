@@ -356,7 +356,7 @@ export function parseFedCalendar(text: string): { items: EconomicEvent[]; proble
     const date = `${month}-${String(day).padStart(2, '0')}`;
     if (!isIsoDate(date)) return { provider: 'fed', row: e.title, problem: `${date} is not a date` };
     return isMeeting
-      ? { date: date as IsoDate, time: '14:00', name: 'FOMC decision', kind: 'fomc', provider: 'fed', note: `meeting ${e.month}-${e.days}; press conference 14:30`, synthetic: false }
+      ? { date: date as IsoDate, time: '14:00', name: 'FOMC decision', kind: 'fomc', provider: 'fed', note: `meeting ${e.days.replace(/\s*-\s*/, '–')} ${DateTime.fromFormat(e.month, 'yyyy-MM').toFormat('LLL')}; press conference 14:30`, synthetic: false }
       : { date: date as IsoDate, time: '14:00', name: 'FOMC minutes', kind: 'fomc-minutes', provider: 'fed', note: null, synthetic: false };
   });
 }

@@ -218,7 +218,8 @@ export class FredCalendar implements EconomicProvider {
       }, fredReleaseDatesPage, fredCheck);
       requests++;
       const r = parseFredReleaseDates(page.release_dates, (k) => USUAL_TIMES[k]);
-      items.push(...r.items.filter((e) => e.date >= from && e.date <= to));
+      // Only the release asked for (a row of another release would be counted once per request).
+      items.push(...r.items.filter((e) => e.kind === rel.kind && e.date >= from && e.date <= to));
       problems.push(...r.problems);
     }
     return { items, problems, requests };
