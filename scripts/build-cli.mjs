@@ -4,7 +4,7 @@
 // compiler is not installed (npm ci --omit=dev) or the sources are absent (a Docker layer with only
 // package.json), it says so and leaves the CLI on the source path.
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -21,4 +21,14 @@ if (!existsSync('src/cli/main.ts')) {
 }
 const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 if (r.status !== 0) process.exit(r.status ?? 1);
+// The job manifest: every built job's name, description, schedule and options (src/scheduler/job-registry.ts
+// reads it so a compiled process need not import every job module to list the jobs).
+const jobsDir = new URL('../dist/jobs/', import.meta.url);
+const manifest = [];
+for (const file of readdirSync(jobsDir).filter((f) => f.endsWith('.js')).sort()) {
+  const mod = await import(new URL(file, jobsDir).href);
+  if (typeof mod.name !== 'string' || typeof mod.handler !== 'function') continue;
+  manifest.push({ file, name: mod.name, description: mod.description, ...(mod.schedule ? { schedule: mod.schedule } : {}), ...(mod.options ? { options: mod.options } : {}) });
+}
+writeFileSync('dist/jobs-manifest.json', `${JSON.stringify(manifest, null, 1)}\n`);
 writeFileSync('dist/.built', `${new Date().toISOString()}\n`);
