@@ -66,4 +66,11 @@ export const FAULTS: Fault[] = [
     replace: 'if l, err := net.Listen("tcp", "127.0.0.1:0"); err == nil {',
     suites: ['test/db/local-server.test.ts'],
   },
+  {
+    name: "the embedded server's _id lookups scan their tables again (no index on the lookup's expression)",
+    file: 'tools/localdb/idindex.go',
+    find: "CREATE INDEX IF NOT EXISTS %s ON %s (_ferretdb_sjson->'$._id')",
+    replace: "CREATE INDEX IF NOT EXISTS %s ON %s (_ferretdb_sjson->'$.n')",
+    suites: ['test/db/local-server.test.ts'],
+  },
 ];

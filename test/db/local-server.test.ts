@@ -194,3 +194,31 @@ test('a remembered port held by another program: the server starts on a new port
     rmSync(copy, { recursive: true, force: true });
   }
 });
+
+test("an _id lookup on the embedded FerretDB searches an index instead of scanning the table (the helper indexes the lookup's own expression)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sd-idx-'));
+  const planOf = async (uri: string): Promise<string> => {
+    const client = await new MongoClient(uri).connect();
+    try {
+      return JSON.stringify(((await client.db('idx_test').collection<{ _id: string }>('things').find({ _id: 'k42' }).explain()) as { queryPlanner?: { Plan?: unknown } }).queryPlanner?.Plan ?? '');
+    } finally {
+      await client.close();
+    }
+  };
+  try {
+    const first = await startFerretDb({ dir, idleGraceMs: 300 });
+    const client = await new MongoClient(first.uri).connect();
+    await client.db('idx_test').collection<{ _id: string; n: number }>('things').insertMany(Array.from({ length: 200 }, (_, i) => ({ _id: `k${i}`, n: i })));
+    await client.close();
+    await new Promise((r) => setTimeout(r, 1_500)); // the helper indexes a changed database file within a second
+    await first.stop();
+    assert.equal(await waitFor(() => !alive(first.pid!), 30_000), true);
+    // FerretDB's own _id index is on another expression: without ours every lookup is a SCAN of the table.
+    const again = await startFerretDb({ dir, idleGraceMs: 300 });
+    assert.match(await planOf(again.uri), /SEARCH .* USING INDEX .*_sd_id/);
+    await again.stop();
+    await waitFor(() => !alive(again.pid!), 30_000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

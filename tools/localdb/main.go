@@ -142,6 +142,10 @@ func main() {
 		}
 		go watchClients(filepath.Join(abs, "clients"), *idleGrace, stop)
 	}
+	if !*memory {
+		// Index the expression FerretDB's _id lookups filter on (idindex.go): lookups stop scanning tables.
+		go watchIDIndexes(abs, ctx.Done(), func(format string, args ...any) { logger.Warn(fmt.Sprintf(format, args...)) })
+	}
 	fmt.Printf("READY %s\n", uri)
 
 	<-done
