@@ -9,15 +9,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectDatabase, disconnectDatabase } from '../src/db/connection.js';
+import { disconnectDatabase } from '../src/db/connection.js';
 import { freePort, resolveDatabase } from '../src/db/local-server.js';
 import { waitForServerExit } from '../src/db/shared-server.js';
 import { PROJECT_ROOT } from '../src/paths.js';
-import { parseEnvVars } from '../src/config/env.js';
-import { migrateStorage } from '../src/runtime/migrations.js';
-import { loadJobs } from '../src/scheduler/job-registry.js';
 import { runJob } from '../src/scheduler/run-job.js';
-import { ageDatabase } from './age-database.js';
+import { writeAgedDatabase } from './age-database.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
@@ -133,13 +130,7 @@ export async function benchAged(): Promise<void> {
   const db = await resolveDatabase({ dataDir: dir, preferEmbedded: true, idleGraceMs: 500 });
   const uriFor = (name: string) => `${db.uri.replace(/\/$/, '')}/${name}`;
   try {
-    const env = parseEnvVars({ MONGODB_URI: uriFor('aged'), LOG_LEVEL: 'silent' });
-    const jobs = await loadJobs(env.SCHEDULE_TIMEZONE);
-    await connectDatabase(uriFor('aged'));
-    await migrateStorage();
-    const t = performance.now();
-    const counts = await ageDatabase(jobs);
-    process.stdout.write(`# aged database written in ${((performance.now() - t) / 1000).toFixed(1)} s: ${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+    const { env, jobs } = await writeAgedDatabase(uriFor('aged'));
 
     const hc = jobs.get('health-check')!;
     const times: number[] = [];

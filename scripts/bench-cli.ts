@@ -12,14 +12,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEnvVars } from '../src/config/env.js';
-import { connectDatabase, disconnectDatabase } from '../src/db/connection.js';
+import { disconnectDatabase } from '../src/db/connection.js';
 import { resolveDatabase } from '../src/db/local-server.js';
 import { waitForServerExit } from '../src/db/shared-server.js';
 import { PROJECT_ROOT } from '../src/paths.js';
-import { migrateStorage } from '../src/runtime/migrations.js';
-import { loadJobs } from '../src/scheduler/job-registry.js';
-import { ageDatabase } from './age-database.js';
+import { writeAgedDatabase } from './age-database.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
@@ -91,14 +88,8 @@ export async function benchCli(): Promise<void> {
     let aged: { uri: string; fresh: string } | undefined;
     if (AGED) {
       const uriFor = (name: string) => `${db.uri.replace(/\/$/, '')}/${name}`;
-      const env = parseEnvVars({ MONGODB_URI: uriFor('aged'), LOG_LEVEL: 'silent' });
-      const jobs = await loadJobs(env.SCHEDULE_TIMEZONE);
-      await connectDatabase(uriFor('aged'));
-      await migrateStorage();
-      const t = performance.now();
-      const counts = await ageDatabase(jobs);
+      await writeAgedDatabase(uriFor('aged'));
       await disconnectDatabase();
-      process.stdout.write(`# aged database written in ${((performance.now() - t) / 1000).toFixed(1)} s: ${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
       // The fresh twin of the aged database: the demo day again, on the same server, by URI like the aged one.
       for (const a of [
         ['run', 'fetch-market-data', '--date', '2020-03-16'], ['run', 'next-day-prep', '--date', '2020-03-16'],
