@@ -47,6 +47,8 @@ async function runDemo(rt: Runtime, date: string): Promise<number> {
       `      npm run cli -- run afternoon-scan --date ${date}   (the 13:00 scan on the day so far)\n` +
       '      npm run cli -- backtest --from 2015-01-02 --to 2019-12-31 --symbols SPX   (against the market)\n' +
       `      npm run cli -- run fetch-market-data --date <YYYY-MM-DD>   (demo SPX is real until ${DEMO_LAST_REAL_DATE})\n` +
+      `      npm run cli -- run economic-calendar-sync --date ${date}   (the 08:30 calendar: the emergency rate cut of the 15th)\n` +
+      `      npm run cli -- run evening-news-sync --date ${date} && npm run cli -- news AAPL --date ${date}   (the day's news, synthetic on the demo)\n` +
       '      npm run cli -- jobs | health   (add --json for machine-readable output)\n',
   );
   return result.status === 'failed' ? 3 : 0;
