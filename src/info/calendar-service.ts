@@ -139,7 +139,6 @@ export async function earningsView(q: { date?: IsoDate; from?: IsoDate; to?: Iso
   return { from, to, symbol: null, rows: rows.map((r) => ({ ...r, inDays: daysBetween(today, r.date) })), unsynced: days.filter((d, i) => !synced[i] && isTradingDay(d)) };
 }
 
-export { daysBetween } from './earnings-soon.js';
 
 export function earningsQueryPost(q: EarningsQuery): PostInput {
   const demo = q.rows.some((r) => r.synthetic);
@@ -152,8 +151,6 @@ export function earningsQueryPost(q: EarningsQuery): PostInput {
     demo,
   };
 }
-
-export { reportsSoon } from './earnings-soon.js';
 
 // ── Economic calendar ────────────────────────────────────────────────────────────────────────────────────
 

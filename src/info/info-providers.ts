@@ -5,7 +5,7 @@ import { httpCommon } from '../market-data/providers.js';
 import { ProviderError } from '../market-data/provider.js';
 import type { EarningsProvider, EconomicEvent, EconomicProvider, Fetched, NewsProvider } from './contracts.js';
 import { DemoEarnings, DemoEconomic, DemoNews } from './demo-info.js';
-import { FOMC_DECISIONS, FOMC_LIST_ENDS } from './fomc-fallback.js';
+import { FOMC_DECISIONS } from './fomc-fallback.js';
 import { AlpacaNews, AlphaVantageInfo, FedCalendar, FinnhubEarnings, FredCalendar, PolygonNews } from './providers/http-info.js';
 
 /**
@@ -129,4 +129,3 @@ export class KeptFomc implements EconomicProvider {
   }
 }
 
-export { FOMC_LIST_ENDS };

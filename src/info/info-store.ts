@@ -215,9 +215,13 @@ export async function articlesFor(symbol: string, days: IsoDate[], limit = 50): 
   return (await entriesOf(ids)).filter((e) => wanted.has(nyDay(new Date(e.t)))).slice(0, limit).map(toView);
 }
 
-/** A day's coverage per name (articles, and the providers' labels counted): one lookup, the market's day document. */
-export async function dayCounts(day: IsoDate): Promise<{ total: number; bySymbol: Map<string, { count: number; positive: number; neutral: number; negative: number }>; entries: IndexEntry[] }> {
-  const entries = await entriesOf([`*|${day}`]);
+/**
+ * A day's coverage per name (articles, and the providers' labels counted): one lookup, the market's day
+ * document; with `asOf`, only articles published by then.
+ */
+export async function dayCounts(day: IsoDate, asOf?: Date): Promise<{ total: number; bySymbol: Map<string, { count: number; positive: number; neutral: number; negative: number }>; entries: IndexEntry[] }> {
+  const cut = asOf?.toISOString();
+  const entries = (await entriesOf([`*|${day}`])).filter((e) => cut === undefined || e.t <= cut);
   const bySymbol = new Map<string, { count: number; positive: number; neutral: number; negative: number }>();
   for (const e of entries) {
     e.tickers.forEach((t, i) => {

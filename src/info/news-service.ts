@@ -10,6 +10,7 @@ import { loadUniverse } from '../market-data/universe.js';
 import { enqueuePosts } from '../notify/outbox.js';
 import type { PostInput } from '../notify/post.js';
 import type { Article, RowProblem } from './contracts.js';
+import { watchedSymbols } from './calendar-service.js';
 import { infoProvidersFor, unlessStopped, withFailover } from './info-providers.js';
 import { articlesFor, indexArticles, nyDay, readState, storeArticles, withInfoWriter, writeState, type ArticleView } from './info-store.js';
 
@@ -80,11 +81,7 @@ const DM_ARTICLES = 8;
  */
 async function newsDms(articles: Article[], runKey: string, now: Date): Promise<number> {
   if (articles.length === 0) return 0;
-  const { readAllWatchlists } = await import('../analysis/watchlist-store.js');
-  const watchers = new Map<string, Set<string>>();
-  for (const w of await readAllWatchlists()) {
-    for (const r of w.rules) watchers.set(r.symbol, (watchers.get(r.symbol) ?? new Set()).add(w.userId));
-  }
+  const watchers = await watchedSymbols();
   if (watchers.size === 0) return 0;
   const perMember = new Map<string, Article[]>();
   for (const a of articles) {
