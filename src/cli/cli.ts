@@ -99,6 +99,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         theme: { type: 'string' },
         months: { type: 'string' },
         user: { type: 'string' },
+        days: { type: 'string' },
+        member: { type: 'string' },
+        ticker: { type: 'string' },
         simulate: { type: 'boolean', default: false },
         into: { type: 'string' },
         local: { type: 'boolean', default: false },
@@ -143,7 +146,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const flags: Flags = {
     json: v.json ?? false, force: v.force ?? false, date: v.date, name: v.name, from: v.from, to: v.to, since: v.since,
     symbol: v.symbol, symbols: v.symbols, period: v.period, version: v.version, notes: v.notes,
-    indicators: v.indicators, range: v.range, out: v.out, trade: v.trade, trades: v.trades, at: v.at, type: v.type, scale: v.scale, theme: v.theme, months: v.months, user: v.user, simulate: v.simulate ?? false, into: v.into, local: v.local ?? false, drop: v.drop ?? false,
+    indicators: v.indicators, range: v.range, out: v.out, trade: v.trade, trades: v.trades, at: v.at, type: v.type, scale: v.scale, theme: v.theme, months: v.months, user: v.user, days: v.days, member: v.member, ticker: v.ticker, simulate: v.simulate ?? false, into: v.into, local: v.local ?? false, drop: v.drop ?? false,
   };
   try {
     checkFlags(flags);

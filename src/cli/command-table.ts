@@ -43,6 +43,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   news: { group: 'info', flags: ['--since', '--date', ...READ] },
   earnings: { group: 'info', flags: ['--date', '--from', '--to', ...READ] },
   calendar: { group: 'info', subcommands: ['week'], flags: ['--date', '--from', '--to', ...READ] },
+  congress: { group: 'info', subcommands: ['recent', 'member', 'follow', 'unfollow', 'list'], flags: ['--days', '--member', '--ticker', '--date', '--user', ...READ] },
   backup: { group: 'backup', flags: ['--out', ...READ] },
   restore: { group: 'backup', flags: ['--into', '--local', '--drop', ...READ] },
 };
@@ -57,6 +58,7 @@ export const FLAG_VALUES: Readonly<Record<string, readonly string[]>> = {
   '--type': ['candle', 'line'],
   '--scale': ['linear', 'log'],
   '--theme': ['dark', 'light'],
+  '--days': ['7', '30', '90'],
   '--indicators': ['sma20', 'sma50', 'sma200', 'ema20', 'bb', 'rsi', 'macd'],
 };
 
@@ -95,6 +97,9 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
   news [SYMBOL] [--since D] [--date D]             articles on a name (or the market) up to D, newest first, with the provider's sentiment
   earnings [--date D | --from D --to D | SYMBOL]   who reports (before the open / after the close, EPS estimate)
   calendar [--date D | --from D --to D | week]     economic releases and FOMC decisions, New York times
+  congress recent [--days N] [--member M | --ticker T] [--date D]   trades disclosed by Congress (and filings not parsed)
+  congress member NAME                             a member's trades, lag from trade to disclosure, late filings
+  congress follow|unfollow member|ticker|amount VALUE --user ID | congress list --user ID   a member's alert rules
   backup [--out DIR]                               every collection to gzip'd Extended JSON + manifest (sha256)
   restore DIR --into URI | --local [--drop]        check the manifest, restore documents and indexes
   completion bash|zsh                              a shell completion script: source <(signaldesk completion bash)

@@ -32,6 +32,9 @@ export interface Flags {
   theme?: string | undefined;
   months?: string | undefined;
   user?: string | undefined;
+  days?: string | undefined;
+  member?: string | undefined;
+  ticker?: string | undefined;
   simulate?: boolean;
   into?: string | undefined;
   local?: boolean;

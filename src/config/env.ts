@@ -13,6 +13,8 @@ export const SECRET_ENV_KEYS = [
   'ALPHAVANTAGE_API_KEY',
   'FINNHUB_API_KEY',
   'FRED_API_KEY',
+  'QUIVER_API_KEY',
+  'CONGRESS_API_KEY',
   'MONGODB_URI',
   'ADMIN_TOKEN',
 ] as const;
@@ -74,6 +76,7 @@ function isTimeZone(tz: string): boolean {
 
 export const PROVIDERS = ['demo', 'polygon', 'alpaca', 'alphavantage'] as const;
 /** The information layer's providers, per kind (src/info). */
+export const CONGRESS_PROVIDERS = ['demo', 'official', 'quiver'] as const;
 export const NEWS_PROVIDERS = ['demo', 'polygon', 'alpaca', 'alphavantage'] as const;
 export const EARNINGS_PROVIDERS = ['demo', 'finnhub', 'alphavantage'] as const;
 /** fred: FRED's release dates plus the Fed's FOMC calendar; fed: the Fed's calendar alone (keyless). */
@@ -108,6 +111,7 @@ export const envSchema = z
     DISCORD_CHANNEL_DIGESTS: optionalSnowflake,
     DISCORD_CHANNEL_TUNING: optionalSnowflake,
     DISCORD_CHANNEL_OPS: optionalSnowflake,
+    DISCORD_CHANNEL_CONGRESS: optionalSnowflake,
     MARKET_DATA_PROVIDER: z.enum(PROVIDERS).default('demo'),
     MARKET_DATA_SECONDARY: optionalText.pipe(z.enum(PROVIDERS).optional()),
     MARKET_UNIVERSE: symbolList,
@@ -140,6 +144,18 @@ export const envSchema = z
     FED_CALENDAR_URL: httpUrl('https://www.federalreserve.gov/json/calendar.json'),
     FINNHUB_CALLS_PER_MIN: perMinute(60),
     FRED_CALLS_PER_MIN: perMinute(120),
+    CONGRESS_PROVIDER: z.enum(CONGRESS_PROVIDERS).default('demo'),
+    HOUSE_DISCLOSURE_URL: httpUrl('https://disclosures-clerk.house.gov'),
+    SENATE_EFD_URL: httpUrl('https://efdsearch.senate.gov'),
+    CONGRESS_API_URL: httpUrl('https://api.congress.gov'),
+    CONGRESS_API_KEY: optionalText,
+    QUIVER_API_KEY: optionalText,
+    QUIVER_BASE_URL: httpUrl('https://api.quiverquant.com'),
+    /** How far back the first sync of a source reads (it alerts nobody). */
+    CONGRESS_BACKFILL_DAYS: wholeIn(1, 400, 30),
+    /** Requests a minute to each government site, across every process (they ask for a second or two apart). */
+    CONGRESS_CALLS_PER_MIN: perMinute(30),
+    CONGRESS_USER_AGENT: z.string().min(8).default('signaldesk/1.0 (congress disclosures bot; see README)'),
     PROVIDER_TIMEOUT_MS: wholeIn(100, 120_000, 10_000),
     PROVIDER_RETRIES: wholeIn(0, 10, 3),
     PROVIDER_BREAKER_FAILURES: wholeIn(1, 100, 5),
@@ -174,10 +190,12 @@ export const envSchema = z
       alphavantage: ['ALPHAVANTAGE_API_KEY'],
       finnhub: ['FINNHUB_API_KEY'],
       fred: ['FRED_API_KEY'],
+      quiver: ['QUIVER_API_KEY'],
+      official: [],
       demo: [],
       fed: [],
     };
-    for (const key of ['MARKET_DATA_PROVIDER', 'MARKET_DATA_SECONDARY', 'NEWS_PROVIDER', 'NEWS_SECONDARY', 'EARNINGS_PROVIDER', 'EARNINGS_SECONDARY', 'ECONOMIC_CALENDAR_PROVIDER'] as const) {
+    for (const key of ['MARKET_DATA_PROVIDER', 'MARKET_DATA_SECONDARY', 'NEWS_PROVIDER', 'NEWS_SECONDARY', 'EARNINGS_PROVIDER', 'EARNINGS_SECONDARY', 'ECONOMIC_CALENDAR_PROVIDER', 'CONGRESS_PROVIDER'] as const) {
       const provider = env[key];
       if (!provider) continue;
       for (const required of needs[provider] ?? []) {
@@ -220,6 +238,7 @@ const ALLOWED_HINTS: Partial<Record<string, string>> = {
   EARNINGS_PROVIDER: EARNINGS_PROVIDERS.join(', '),
   EARNINGS_SECONDARY: EARNINGS_PROVIDERS.join(', '),
   ECONOMIC_CALENDAR_PROVIDER: `${ECONOMIC_PROVIDERS.join(', ')} (fred: FRED release dates and the Fed's FOMC calendar; fed: the Fed's calendar alone)`,
+  CONGRESS_PROVIDER: `${CONGRESS_PROVIDERS.join(', ')} (official: the House Clerk and the Senate's eFD; quiver: Quiver Quantitative, QUIVER_API_KEY)`,
   WORKER_MAX_CONCURRENCY: 'a whole number from 1 to 64',
   HEAVY_THREADS: 'a whole number from 0 to 16',
   SHUTDOWN_GRACE_MS: 'a whole number of milliseconds from 0 to 600000',

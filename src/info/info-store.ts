@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
-import type { AnyBulkWriteOperation, Collection } from 'mongodb';
 import type { IsoDate } from '../calendar/dates.js';
+import { bulk, insertNew, replaceOp, type IdDoc, type Op } from '../db/bulk.js';
 import { isDuplicateKey } from '../db/connection.js';
 import { releaseLease, takeLease } from '../db/lease.js';
 import { EarningsDay, EarningsSymbol, EconomicDay, InfoState, NewsArticle, NewsIndex, NewsUrl } from '../db/models/info.js';
@@ -37,42 +37,8 @@ export async function withInfoWriter<T>(kind: string, fn: () => Promise<T>, wait
   }
 }
 
-type IdDoc = { _id: string } & Record<string, unknown>;
-type Op = AnyBulkWriteOperation<IdDoc>;
-/** Replace (or create) a document by `_id`, as one bulk operation. */
-const replaceOp = (doc: IdDoc): Op => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } });
-/**
- * At most BULK_CHUNK writes a batch: the embedded FerretDB stops answering after a bulk of about a hundred
- * updates (measured: 50 a batch go through, 100 hang every later write), so larger lists go in chunks.
- */
-export const BULK_CHUNK = 40;
-async function bulk(model: { collection: unknown }, ops: Op[]): Promise<void> {
-  for (let i = 0; i < ops.length; i += BULK_CHUNK) await (model.collection as Collection<IdDoc>).bulkWrite(ops.slice(i, i + BULK_CHUNK), { ordered: true });
-}
-
 export const urlId = (url: string): string => createHash('sha256').update(url.trim().replace(/[#?].*$/, '').replace(/\/$/, '').toLowerCase()).digest('hex').slice(0, 32);
 
-/** Insert many documents by unique `_id`; the indexes of those that were new (duplicates are not errors). */
-async function insertNew(model: { collection: { insertMany(docs: object[], o: { ordered: false }): Promise<unknown> } }, docs: object[]): Promise<Set<number>> {
-  const fresh = new Set(docs.map((_, i) => i));
-  if (docs.length === 0) return fresh;
-  for (let i = 0; i < docs.length; i += 1_000) {
-    const chunk = docs.slice(i, i + 1_000);
-    try {
-      await model.collection.insertMany(chunk, { ordered: false });
-    } catch (err) {
-      const writeErrors = (err as { writeErrors?: Array<{ index: number; code?: number; err?: { code?: number } }> | { index: number } }).writeErrors;
-      const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-      if (list.length === 0 && !isDuplicateKey(err)) throw err;
-      for (const w of list) {
-        const code = (w as { code?: number }).code ?? (w as { err?: { code?: number } }).err?.code;
-        if (code !== undefined && code !== 11000) throw err;
-        fresh.delete(i + w.index);
-      }
-    }
-  }
-  return fresh;
-}
 
 export interface StoredNews {
   /** Articles stored now for the first time (not seen before from any provider). */

@@ -15,6 +15,7 @@ export function channelIdFor(env: Env, kind: string): string | undefined {
     digests: env.DISCORD_CHANNEL_DIGESTS,
     tuning: env.DISCORD_CHANNEL_TUNING,
     ops: env.DISCORD_CHANNEL_OPS,
+    congress: env.DISCORD_CHANNEL_CONGRESS,
   };
   return byKind[kind as AlertType] ?? env.DISCORD_CHANNEL_OPS;
 }

@@ -25,4 +25,50 @@ export const infoHandlers: Record<string, Handler> = {
     const q = await calendarView({ date: f.date as IsoDate | undefined, from: f.from as IsoDate | undefined, to: f.to as IsoDate | undefined, week: args[0] === 'week' });
     return { data: q.days.flatMap((d) => d.events.map((e) => ({ date: e.date, time: e.time, name: e.name, kind: e.kind, note: e.note, provider: e.provider }))), post: calendarPost(q) };
   },
+  async congress(_rt, args, f) {
+    const usage = 'usage: congress recent [--days N] [--member M | --ticker T] [--date D] | congress member NAME | congress follow|unfollow member|ticker|amount VALUE --user ID | congress list --user ID';
+    const v = await import('../../congress/congress-views.js');
+    const [sub, ...rest] = args;
+    const user = () => {
+      if (!f.user || !/^\d{15,21}$/.test(f.user)) throw new UserFacingError('BAD_USER', `--user "${f.user ?? ''}" must be a Discord user id (15 to 21 digits).`);
+      return f.user;
+    };
+    if (sub === 'recent') {
+      if (rest.length) throw new UserFacingError('USAGE', `congress recent takes no arguments (got "${rest.join(' ')}"); ${usage}`);
+      if (f.days !== undefined && !/^\d{1,4}$/.test(f.days)) throw new UserFacingError('BAD_DAYS', `--days "${f.days}" must be a whole number from 1 to ${v.MAX_DAYS}.`);
+      const q = await v.recentView({ days: f.days === undefined ? undefined : Number(f.days), member: f.member, ticker: f.ticker, until: f.date as IsoDate | undefined });
+      return {
+        data: {
+          since: q.since, until: q.until, member: q.member, ticker: q.ticker, synthetic: q.synthetic,
+          transactions: q.trades.map((t) => ({ docId: t.docId, chamber: t.chamber, member: t.member, owner: t.owner, ticker: t.ticker, asset: t.asset, type: t.type, option: t.option, transactionDate: t.transactionDate, notificationDate: t.notificationDate, disclosedOn: t.filedOn, amount: t.amount, lagDays: t.lagDays, late: t.late })),
+          filings: q.unparsed.map((u) => ({ docId: u.docId, chamber: u.chamber, member: u.member, filedOn: u.filedOn, parsed: false, reason: u.reason, url: u.url })),
+        },
+        post: v.recentPost(q),
+      };
+    }
+    if (sub === 'member') {
+      if (rest.length === 0) throw new UserFacingError('USAGE', `congress member needs a NAME; ${usage}`);
+      const q = await v.memberView(rest.join(' '), f.date as IsoDate | undefined);
+      return {
+        data: {
+          member: q.member, medianLagDays: q.medianLagDays, late: q.late, synthetic: q.synthetic,
+          transactions: q.trades.map((t) => ({ docId: t.docId, owner: t.owner, ticker: t.ticker, asset: t.asset, type: t.type, option: t.option, transactionDate: t.transactionDate, notificationDate: t.notificationDate, disclosedOn: t.filedOn, amount: t.amount, lagDays: t.lagDays, late: t.late })),
+          filings: q.unparsed.map((u) => ({ docId: u.docId, filedOn: u.filedOn, parsed: false, reason: u.reason, url: u.url })),
+        },
+        post: v.memberPost(q),
+      };
+    }
+    if (sub === 'follow' || sub === 'unfollow') {
+      const [kind, ...value] = rest;
+      if (!kind || value.length === 0) throw new UserFacingError('USAGE', `congress ${sub} needs a kind (${v.FOLLOW_KINDS.join(', ')}) and a value; ${usage}`);
+      const r = sub === 'follow' ? await v.followCongress(user(), kind, value.join(' '), new Date(), 'cli') : await v.unfollowCongress(user(), kind, value.join(' '));
+      return { data: r, post: { kind: 'congress', title: `${sub === 'follow' ? 'Following' : 'No longer following'} ${r.kind} ${r.label}` } };
+    }
+    if (sub === 'list') {
+      if (rest.length) throw new UserFacingError('USAGE', usage);
+      const list = await v.listFollows(user());
+      return { data: list, post: v.followsPost(list) };
+    }
+    throw new UserFacingError('USAGE', `${sub === undefined ? 'congress needs a subcommand' : `unknown congress subcommand "${sub}"`}; ${usage}`);
+  },
 };

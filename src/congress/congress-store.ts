@@ -1,0 +1,200 @@
+import type { IsoDate } from '../calendar/dates.js';
+import { bulk, insertNew, replaceOp, type IdDoc, type Op } from '../db/bulk.js';
+import { CongressFiling, CongressIndex, CongressMember, CongressTrade } from '../db/models/congress.js';
+import type { MemberRef, ParsedFiling, ParsedRow } from './contracts.js';
+
+/** A trade is "late" when disclosed more than 45 days after it happened (the STOCK Act's limit). */
+export const LATE_AFTER_DAYS = 45;
+
+export const filingId = (chamber: string, docId: string): string => `${chamber}:${docId}`;
+export const tradeId = (chamber: string, docId: string, row: number): string => `${chamber}:${docId}:${row}`;
+
+/** What the index keeps of a transaction: everything a list shows, so a view reads index documents only. */
+export interface TradeEntry {
+  id: string;
+  docId: string;
+  chamber: string;
+  memberKey: string;
+  member: string;
+  filedOn: IsoDate;
+  transactionDate: IsoDate;
+  notificationDate: IsoDate | null;
+  owner: string;
+  ticker: string | null;
+  asset: string;
+  type: string;
+  amount: string;
+  option: boolean;
+  lagDays: number | null;
+  late: boolean | null;
+  /** Set on an amending or deleting row: the transaction it restates (lists show the original once). */
+  amends: string | null;
+  status: string;
+  synthetic: boolean;
+}
+
+/** A filing that could not be parsed, listed with the day's trades so it shows as a gap, not as "no trades". */
+export interface FilingEntry {
+  id: string;
+  docId: string;
+  chamber: string;
+  memberKey: string;
+  member: string;
+  filedOn: IsoDate;
+  parsed: false;
+  reason: string;
+  url: string;
+  synthetic: boolean;
+}
+
+export type IndexEntry = (TradeEntry & { kind: 'trade' }) | (FilingEntry & { kind: 'filing' });
+
+const days = (from: IsoDate, to: IsoDate): number => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+
+/** Whether a filing is stored already (`_id` lookups, a few at a time). */
+export async function storedFilings(ids: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < ids.length; i += 32) {
+    const found = await Promise.all(ids.slice(i, i + 32).map((id) => CongressFiling.exists({ _id: id })));
+    found.forEach((f, k) => f && out.add(ids[i + k]!));
+  }
+  return out;
+}
+
+/**
+ * The transaction an amending row restates: by the House's row ID (kept across the original and the amendment),
+ * else by member + asset/ticker + transaction date among the member's stored trades. `_id` lookups only.
+ */
+async function findOriginal(row: ParsedRow, member: MemberRef, fresh: Map<string, TradeEntry>): Promise<TradeEntry | null> {
+  if (row.rowId) {
+    const byRow = ((await CongressIndex.findById(`r|${row.rowId}`).lean())?.entries ?? []) as IndexEntry[];
+    const hit = byRow.find((e): e is TradeEntry & { kind: 'trade' } => e.kind === 'trade');
+    if (hit) return hit;
+  }
+  const doc = await CongressIndex.findById(`m|${member.key}|${row.transactionDate.slice(0, 4)}`).lean();
+  const same = (e: TradeEntry) => e.transactionDate === row.transactionDate && !e.amends && ((row.ticker && e.ticker === row.ticker) || e.asset === row.asset);
+  const stored = ((doc?.entries ?? []) as IndexEntry[]).filter((e): e is TradeEntry & { kind: 'trade' } => e.kind === 'trade').find(same);
+  return stored ?? [...fresh.values()].find(same) ?? null;
+}
+
+export interface StoredFiling {
+  filingId: string;
+  trades: TradeEntry[];
+  /** False when another process stored it first (it alerts, not this one). */
+  fresh: boolean;
+}
+
+/**
+ * Store one parsed filing: its transactions (unique inserts by chamber:document:row, so a re-run or a second
+ * process adds nothing), amendments folded into the row they restate (lateness measured from the first
+ * disclosure, no second trade), the index documents (member/year, ticker/year, disclosure day, row id), the
+ * member, and last the filing itself — its insert marks the filing done. Call inside the congress writer lease.
+ */
+export async function storeFiling(p: ParsedFiling, source: string, live: boolean, now: Date): Promise<StoredFiling> {
+  const fid = filingId(p.ref.chamber, p.ref.docId);
+  const member = p.ref.member;
+  const entries: TradeEntry[] = [];
+  const fresh = new Map<string, TradeEntry>();
+  const docs: IdDoc[] = [];
+  for (const r of p.rows) {
+    const id = tradeId(p.ref.chamber, p.ref.docId, r.row);
+    const restates = r.status !== 'new' || p.ref.amendment ? await findOriginal(r, member, fresh) : null;
+    // Lateness from the first disclosure: an amendment restating an on-time trade is not late.
+    const firstFiled = restates?.filedOn ?? p.ref.filedOn;
+    const lagDays = restates || r.status === 'new' ? days(r.transactionDate, firstFiled) : null;
+    const entry: TradeEntry = {
+      id, docId: p.ref.docId, chamber: p.ref.chamber, memberKey: member.key, member: member.name, filedOn: p.ref.filedOn, transactionDate: r.transactionDate, notificationDate: r.notificationDate, owner: r.owner,
+      ticker: r.ticker, asset: r.asset.slice(0, 120), type: r.type, amount: r.amount.text, option: r.option, lagDays, late: lagDays === null ? null : lagDays > LATE_AFTER_DAYS,
+      amends: restates?.id ?? null, status: r.status, synthetic: p.ref.synthetic,
+    };
+    entries.push(entry);
+    fresh.set(id, entry);
+    docs.push({
+      _id: id, chamber: p.ref.chamber, docId: p.ref.docId, row: r.row, rowId: r.rowId, memberKey: member.key, memberName: member.name, owner: r.owner, asset: r.asset, ticker: r.ticker,
+      cusip: r.cusip, assetType: r.assetType, type: r.type, transactionDate: r.transactionDate, notificationDate: r.notificationDate, filedOn: p.ref.filedOn, amount: r.amount,
+      option: r.option, status: r.status, description: r.description, lagDays, late: entry.late, amends: entry.amends, synthetic: p.ref.synthetic,
+    });
+  }
+  await insertNew(CongressTrade, docs);
+  const adds = new Map<string, IndexEntry[]>();
+  const add = (key: string, e: IndexEntry) => adds.set(key, [...(adds.get(key) ?? []), e]);
+  for (const e of entries) {
+    const t: IndexEntry = { kind: 'trade', ...e };
+    add(`m|${member.key}|${e.transactionDate.slice(0, 4)}`, t);
+    add(`d|${e.filedOn}`, t);
+    if (e.ticker) add(`t|${e.ticker}|${e.filedOn.slice(0, 4)}`, t);
+  }
+  const rowIds = p.rows.flatMap((r, i) => (r.rowId && !entries[i]!.amends ? [{ rowId: r.rowId, id: entries[i]!.id }] : []));
+  for (const r of rowIds) add(`r|${r.rowId}`, { kind: 'trade', ...entries.find((e) => e.id === r.id)! });
+  if (!p.parsed) {
+    const f: IndexEntry = { kind: 'filing', id: fid, docId: p.ref.docId, chamber: p.ref.chamber, memberKey: member.key, member: member.name, filedOn: p.ref.filedOn, parsed: false, reason: p.reason ?? 'not parsed', url: p.ref.url, synthetic: p.ref.synthetic };
+    add(`d|${p.ref.filedOn}`, f);
+    add(`m|${member.key}|${p.ref.filedOn.slice(0, 4)}`, f);
+  }
+  await mergeIndex(adds);
+  await upsertMember(member, p.ref.filedOn, p.ref.synthetic);
+  const inserted = await insertNew(CongressFiling, [{
+    _id: fid, chamber: p.ref.chamber, docId: p.ref.docId, source, memberKey: member.key, memberName: member.name, filedOn: p.ref.filedOn, url: p.ref.url, paper: p.ref.paper,
+    parsed: p.parsed, reason: p.reason, rows: p.rows.length, warnings: p.warnings.slice(0, 10), live, synthetic: p.ref.synthetic, storedAt: now,
+  }]);
+  return { filingId: fid, trades: entries, fresh: inserted.size === 1 };
+}
+
+/** Add entries to index documents by `_id`, skipping ids already there (a re-run after a kill adds nothing twice). */
+async function mergeIndex(adds: Map<string, IndexEntry[]>): Promise<void> {
+  const ids = [...adds.keys()];
+  const existing = new Map<string, IndexEntry[]>();
+  for (let i = 0; i < ids.length; i += 32) {
+    const docs = await Promise.all(ids.slice(i, i + 32).map((id) => CongressIndex.findById(id).lean()));
+    for (const d of docs) if (d) existing.set(d._id, (d.entries ?? []) as IndexEntry[]);
+  }
+  const inserts: IdDoc[] = [];
+  const ops: Op[] = [];
+  for (const [id, list] of adds) {
+    const cur = existing.get(id);
+    if (!cur) {
+      inserts.push({ _id: id, entries: list });
+      continue;
+    }
+    const have = new Set(cur.map((e) => e.id));
+    const more = list.filter((e) => !have.has(e.id));
+    if (more.length) ops.push(replaceOp({ _id: id, entries: [...cur, ...more] }));
+  }
+  const fresh = await insertNew(CongressIndex, inserts);
+  for (const [i, doc] of inserts.entries()) {
+    if (fresh.has(i)) continue;
+    const d = await CongressIndex.findById(doc._id).lean();
+    const cur = (d?.entries ?? []) as IndexEntry[];
+    const have = new Set(cur.map((e) => e.id));
+    ops.push(replaceOp({ _id: doc._id, entries: [...cur, ...(doc.entries as IndexEntry[]).filter((e) => !have.has(e.id))] }));
+  }
+  await bulk(CongressIndex, ops);
+}
+
+async function upsertMember(m: MemberRef, filedOn: IsoDate, synthetic: boolean): Promise<void> {
+  const cur = await CongressMember.findById(m.key).lean();
+  await CongressMember.replaceOne(
+    { _id: m.key },
+    {
+      _id: m.key, name: m.name, chamber: m.chamber, state: m.state ?? cur?.state ?? null, district: m.district ?? cur?.district ?? null, bioguide: m.bioguide ?? cur?.bioguide ?? null,
+      filings: (cur?.filings ?? 0) + 1, lastFiledOn: !cur?.lastFiledOn || cur.lastFiledOn < filedOn ? filedOn : cur.lastFiledOn, synthetic,
+    },
+    { upsert: true },
+  );
+}
+
+/** Index entries of some documents (missing ones are empty). */
+export async function indexEntries(ids: string[]): Promise<IndexEntry[]> {
+  const out: IndexEntry[] = [];
+  for (let i = 0; i < ids.length; i += 32) {
+    const docs = await Promise.all(ids.slice(i, i + 32).map((id) => CongressIndex.findById(id).lean()));
+    for (const d of docs) if (d) out.push(...((d.entries ?? []) as IndexEntry[]));
+  }
+  return out;
+}
+
+/** Every stored member (a small collection: a few hundred documents), for name matching and autocomplete. */
+export async function allMembers(): Promise<Array<{ key: string; name: string; chamber: string; state: string | null; district: string | null; filings: number; lastFiledOn: string | null; synthetic: boolean }>> {
+  const docs = await CongressMember.find({}).lean();
+  return docs.map((d) => ({ key: d._id, name: d.name, chamber: d.chamber, state: d.state ?? null, district: d.district ?? null, filings: d.filings ?? 0, lastFiledOn: d.lastFiledOn ?? null, synthetic: d.synthetic ?? false }));
+}
