@@ -65,16 +65,16 @@ export async function storedFilings(ids: string[]): Promise<Set<string>> {
  * The transaction an amending row restates: by the House's row ID (kept across the original and the amendment),
  * else by member + asset/ticker + transaction date among the member's stored trades. `_id` lookups only.
  */
-async function findOriginal(row: ParsedRow, member: MemberRef, fresh: Map<string, TradeEntry>): Promise<TradeEntry | null> {
+async function findOriginal(row: ParsedRow, member: MemberRef, docId: string): Promise<TradeEntry | null> {
   if (row.rowId) {
     const byRow = ((await CongressIndex.findById(`r|${row.rowId}`).lean())?.entries ?? []) as IndexEntry[];
     const hit = byRow.find((e): e is TradeEntry & { kind: 'trade' } => e.kind === 'trade');
     if (hit) return hit;
   }
   const doc = await CongressIndex.findById(`m|${member.key}|${row.transactionDate.slice(0, 4)}`).lean();
-  const same = (e: TradeEntry) => e.transactionDate === row.transactionDate && !e.amends && ((row.ticker && e.ticker === row.ticker) || e.asset === row.asset);
+  const same = (e: TradeEntry) => e.docId !== docId && e.transactionDate === row.transactionDate && !e.amends && ((row.ticker && e.ticker === row.ticker) || e.asset === row.asset);
   const stored = ((doc?.entries ?? []) as IndexEntry[]).filter((e): e is TradeEntry & { kind: 'trade' } => e.kind === 'trade').find(same);
-  return stored ?? [...fresh.values()].find(same) ?? null;
+  return stored ?? null;
 }
 
 export interface StoredFiling {
@@ -94,11 +94,10 @@ export async function storeFiling(p: ParsedFiling, source: string, live: boolean
   const fid = filingId(p.ref.chamber, p.ref.docId);
   const member = p.ref.member;
   const entries: TradeEntry[] = [];
-  const fresh = new Map<string, TradeEntry>();
   const docs: IdDoc[] = [];
   for (const r of p.rows) {
     const id = tradeId(p.ref.chamber, p.ref.docId, r.row);
-    const restates = r.status !== 'new' || p.ref.amendment ? await findOriginal(r, member, fresh) : null;
+    const restates = r.status !== 'new' || p.ref.amendment ? await findOriginal(r, member, p.ref.docId) : null;
     // Lateness from the first disclosure: an amendment restating an on-time trade is not late.
     const firstFiled = restates?.filedOn ?? p.ref.filedOn;
     const lagDays = restates || r.status === 'new' ? days(r.transactionDate, firstFiled) : null;
@@ -108,7 +107,6 @@ export async function storeFiling(p: ParsedFiling, source: string, live: boolean
       amends: restates?.id ?? null, status: r.status, synthetic: p.ref.synthetic,
     };
     entries.push(entry);
-    fresh.set(id, entry);
     docs.push({
       _id: id, chamber: p.ref.chamber, docId: p.ref.docId, row: r.row, rowId: r.rowId, memberKey: member.key, memberName: member.name, owner: r.owner, asset: r.asset, ticker: r.ticker,
       cusip: r.cusip, assetType: r.assetType, type: r.type, transactionDate: r.transactionDate, notificationDate: r.notificationDate, filedOn: p.ref.filedOn, amount: r.amount,

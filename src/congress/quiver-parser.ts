@@ -64,7 +64,7 @@ export function parseQuiverRows(raw: unknown[]): { filings: QuiverFiling[]; prob
     f.rows.push({
       row: f.rows.length, rowId: null, owner: 'self', asset: x.Description?.trim() || ticker || '(not named)', ticker, cusip: null, assetType: x.TickerType ?? null, type,
       transactionDate: x.TransactionDate.slice(0, 10) as IsoDate, notificationDate: null, amount: parseAmount(amountText) ?? { text: amountText, min: null, max: null },
-      option: /option/i.test(x.TickerType ?? ''), status: 'new', description: null, capGainsOver200: null,
+      option: x.TickerType === 'OP' || /option/i.test(x.TickerType ?? ''), status: 'new', description: null, capGainsOver200: null,
     });
   });
   return { filings: [...byFiling.values()], problems };

@@ -14,7 +14,10 @@ export function senateCsrfToken(html: string): string | null {
 }
 
 /** Akamai's refusal (403 "Access Denied", "Reference #18.…"): the Senate is unavailable from here, not empty. */
-export const isSenateBlockPage = (html: string): boolean => /Access Denied/i.test(html) && /Reference\s*#/i.test(html);
+export const isSenateBlockPage = (html: string): boolean => {
+  const text = decodeHtml(html);
+  return /Access Denied/i.test(text) && /Reference\s*#/i.test(text);
+};
 
 export const senateSearchPage = z.object({
   recordsTotal: z.number().optional(),

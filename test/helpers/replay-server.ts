@@ -10,6 +10,8 @@ export interface Reply {
   fixture?: string;
   json?: unknown;
   text?: string;
+  /** Raw bytes (a ZIP, a PDF). */
+  bytes?: Buffer;
   /** Answer only after this long (a timeout test waits longer than the client does). */
   delayMs?: number;
 }
@@ -72,7 +74,7 @@ export class ReplayServer {
       }
       const reply = route.replies[Math.min(route.served, route.replies.length - 1)]!;
       route.served++;
-      const body = reply.fixture ? fixture(reply.fixture) : reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? '');
+      const body = reply.bytes ? reply.bytes : reply.fixture ? fixture(reply.fixture) : reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? '');
       const send = () => {
         if (res.destroyed) return;
         res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...(reply.headers ?? {}) }).end(body);

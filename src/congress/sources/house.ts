@@ -33,7 +33,8 @@ export class HouseClerkSource implements CongressSource {
 
   async list(since: IsoDate, now: Date): Promise<{ filings: FilingRef[]; requests: number; unchanged: boolean }> {
     const year = now.getUTCFullYear();
-    const years = now.getUTCMonth() === 0 || since.slice(0, 4) < String(year) ? [year - 1, year] : [year];
+    // Last year's index too while the window reaches into it (early January: late filings for December).
+    const years = since.slice(0, 4) < String(year) ? [year - 1, year] : [year];
     const filings: FilingRef[] = [];
     let requests = 0;
     let unchanged = true;

@@ -42,7 +42,7 @@ export class SenateEfdSource implements CongressSource {
   private take(res: CongressResponse): CongressResponse {
     Object.assign(this.cookies, res.cookies);
     if (res.status === 403 || isSenateBlockPage(res.text().slice(0, 4000))) {
-      throw new SenateBlockedError(`efdsearch.senate.gov refused this host (HTTP ${res.status}${/Reference\s*#([\w.]+)/.exec(res.text())?.[1] ? `, reference ${/Reference\s*#([\w.]+)/.exec(res.text())![1]}` : ''}): it blocks many data-centre and non-browser clients`);
+      throw new SenateBlockedError(`efdsearch.senate.gov refused this host (HTTP ${res.status}, "Access Denied"): the site blocks many data-centre and non-browser clients; the House goes on`);
     }
     return res;
   }
