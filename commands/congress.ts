@@ -2,7 +2,7 @@ import { SlashCommandBuilder, type AutocompleteInteraction, type ChatInputComman
 import type { CommandContext } from '../src/discord/command-module.js';
 import { deferFor, replyWithPost } from '../src/discord/reply.js';
 import {
-  FOLLOW_KINDS, MAX_DAYS, MAX_FOLLOWS, followCongress, followsPost, listFollows, memberPost, memberSuggestions, memberView, recentPost, recentView, unfollowCongress,
+  FOLLOW_KINDS, MAX_DAYS, MAX_FOLLOWS, checkTicker, followCongress, followsPost, listFollows, memberPost, memberSuggestions, memberView, recentPost, recentView, resolveMember, unfollowCongress,
 } from '../src/congress/congress-views.js';
 
 export const data = new SlashCommandBuilder()
@@ -38,11 +38,15 @@ export async function execute(i: ChatInputCommandInteraction, _ctx: CommandConte
     const member = i.options.getString('member') ?? undefined;
     const ticker = i.options.getString('ticker') ?? undefined;
     const days = i.options.getInteger('days') ?? undefined;
+    // Bad input is answered privately, before the public deferral: the ticker's form, the member's name.
+    if (ticker) checkTicker(ticker);
+    if (member) await resolveMember(member);
     await deferFor(i);
     return replyWithPost(i, recentPost(await recentView({ member, ticker, days })));
   }
   if (sub === 'member') {
     const name = i.options.getString('name', true);
+    await resolveMember(name);
     await deferFor(i);
     return replyWithPost(i, memberPost(await memberView(name)));
   }

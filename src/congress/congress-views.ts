@@ -25,7 +25,7 @@ export async function resolveMember(raw: string): Promise<Member> {
   const q = raw.trim();
   if (q.length < 2 || q.length > 80) throw new UserFacingError('BAD_MEMBER', `"${q.slice(0, 80)}" is not a member's name: give 2 to 80 characters, e.g. "Pelosi" or "Nancy Pelosi".`);
   const members = await allMembers();
-  if (members.length === 0) throw new UserFacingError('NO_MEMBERS', 'No disclosures are stored yet: congress-sync runs every 2 hours; run one with: signaldesk run congress-sync');
+  if (members.length === 0) throw new UserFacingError('NO_MEMBERS', `No member named "${q}": no disclosures are stored yet (congress-sync runs every 2 hours; run one with: signaldesk run congress-sync).`);
   const f = foldName(q);
   const exact = members.filter((m) => m.key === q || foldName(m.name) === f);
   if (exact.length === 1) return exact[0]!;
@@ -57,7 +57,7 @@ function checkDays(days: number | undefined): number {
   return d;
 }
 
-function checkTicker(raw: string): string {
+export function checkTicker(raw: string): string {
   const t = raw.trim().toUpperCase().replace('/', '.');
   if (!TICKER.test(t)) throw new UserFacingError('BAD_SYMBOL', `"${raw.slice(0, 20)}" is not a ticker: give one such as AAPL or BRK.B.`);
   return t;

@@ -193,6 +193,13 @@ const cliArb: fc.Arbitrary<BadInput> = fc.oneof(
     .map(([cmd, flag, d]) => cliInput(`${cmd.join(' ')} ${flag} ${JSON.stringify(d)}`, [...cmd, flag, d], [d, flag])),
   fc.constantFrom('earnings', 'calendar').map((c) => cliInput(`${c} --from 2020-03-20 --to 2020-03-01`, [c, '--from', '2020-03-20', '--to', '2020-03-01'], ['2020-03-01', '2020-03-20'])),
   fc.constantFrom('month', 'weeks', '__proto__').map((x) => cliInput(`calendar ${x}`, ['calendar', x], [x])),
+  fc.constantFrom('0', '366', 'abc', '1.5', '7d', '1e2').map((x) => cliInput(`congress recent --days ${x}`, ['congress', 'recent', '--days', x], [x, '--days'])),
+  fc.constantFrom('S&P', '$SPX', 'A'.repeat(11), '1ABC', 'BRK B').map((x) => cliInput(`congress recent --ticker ${x}`, ['congress', 'recent', '--ticker', x], [x])),
+  fc.oneof(fc.constantFrom('x', 'Nobody Atall', '__proto__', '{"$gt":""}'), junk).map((x) => cliInput(`congress member ${JSON.stringify(x)}`, ['congress', 'member', x], [x])),
+  fc.tuple(fc.constantFrom('abc', '500', '1e6', '100000000', '12.5'), fc.constant(0)).map(([v]) => cliInput(`congress follow amount ${v}`, ['congress', 'follow', 'amount', v, '--user', '300000000000000009'], [v])),
+  fc.constantFrom('politician', 'TICKER', 'senator', '__proto__').map((k) => cliInput(`congress follow ${k} AAPL`, ['congress', 'follow', k, 'AAPL', '--user', '300000000000000009'], [k])),
+  fc.constantFrom('123', 'abc', 'me').map((u) => cliInput(`congress list --user ${u}`, ['congress', 'list', '--user', u], [u, '--user'])),
+  fc.constantFrom('frobnicate', 'recentt', '__proto__').map((x) => cliInput(`congress ${x}`, ['congress', x], [x])),
 );
 
 // ── the Discord door ───────────────────────────────────────────────────────────────────────────
@@ -270,6 +277,10 @@ const slashArb: fc.Arbitrary<BadInput> = fc.oneof(
   badDate.map((d) => slashInput(`date:${d}`, 'earnings', { options: [s('date', d)] }, [d])),
   badSymbol.map((x) => slashInput(`symbol:${x}`, 'earnings', { options: [s('symbol', x)] }, [x])),
   badDate.map((d) => slashInput(`to:${d}`, 'calendar', { options: [s('date', '2020-03-01'), s('to', d)] }, [d])),
+  fc.constantFrom('S&P', '$SPX', 'A'.repeat(11), '1ABC').map((x) => slashInput(`ticker:${x}`, 'congress', { subcommand: 'recent', options: [s('ticker', x)] }, [x])),
+  fc.oneof(fc.constantFrom('x', 'Nobody Atall'), junk).map((x) => slashInput(`name:${x}`, 'congress', { subcommand: 'member', options: [s('name', x)] }, [x])),
+  fc.constantFrom('abc', '500', '100000000').map((v) => slashInput(`follow amount:${v}`, 'congress', { subcommand: 'follow', options: [s('kind', 'amount'), s('value', v)] }, [v])),
+  fc.constantFrom('AAPL', 'NVDA').map((v) => slashInput(`unfollow ticker:${v} (not followed)`, 'congress', { subcommand: 'unfollow', options: [s('kind', 'ticker'), s('value', v)] }, [v])),
   fc.tuple(fc.constantFrom('config', 'health', 'rerun'), fc.constant(0)).map(([c]) =>
     slashInput('by a member (admin-only)', c, c === 'config' ? { subcommand: 'set', options: [s('key', 'daily_capital'), s('value', '2000')] } : c === 'rerun' ? { options: [s('job', 'generate-signal'), s('date', '2020-03-16')] } : { options: [] }, ['admin'])),
 );
