@@ -4,6 +4,7 @@ import { todayIn } from '../calendar/dates.js';
 import { pingDatabase } from '../db/connection.js';
 import { AlertState } from '../db/models/alert-state.js';
 import { ProviderStatus } from '../db/models/provider-status.js';
+import { InfoState } from '../db/models/info.js';
 import type { JobSummary } from '../db/models/job-status.js';
 import { abandonedRuns as findAbandoned } from '../scheduler/recovery.js';
 import { catchUpsInView, type CatchUpProgress } from '../scheduler/catch-up.js';
@@ -32,6 +33,8 @@ export interface HealthReport {
   abandonedRuns: Array<{ job: string; runKey: string; attempt: number; worker: string; leaseExpiredAt: string }>;
   /** The health monitor's rules as its last run left them (open alerts first). */
   alerts: Array<{ rule: string; open: boolean; openedAt: string | null; detail: string }>;
+  /** The Congress disclosure sources as congress-sync and congress-api-health last found them. */
+  congress: Array<{ source: string; ok: boolean; detail: string; at: string; downSince: string | null }>;
   problems: string[];
 }
 
@@ -86,7 +89,14 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
   let abandonedRuns: HealthReport['abandonedRuns'] = [];
   let alerts: HealthReport['alerts'] = [];
   let catchUps: CatchUpProgress[] = [];
+  let congress: HealthReport['congress'] = [];
   if (!dbError) {
+    // A handful of documents in a small collection (info_state): the sources' last answers.
+    congress = (await InfoState.find({ _id: { $regex: '^congress-source:' } }).lean())
+      .map((d) => d.value as { source: string; ok: boolean; detail: string; at: string; downSince?: string | null })
+      .map((v) => ({ source: v.source, ok: v.ok, detail: v.detail, at: v.at, downSince: v.downSince ?? null }))
+      .sort((a, b) => a.source.localeCompare(b.source));
+    for (const c of congress) if (!c.ok) problems.push(`congress source ${c.source} unavailable since ${c.downSince ?? c.at}: ${c.detail}`);
     alerts = (await AlertState.find({}).lean())
       .map((a) => ({ rule: a._id, open: a.open, openedAt: a.openedAt ? a.openedAt.toISOString() : null, detail: a.detail ?? '' }))
       .sort((a, b) => Number(b.open) - Number(a.open) || a.rule.localeCompare(b.rule));
@@ -130,6 +140,7 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
     catchUps,
     abandonedRuns,
     alerts,
+    congress,
     problems,
   };
 }

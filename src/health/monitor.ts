@@ -47,6 +47,7 @@ export async function takeSnapshot(inp: MonitorInputs): Promise<HealthSnapshot> 
     lastCacheHitPct: typeof hitPct === 'number' ? hitPct : null,
     dbRoundTripMs: h.database.pingMs,
     freeDiskPct: freeDiskPct(inp.dataDir),
+    congressDown: h.congress.filter((c) => !c.ok).map((c) => ({ source: c.source, minutes: Math.floor((now.getTime() - Date.parse(c.downSince ?? c.at)) / 60_000), detail: c.detail })),
   };
 }
 

@@ -12,6 +12,8 @@ export const thresholdsSchema = z.object({
   dbRoundTripMs: z.number().int().min(10).max(60_000).default(1_000),
   freeDiskPct: z.number().min(0).max(100).default(10),
   cacheHitPct: z.number().min(0).max(100).default(50),
+  /** A Congress disclosure source (House, Senate, Quiver, Congress.gov) down this long opens an alert. */
+  congressOutageMinutes: z.number().int().min(10).max(10_080).default(60),
   /** An open alert is posted again after this many hours. */
   remindAfterHours: z.number().min(1).max(168).default(6),
 });
@@ -48,6 +50,8 @@ export interface HealthSnapshot {
   lastCacheHitPct: number | null;
   dbRoundTripMs: number | null;
   freeDiskPct: number | null;
+  /** Congress disclosure sources that answered badly at their last check, and for how long. */
+  congressDown: Array<{ source: string; minutes: number; detail: string }>;
 }
 
 export interface RuleResult {
@@ -57,7 +61,7 @@ export interface RuleResult {
   detail: string;
 }
 
-export const RULES = ['job-failures', 'missed-or-abandoned-runs', 'stuck-locks', 'outbox-backlog', 'dead-posts', 'provider-breaker', 'api-usage', 'cache-hit-rate', 'database-latency', 'disk-space'] as const;
+export const RULES = ['job-failures', 'missed-or-abandoned-runs', 'stuck-locks', 'outbox-backlog', 'dead-posts', 'provider-breaker', 'api-usage', 'cache-hit-rate', 'database-latency', 'disk-space', 'congress-sources'] as const;
 
 export function evaluateRules(s: HealthSnapshot, t: Thresholds = DEFAULT_THRESHOLDS): RuleResult[] {
   const rate = s.runsLastHour.finished ? (100 * s.runsLastHour.failed) / s.runsLastHour.finished : 0;
@@ -93,6 +97,13 @@ export function evaluateRules(s: HealthSnapshot, t: Thresholds = DEFAULT_THRESHO
       rule: 'disk-space', firing: s.freeDiskPct !== null && s.freeDiskPct < t.freeDiskPct,
       detail: s.freeDiskPct === null ? 'not measured' : `${s.freeDiskPct.toFixed(1)} % free under the data folder (minimum ${t.freeDiskPct} %)`,
     },
+    (() => {
+      const long = s.congressDown.filter((d) => d.minutes >= t.congressOutageMinutes);
+      return {
+        rule: 'congress-sources', firing: long.length > 0,
+        detail: long.length ? long.map((d) => `${d.source} down for ${d.minutes} min: ${d.detail}`).join('; ') : s.congressDown.length ? `${s.congressDown.map((d) => d.source).join(', ')} down for under ${t.congressOutageMinutes} min` : 'every Congress disclosure source answered at its last check',
+      };
+    })(),
   ];
 }
 

@@ -45,6 +45,10 @@ export function healthPost(r: HealthReport): PostInput {
         name: 'Series (split-adjusted, consolidated feed)',
         value: [`${r.series.policyMet} of ${r.series.total} meet the policy`, ...r.series.exceptions.slice(0, 5), ...r.series.refusals.slice(0, 5).map((x) => `refused ${x}`)].join('\n').slice(0, 1024),
       }] : []),
+      ...(r.congress.length ? [{
+        name: 'Congress disclosures',
+        value: r.congress.map((c) => `${c.ok ? '🟢' : '🔴'} ${c.source}: ${c.ok ? c.detail : `unavailable since ${ago(c.downSince ?? c.at, now)} — ${c.detail}`} (checked ${ago(c.at, now)})`).join('\n').slice(0, 1024),
+      }] : []),
       ...(r.discord ? [{ name: 'Discord', value: r.discord.ready ? `connected, gateway ping ${r.discord.pingMs ?? '?'} ms` : 'not connected', inline: true }] : []),
       ...(r.alerts.length ? [{ name: 'Monitor rules', value: r.alerts.map((a) => `${a.open ? '🔴' : '🟢'} ${a.rule}${a.open ? ` since ${ago(a.openedAt, now)}` : ''}`).join('\n') }] : []),
       { name: 'Last runs', value: jobLines.join('\n') || 'no jobs' },

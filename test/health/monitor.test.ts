@@ -13,7 +13,7 @@ useTestDatabase('monitor');
 const calm: HealthSnapshot = {
   runsLastHour: { finished: 40, failed: 1, failedJobs: ['opening-scan'] }, missedLastDay: [], abandonedRuns: [], stuckLocks: 0,
   outbox: { oldestPendingMinutes: 2, dead: 0 }, providers: [{ id: 'polygon', breaker: 'closed', callsToday: 700, dailyLimit: 1000 }],
-  lastCacheHitPct: 90, dbRoundTripMs: 12, freeDiskPct: 40,
+  lastCacheHitPct: 90, dbRoundTripMs: 12, freeDiskPct: 40, congressDown: [{ source: 'senate', minutes: 20, detail: 'HTTP 403' }],
 };
 
 describe('health rules (pure)', () => {
@@ -22,11 +22,13 @@ describe('health rules (pure)', () => {
     const bad: HealthSnapshot = {
       ...calm, runsLastHour: { finished: 10, failed: 1, failedJobs: ['x'] }, missedLastDay: [{ job: 'opening-scan', runKey: '2026-11-23' }],
       outbox: { oldestPendingMinutes: 11, dead: 2 }, providers: [{ id: 'polygon', breaker: 'open', callsToday: 810, dailyLimit: 1000 }],
-      lastCacheHitPct: 40, dbRoundTripMs: 1_200, freeDiskPct: 9, stuckLocks: 1,
+      lastCacheHitPct: 40, dbRoundTripMs: 1_200, freeDiskPct: 9, stuckLocks: 1, congressDown: [{ source: 'senate', minutes: 61, detail: 'HTTP 403' }],
     };
     assert.deepEqual(evaluateRules(bad).filter((r) => r.firing).map((r) => r.rule), [
-      'job-failures', 'missed-or-abandoned-runs', 'stuck-locks', 'outbox-backlog', 'dead-posts', 'provider-breaker', 'api-usage', 'cache-hit-rate', 'database-latency', 'disk-space',
+      'job-failures', 'missed-or-abandoned-runs', 'stuck-locks', 'outbox-backlog', 'dead-posts', 'provider-breaker', 'api-usage', 'cache-hit-rate', 'database-latency', 'disk-space', 'congress-sources',
     ]);
+    assert.match(evaluateRules(bad).find((r) => r.rule === 'congress-sources')!.detail, /senate down for 61 min: HTTP 403/);
+    assert.match(evaluateRules(calm).find((r) => r.rule === 'congress-sources')!.detail, /under 60 min/, 'a 20-minute outage is not an alert yet');
     assert.match(evaluateRules(bad).find((r) => r.rule === 'job-failures')!.detail, /1 of 10 runs failed in the last hour \(10.0 %, limit 5 %\)/);
   });
 

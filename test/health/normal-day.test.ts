@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeState } from '../../src/info/info-store.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +93,9 @@ describe('the health monitor over a day of our own schedule (controlled clock)',
       },
       'database-latency': { cause: async () => undefined, thresholds: { dbRoundTripMs: 10 } },
       'disk-space': { cause: async () => undefined, thresholds: { freeDiskPct: 100 } },
+      'congress-sources': {
+        cause: () => writeState('congress-source:senate', { source: 'senate', ok: false, detail: 'efdsearch.senate.gov refused this host (HTTP 403)', at: now.toISOString(), downSince: new Date(now.getTime() - 2 * 3_600_000).toISOString() }, now),
+      },
     };
     for (const rule of RULES) {
       await clearCollections();
