@@ -49,6 +49,7 @@ async function runDemo(rt: Runtime, date: string): Promise<number> {
       `      npm run cli -- run fetch-market-data --date <YYYY-MM-DD>   (demo SPX is real until ${DEMO_LAST_REAL_DATE})\n` +
       `      npm run cli -- run economic-calendar-sync --date ${date}   (the 08:30 calendar: the emergency rate cut of the 15th)\n` +
       `      npm run cli -- run evening-news-sync --date ${date} && npm run cli -- news AAPL --date ${date}   (the day's news, synthetic on the demo)\n` +
+      `      npm run cli -- run congress-sync --date ${date} && npm run cli -- congress recent --days 30 --date ${date}   (Congress trade disclosures; made-up members on the demo)\n` +
       '      npm run cli -- jobs | health   (add --json for machine-readable output)\n',
   );
   return result.status === 'failed' ? 3 : 0;
