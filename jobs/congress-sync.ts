@@ -13,7 +13,7 @@ export async function handler(ctx: JobContext): Promise<JobOutcome> {
     summary: {
       provider: r.provider, sources: r.sources.map((s) => `${s.source}: ${s.ok ? 'ok' : 'unavailable'} — ${s.detail} (${s.requests} request(s))`),
       newFilings: r.newFilings, parsed: r.parsed, notParsed: r.notParsed.map((n) => `${n.docId}: ${n.reason}`), transactions: r.transactions,
-      amendmentsFolded: r.amendmentsFolded, posts: r.posts, dms: r.dms, pending: r.pending, synthetic: r.synthetic,
+      amendmentsFolded: r.amendmentsFolded, posts: r.posts, dms: r.dms, pending: r.pending, synthetic: r.synthetic, ms: r.ms,
     },
   };
 }

@@ -52,6 +52,12 @@ export const AGED_VOLUMES = {
   /** News: articles per trading day over a year (≥ 50,000), each on 1 to 3 names; calendars a year back and five weeks ahead. */
   articlesPerDay: 200,
   newsDays: 365,
+  /** Congress disclosures: two years of filings (≥ 20,000 transactions) by 535 members, and members' follow rules. */
+  congressDays: 730,
+  filingsPerDay: 4,
+  rowsPerFiling: 10,
+  congressMembers: 535,
+  congressFollows: 1_200,
 } as const;
 
 const DAY = 86_400_000;
@@ -186,6 +192,7 @@ export async function ageDatabase(jobs: Map<string, JobDefinition>, now = new Da
   await insertAll(DayClaim.collection as unknown as Collection<Document>, claims);
   counts.day_claims = claims.length;
   Object.assign(counts, await ageInformation(now));
+  Object.assign(counts, await ageCongress(now));
   return counts;
 }
 
@@ -239,3 +246,65 @@ async function ageInformation(now: Date): Promise<AgedCounts> {
   const econDays = await storeEconomic(events, from, to, now);
   return { news_articles: articles, earnings_rows: e.rows, earnings_days: e.days, economic_days: econDays };
 }
+
+/**
+ * Two years of Congress disclosures through their own write path (storeFiling: transactions, the member / ticker /
+ * day index, members, the filing), a paper filing now and then, and members' follow rules.
+ */
+export async function ageCongress(now: Date): Promise<AgedCounts> {
+  const v = AGED_VOLUMES;
+  const { storeFilings } = await import('../src/congress/congress-store.js');
+  const { parseAmount } = await import('../src/congress/house-parsers.js');
+  const { CongressFollow } = await import('../src/db/models/congress.js');
+  const symbols = loadUniverse().map((u) => u.symbol).filter((x) => x !== 'SPX');
+  const amounts = ['$1,001 - $15,000', '$15,001 - $50,000', '$50,001 - $100,000', '$100,001 - $250,000', '$250,001 - $500,000'];
+  const types = ['purchase', 'sale', 'partial-sale', 'purchase', 'exchange'] as const;
+  const owners = ['self', 'spouse', 'joint', 'dependent'] as const;
+  const member = (i: number) => ({ key: `aged:m${i}`, name: `Aged Member ${i}`, chamber: (i < 435 ? 'house' : 'senate') as 'house' | 'senate', state: 'XX', district: i < 435 ? String(i % 53).padStart(2, '0') : null, bioguide: null });
+  let filings = 0;
+  let trades = 0;
+  let batch: Parameters<typeof storeFilings>[0] = [];
+  for (let t = now.getTime() - v.congressDays * DAY; t < now.getTime(); t += DAY) {
+    const d = new Date(t);
+    if (d.getUTCDay() === 0 || d.getUTCDay() === 6) continue;
+    const day = d.toISOString().slice(0, 10);
+    // A week of filings a batch, as a sync stores them (each index document read and written once a batch).
+    if (d.getUTCDay() === 1 && batch.length) {
+      await storeFilings(batch, now);
+      batch = [];
+    }
+    for (let f = 0; f < v.filingsPerDay; f++) {
+      const n = filings;
+      const m = member((n * 37) % v.congressMembers);
+      const paper = n % 25 === 0;
+      const rows = paper ? [] : Array.from({ length: v.rowsPerFiling }, (_, r) => {
+        const ticker = symbols[(n * 13 + r * 7) % symbols.length]!;
+        const lag = 5 + ((n + r) % 60);
+        return {
+          row: r, rowId: null, owner: owners[(n + r) % owners.length]!, asset: `${ticker} common stock (aged)`, ticker, cusip: null, assetType: 'ST', type: types[(n + r) % types.length]!,
+          transactionDate: new Date(t - lag * DAY).toISOString().slice(0, 10), notificationDate: null, amount: parseAmount(amounts[(n + r) % amounts.length]!)!, option: false,
+          status: 'new' as const, description: null, capGainsOver200: null,
+        };
+      });
+      batch.push({
+        p: {
+          ref: { chamber: m.chamber, docId: `aged-${n}`, member: m, filedOn: day, url: `https://aged.invalid/${n}.pdf`, paper, amendment: false, synthetic: true },
+          parsed: !paper, reason: paper ? 'a paper filing (a scan, no text layer)' : null, rows, warnings: [],
+        },
+        source: 'aged', live: false,
+      });
+      filings++;
+      trades += rows.length;
+    }
+  }
+  if (batch.length) await storeFilings(batch, now);
+  const follows = Array.from({ length: v.congressFollows }, (_, i) => {
+    const userId = String(200000000000000000n + BigInt(i % 400));
+    const kind = ['member', 'ticker', 'amount'][i % 3]!;
+    const value = kind === 'member' ? `aged:m${i % v.congressMembers}` : kind === 'ticker' ? symbols[i % symbols.length]! : String(50_000 * (1 + (i % 5)));
+    return { _id: `${userId}|${kind}|${value}`, userId, kind, value, label: value, createdAt: new Date(now.getTime() - (i % 300) * DAY) };
+  });
+  await insertAll(nativeDb().collection(CongressFollow.collection.collectionName), follows);
+  return { congress_filings: filings, congress_transactions: trades, congress_follows: follows.length };
+}
+

@@ -27,6 +27,7 @@ const REPEAT = arg('--repeat', 3);
 const COMMANDS: string[][] = [
   ['jobs'], ['jobs', 'history', 'fetch-market-data'], ['jobs', 'schedule'], ['health'], ['alerts'], ['universe'], ['scan'],
   ['portfolio'], ['trades'], ['watch', 'list', '--user', '200000000000000007'], ['news', 'AAPL'], ['earnings'], ['calendar'],
+  ['congress', 'recent', '--days', '7'], ['congress', 'recent', '--ticker', 'AAPL', '--days', '30'],
 ];
 
 function cliMs(uri: string, args: string[]): Promise<{ ms: number; code: number | null }> {
@@ -84,6 +85,7 @@ const SLASH: Array<{ name: string; subcommand?: string; options?: unknown[]; adm
   { name: 'health', admin: true }, { name: 'universe' }, { name: 'scan', options: [{ name: 'name', type: 3, value: 'next-day-prep' }] },
   { name: 'portfolio', subcommand: 'show' }, { name: 'trades' }, { name: 'signal' }, { name: 'config', subcommand: 'show' },
   { name: 'news', options: [{ name: 'symbol', type: 3, value: 'AAPL' }] }, { name: 'earnings' },
+  { name: 'congress', subcommand: 'recent', options: [{ name: 'days', type: 4, value: 7 }] },
 ];
 
 /** A worker with its bot on `uri` (schedule off), each slash command `repeat` times in turn: reply times by command. */

@@ -9,7 +9,7 @@ import { enqueuePosts } from '../notify/outbox.js';
 import type { PostInput } from '../notify/post.js';
 import { readState, withInfoWriter, writeState } from '../info/info-store.js';
 import type { CongressSource, FilingRef, ParsedFiling, SourceState } from './contracts.js';
-import { filingId, storedFilings, storeFiling, type TradeEntry } from './congress-store.js';
+import { filingId, storedFilings, storeFilings, type TradeEntry } from './congress-store.js';
 import { CongressHttp } from './sources/congress-http.js';
 import { DemoCongressSource } from './sources/demo.js';
 import { HouseClerkSource, type Validators } from './sources/house.js';
@@ -68,6 +68,8 @@ export interface CongressSyncReport {
   dms: number;
   pending: number;
   synthetic: boolean;
+  /** Where the time went: listing, reading (fetch + parse), storing (under the writer lease), queueing alerts. */
+  ms: { list: number; read: number; store: number; alerts: number };
 }
 
 /** What the health view and the monitor read: each source's last answer (`_id` lookups of a handful). */
@@ -91,7 +93,8 @@ async function noteSource(source: string, ok: boolean, detail: string, now: Date
  */
 export async function syncCongress(env: Env, now: Date, runKey: string): Promise<CongressSyncReport> {
   const today = nyDay(now);
-  const report: CongressSyncReport = { provider: env.CONGRESS_PROVIDER, sources: [], newFilings: 0, parsed: 0, notParsed: [], transactions: 0, amendmentsFolded: 0, live: false, posts: 0, dms: 0, pending: 0, synthetic: env.CONGRESS_PROVIDER === 'demo' };
+  const report: CongressSyncReport = { provider: env.CONGRESS_PROVIDER, sources: [], newFilings: 0, parsed: 0, notParsed: [], transactions: 0, amendmentsFolded: 0, live: false, posts: 0, dms: 0, pending: 0, synthetic: env.CONGRESS_PROVIDER === 'demo', ms: { list: 0, read: 0, store: 0, alerts: 0 } };
+  const clock = (k: keyof CongressSyncReport['ms'], t0: number) => (report.ms[k] += Math.round(performance.now() - t0));
   const read: Array<{ p: ParsedFiling; source: string; live: boolean }> = [];
   let pending = (await readState<Pending[]>('congress-pending')) ?? [];
   for (const source of congressSources(env)) {
@@ -100,6 +103,7 @@ export async function syncCongress(env: Env, now: Date, runKey: string): Promise
     // A week of overlap: the House index lags, filings appear with earlier dates; stored ones are skipped by id.
     const since = seeded && last ? addDays(last < today ? last : today, -7) : addDays(today, -env.CONGRESS_BACKFILL_DAYS);
     let listed: FilingRef[] = [];
+    const tList = performance.now();
     try {
       const r = await source.list(since, now);
       listed = r.filings;
@@ -109,8 +113,11 @@ export async function syncCongress(env: Env, now: Date, runKey: string): Promise
       const detail = err instanceof SenateBlockedError ? err.detail : describeError(err);
       report.sources.push({ source: source.id, ok: false, detail, requests: 0, listed: 0, unchanged: false });
       await noteSource(source.id, false, detail, now);
+      clock('list', tList);
       continue;
     }
+    clock('list', tList);
+    const tRead = performance.now();
     const retry = pending.filter((x) => x.source === source.id);
     const stored = await storedFilings([...listed, ...retry.map((x) => x.ref)].map((f) => filingId(f.chamber, f.docId)));
     const todo = [...new Map([...retry.map((x) => x.ref), ...listed].map((f) => [filingId(f.chamber, f.docId), f])).values()]
@@ -136,12 +143,18 @@ export async function syncCongress(env: Env, now: Date, runKey: string): Promise
       read.push({ p, source: source.id, live: seeded && ref.filedOn >= addDays(today, -10) });
     }
     for (const ref of todo.slice(MAX_READS)) pending.push({ ref, source: source.id, tries: 0 });
+    clock('read', tRead);
   }
+  const tStore = performance.now();
 
   const alerts = await withInfoWriter('congress', async () => {
     const out: Array<{ p: ParsedFiling; trades: TradeEntry[] }> = [];
-    for (const x of read) {
-      const s = await storeFiling(x.p, x.source, x.live, now);
+    // Already stored by another process while this one read: left out (its alerts are that process's).
+    const done = await storedFilings(read.map((x) => filingId(x.p.ref.chamber, x.p.ref.docId)));
+    const todo = read.filter((x) => !done.has(filingId(x.p.ref.chamber, x.p.ref.docId)));
+    const stored = await storeFilings(todo, now);
+    for (const [i, x] of todo.entries()) {
+      const s = stored[i]!;
       if (!s.fresh) continue;
       report.newFilings++;
       if (x.p.parsed) report.parsed++;
@@ -161,12 +174,15 @@ export async function syncCongress(env: Env, now: Date, runKey: string): Promise
     }
     return all;
   });
+  clock('store', tStore);
+  const tAlerts = performance.now();
   report.pending = pending.length;
   report.live = alerts.length > 0;
   const queued = await queueAlerts(env, alerts, runKey, now);
   report.posts = queued.posts;
   report.dms = queued.dms;
   await withInfoWriter('congress', () => writeState('congress-owed', [], now));
+  clock('alerts', tAlerts);
   return report;
 }
 

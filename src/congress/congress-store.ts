@@ -29,6 +29,8 @@ export interface TradeEntry {
   late: boolean | null;
   /** Set on an amending or deleting row: the transaction it restates (lists show the original once). */
   amends: string | null;
+  /** The House's row ID (rows involved in an amendment), else null. */
+  rowId: string | null;
   status: string;
   synthetic: boolean;
 }
@@ -63,18 +65,18 @@ export async function storedFilings(ids: string[]): Promise<Set<string>> {
 
 /**
  * The transaction an amending row restates: by the House's row ID (kept across the original and the amendment),
- * else by member + asset/ticker + transaction date among the member's stored trades. `_id` lookups only.
+ * else by member + asset/ticker + transaction date among the member's trades — stored, or earlier in this batch
+ * (never the same filing: identical rows of one filing are tranches). `_id` lookups only.
  */
-async function findOriginal(row: ParsedRow, member: MemberRef, docId: string): Promise<TradeEntry | null> {
+async function findOriginal(row: ParsedRow, member: MemberRef, docId: string, batch: TradeEntry[]): Promise<TradeEntry | null> {
   if (row.rowId) {
     const byRow = ((await CongressIndex.findById(`r|${row.rowId}`).lean())?.entries ?? []) as IndexEntry[];
-    const hit = byRow.find((e): e is TradeEntry & { kind: 'trade' } => e.kind === 'trade');
+    const hit = byRow.find((e): e is TradeEntry & { kind: 'trade' } => e.kind === 'trade') ?? batch.find((e) => e.rowId === row.rowId && e.docId !== docId && !e.amends);
     if (hit) return hit;
   }
+  const same = (e: TradeEntry) => e.docId !== docId && e.memberKey === member.key && e.transactionDate === row.transactionDate && !e.amends && ((row.ticker && e.ticker === row.ticker) || e.asset === row.asset.slice(0, 120));
   const doc = await CongressIndex.findById(`m|${member.key}|${row.transactionDate.slice(0, 4)}`).lean();
-  const same = (e: TradeEntry) => e.docId !== docId && e.transactionDate === row.transactionDate && !e.amends && ((row.ticker && e.ticker === row.ticker) || e.asset === row.asset);
-  const stored = ((doc?.entries ?? []) as IndexEntry[]).filter((e): e is TradeEntry & { kind: 'trade' } => e.kind === 'trade').find(same);
-  return stored ?? null;
+  return ((doc?.entries ?? []) as IndexEntry[]).filter((e): e is TradeEntry & { kind: 'trade' } => e.kind === 'trade').find(same) ?? batch.find(same) ?? null;
 }
 
 export interface StoredFiling {
@@ -84,58 +86,75 @@ export interface StoredFiling {
   fresh: boolean;
 }
 
+export interface ToStore {
+  p: ParsedFiling;
+  source: string;
+  /** Seen while the source is followed live (it alerts), not in a first sync or a backfill. */
+  live: boolean;
+}
+
 /**
- * Store one parsed filing: its transactions (unique inserts by chamber:document:row, so a re-run or a second
+ * Store parsed filings: their transactions (unique inserts by chamber:document:row, so a re-run or a second
  * process adds nothing), amendments folded into the row they restate (lateness measured from the first
- * disclosure, no second trade), the index documents (member/year, ticker/year, disclosure day, row id), the
- * member, and last the filing itself — its insert marks the filing done. Call inside the congress writer lease.
+ * disclosure, no second trade), the index documents (member/year, ticker/year, disclosure day, row id) each read
+ * and written once for the whole batch, the members, and last the filings themselves — their inserts mark them
+ * done. Call inside the congress writer lease.
  */
-export async function storeFiling(p: ParsedFiling, source: string, live: boolean, now: Date): Promise<StoredFiling> {
-  const fid = filingId(p.ref.chamber, p.ref.docId);
-  const member = p.ref.member;
-  const entries: TradeEntry[] = [];
+export async function storeFilings(items: ToStore[], now: Date): Promise<StoredFiling[]> {
+  const all: TradeEntry[] = [];
+  const perFiling: TradeEntry[][] = [];
   const docs: IdDoc[] = [];
-  for (const r of p.rows) {
-    const id = tradeId(p.ref.chamber, p.ref.docId, r.row);
-    const restates = r.status !== 'new' || p.ref.amendment ? await findOriginal(r, member, p.ref.docId) : null;
-    // Lateness from the first disclosure: an amendment restating an on-time trade is not late.
-    const firstFiled = restates?.filedOn ?? p.ref.filedOn;
-    const lagDays = restates || r.status === 'new' ? days(r.transactionDate, firstFiled) : null;
-    const entry: TradeEntry = {
-      id, docId: p.ref.docId, chamber: p.ref.chamber, memberKey: member.key, member: member.name, filedOn: p.ref.filedOn, transactionDate: r.transactionDate, notificationDate: r.notificationDate, owner: r.owner,
-      ticker: r.ticker, asset: r.asset.slice(0, 120), type: r.type, amount: r.amount.text, option: r.option, lagDays, late: lagDays === null ? null : lagDays > LATE_AFTER_DAYS,
-      amends: restates?.id ?? null, status: r.status, synthetic: p.ref.synthetic,
-    };
-    entries.push(entry);
-    docs.push({
-      _id: id, chamber: p.ref.chamber, docId: p.ref.docId, row: r.row, rowId: r.rowId, memberKey: member.key, memberName: member.name, owner: r.owner, asset: r.asset, ticker: r.ticker,
-      cusip: r.cusip, assetType: r.assetType, type: r.type, transactionDate: r.transactionDate, notificationDate: r.notificationDate, filedOn: p.ref.filedOn, amount: r.amount,
-      option: r.option, status: r.status, description: r.description, lagDays, late: entry.late, amends: entry.amends, synthetic: p.ref.synthetic,
-    });
+  const adds = new Map<string, IndexEntry[]>();
+  const add = (key: string, e: IndexEntry) => {
+    const list = adds.get(key);
+    if (list) list.push(e);
+    else adds.set(key, [e]);
+  };
+  for (const { p } of items) {
+    const member = p.ref.member;
+    const entries: TradeEntry[] = [];
+    for (const r of p.rows) {
+      const id = tradeId(p.ref.chamber, p.ref.docId, r.row);
+      const restates = r.status !== 'new' || p.ref.amendment ? await findOriginal(r, member, p.ref.docId, all) : null;
+      // Lateness from the first disclosure: an amendment restating an on-time trade is not late.
+      const firstFiled = restates?.filedOn ?? p.ref.filedOn;
+      const lagDays = restates || r.status === 'new' ? days(r.transactionDate, firstFiled) : null;
+      const entry: TradeEntry = {
+        id, docId: p.ref.docId, chamber: p.ref.chamber, memberKey: member.key, member: member.name, filedOn: p.ref.filedOn, transactionDate: r.transactionDate, notificationDate: r.notificationDate,
+        owner: r.owner, ticker: r.ticker, asset: r.asset.slice(0, 120), type: r.type, amount: r.amount.text, option: r.option, lagDays, late: lagDays === null ? null : lagDays > LATE_AFTER_DAYS,
+        amends: restates?.id ?? null, status: r.status, rowId: r.rowId, synthetic: p.ref.synthetic,
+      };
+      entries.push(entry);
+      docs.push({
+        _id: id, chamber: p.ref.chamber, docId: p.ref.docId, row: r.row, rowId: r.rowId, memberKey: member.key, memberName: member.name, owner: r.owner, asset: r.asset, ticker: r.ticker,
+        cusip: r.cusip, assetType: r.assetType, type: r.type, transactionDate: r.transactionDate, notificationDate: r.notificationDate, filedOn: p.ref.filedOn, amount: r.amount,
+        option: r.option, status: r.status, description: r.description, lagDays, late: entry.late, amends: entry.amends, synthetic: p.ref.synthetic,
+      });
+      const t: IndexEntry = { kind: 'trade', ...entry };
+      add(`m|${member.key}|${entry.transactionDate.slice(0, 4)}`, t);
+      add(`d|${entry.filedOn}`, t);
+      if (entry.ticker) add(`t|${entry.ticker}|${entry.filedOn.slice(0, 4)}`, t);
+      if (r.rowId && !entry.amends) add(`r|${r.rowId}`, t);
+    }
+    all.push(...entries);
+    perFiling.push(entries);
+    if (!p.parsed) {
+      const f: IndexEntry = {
+        kind: 'filing', id: filingId(p.ref.chamber, p.ref.docId), docId: p.ref.docId, chamber: p.ref.chamber, memberKey: member.key, member: member.name, filedOn: p.ref.filedOn,
+        parsed: false, reason: p.reason ?? 'not parsed', url: p.ref.url, synthetic: p.ref.synthetic,
+      };
+      add(`d|${p.ref.filedOn}`, f);
+      add(`m|${member.key}|${p.ref.filedOn.slice(0, 4)}`, f);
+    }
   }
   await insertNew(CongressTrade, docs);
-  const adds = new Map<string, IndexEntry[]>();
-  const add = (key: string, e: IndexEntry) => adds.set(key, [...(adds.get(key) ?? []), e]);
-  for (const e of entries) {
-    const t: IndexEntry = { kind: 'trade', ...e };
-    add(`m|${member.key}|${e.transactionDate.slice(0, 4)}`, t);
-    add(`d|${e.filedOn}`, t);
-    if (e.ticker) add(`t|${e.ticker}|${e.filedOn.slice(0, 4)}`, t);
-  }
-  const rowIds = p.rows.flatMap((r, i) => (r.rowId && !entries[i]!.amends ? [{ rowId: r.rowId, id: entries[i]!.id }] : []));
-  for (const r of rowIds) add(`r|${r.rowId}`, { kind: 'trade', ...entries.find((e) => e.id === r.id)! });
-  if (!p.parsed) {
-    const f: IndexEntry = { kind: 'filing', id: fid, docId: p.ref.docId, chamber: p.ref.chamber, memberKey: member.key, member: member.name, filedOn: p.ref.filedOn, parsed: false, reason: p.reason ?? 'not parsed', url: p.ref.url, synthetic: p.ref.synthetic };
-    add(`d|${p.ref.filedOn}`, f);
-    add(`m|${member.key}|${p.ref.filedOn.slice(0, 4)}`, f);
-  }
   await mergeIndex(adds);
-  await upsertMember(member, p.ref.filedOn, p.ref.synthetic);
-  const inserted = await insertNew(CongressFiling, [{
-    _id: fid, chamber: p.ref.chamber, docId: p.ref.docId, source, memberKey: member.key, memberName: member.name, filedOn: p.ref.filedOn, url: p.ref.url, paper: p.ref.paper,
-    parsed: p.parsed, reason: p.reason, rows: p.rows.length, warnings: p.warnings.slice(0, 10), live, synthetic: p.ref.synthetic, storedAt: now,
-  }]);
-  return { filingId: fid, trades: entries, fresh: inserted.size === 1 };
+  await upsertMembers(items.map((x) => x.p.ref));
+  const inserted = await insertNew(CongressFiling, items.map(({ p, source, live }) => ({
+    _id: filingId(p.ref.chamber, p.ref.docId), chamber: p.ref.chamber, docId: p.ref.docId, source, memberKey: p.ref.member.key, memberName: p.ref.member.name, filedOn: p.ref.filedOn,
+    url: p.ref.url, paper: p.ref.paper, parsed: p.parsed, reason: p.reason, rows: p.rows.length, warnings: p.warnings.slice(0, 10), live, synthetic: p.ref.synthetic, storedAt: now,
+  })));
+  return items.map(({ p }, i) => ({ filingId: filingId(p.ref.chamber, p.ref.docId), trades: perFiling[i]!, fresh: inserted.has(i) }));
 }
 
 /** Add entries to index documents by `_id`, skipping ids already there (a re-run after a kill adds nothing twice). */
@@ -169,16 +188,26 @@ async function mergeIndex(adds: Map<string, IndexEntry[]>): Promise<void> {
   await bulk(CongressIndex, ops);
 }
 
-async function upsertMember(m: MemberRef, filedOn: IsoDate, synthetic: boolean): Promise<void> {
-  const cur = await CongressMember.findById(m.key).lean();
-  await CongressMember.replaceOne(
-    { _id: m.key },
-    {
-      _id: m.key, name: m.name, chamber: m.chamber, state: m.state ?? cur?.state ?? null, district: m.district ?? cur?.district ?? null, bioguide: m.bioguide ?? cur?.bioguide ?? null,
-      filings: (cur?.filings ?? 0) + 1, lastFiledOn: !cur?.lastFiledOn || cur.lastFiledOn < filedOn ? filedOn : cur.lastFiledOn, synthetic,
-    },
-    { upsert: true },
-  );
+/** Each member once: name and place as last filed, filings counted, the latest filing day. */
+async function upsertMembers(refs: Array<ParsedFiling['ref']>): Promise<void> {
+  const byKey = new Map<string, Array<ParsedFiling['ref']>>();
+  for (const r of refs) byKey.set(r.member.key, [...(byKey.get(r.member.key) ?? []), r]);
+  const keys = [...byKey.keys()];
+  const current = new Map<string, Record<string, unknown>>();
+  for (let i = 0; i < keys.length; i += 32) {
+    for (const d of await Promise.all(keys.slice(i, i + 32).map((k) => CongressMember.findById(k).lean()))) if (d) current.set(d._id, d as unknown as Record<string, unknown>);
+  }
+  const ops: Op[] = keys.map((k) => {
+    const list = byKey.get(k)!;
+    const m = list.at(-1)!.member;
+    const cur = current.get(k) as { state?: string | null; district?: string | null; bioguide?: string | null; filings?: number; lastFiledOn?: string | null } | undefined;
+    const last = list.reduce((x, r) => (r.filedOn > x ? r.filedOn : x), cur?.lastFiledOn ?? '');
+    return replaceOp({
+      _id: k, name: m.name, chamber: m.chamber, state: m.state ?? cur?.state ?? null, district: m.district ?? cur?.district ?? null, bioguide: m.bioguide ?? cur?.bioguide ?? null,
+      filings: (cur?.filings ?? 0) + list.length, lastFiledOn: last || null, synthetic: list.some((r) => r.synthetic),
+    });
+  });
+  await bulk(CongressMember, ops);
 }
 
 /** Index entries of some documents (missing ones are empty). */
