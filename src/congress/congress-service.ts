@@ -215,19 +215,49 @@ export function tradeLine(t: TradeEntry, move?: string): string {
   return `${what} · ${t.amount || 'amount not read'} · ${OWNER_LABEL[t.owner] ?? t.owner} · traded ${t.transactionDate}, disclosed ${t.filedOn} (${lag})${move ? ` · ${move}` : ''}`;
 }
 
+/** Identical rows of one filing (tranches) shown once with their count; order kept. */
+function grouped(trades: TradeEntry[]): Array<{ t: TradeEntry; n: number }> {
+  const out: Array<{ t: TradeEntry; n: number }> = [];
+  const key = (t: TradeEntry) => [t.type, t.ticker ?? t.asset, t.amount, t.owner, t.transactionDate, t.option].join('|');
+  for (const t of trades) {
+    const same = out.find((g) => key(g.t) === key(t));
+    if (same) same.n++;
+    else out.push({ t, n: 1 });
+  }
+  return out;
+}
+
+/** The filing's rows summed as filed: "$31,003 – $95,000" (an open top band: "over $X"). */
+export function totalAsFiled(rows: ParsedFiling['rows']): string | null {
+  if (rows.length < 2 || rows.some((r) => r.amount.min === null)) return null;
+  const min = rows.reduce((s, r) => s + r.amount.min!, 0);
+  const open = rows.some((r) => r.amount.max === null);
+  const max = rows.reduce((s, r) => s + (r.amount.max ?? r.amount.min!), 0);
+  const usd = (n: number) => `$${n.toLocaleString('en-US')}`;
+  return open ? `over ${usd(min)}` : `${usd(min)} – ${usd(max)}`;
+}
+
 export function filingPost(p: ParsedFiling, trades: TradeEntry[], moves: Map<string, string>): PostInput {
   const shown = trades.filter((t) => !t.amends);
   const amended = trades.filter((t) => t.amends);
   const chamber = p.ref.chamber === 'house' ? 'House' : 'Senate';
   const where = p.ref.member.state ? ` (${p.ref.member.state}${p.ref.member.district ? `-${p.ref.member.district}` : ''})` : '';
-  const lines = shown.slice(0, 12).map((t) => `• ${tradeLine(t, moves.get(t.id))}`);
-  if (shown.length > 12) lines.push(`…and ${shown.length - 12} more: /congress member ${p.ref.member.name}`);
-  for (const t of amended.slice(0, 5)) lines.push(`• amends an earlier disclosure: ${tradeLine(t)}`);
+  const groups = grouped(shown);
+  const lines = groups.slice(0, 12).map(({ t, n }) => `• ${n > 1 ? `${n} identical tranches: ` : ''}${tradeLine(t, moves.get(t.id))}`);
+  if (groups.length > 12) lines.push(`…and ${shown.length - groups.slice(0, 12).reduce((s, g) => s + g.n, 0)} more: /congress member ${p.ref.member.name}`);
+  for (const t of amended.slice(0, 5)) lines.push(`• amends an earlier disclosure (counted once): ${tradeLine(t)}`);
+  const shownRows = p.rows.filter((_, i) => !trades[i]?.amends);
+  const total = totalAsFiled(shownRows);
+  const buys = shown.filter((t) => t.type === 'purchase').length;
+  const sells = shown.filter((t) => t.type === 'sale' || t.type === 'partial-sale').length;
   return {
     kind: 'congress',
     title: `${chamber} · ${p.ref.member.name}${where} disclosed ${p.parsed ? `${shown.length} trade(s)` : 'a filing'}`.slice(0, 256),
     description: (p.parsed ? lines.join('\n') : `Filed ${p.ref.filedOn}, not parsed: ${p.reason ?? 'unknown'}. The filing: ${p.ref.url}`).slice(0, 4000),
-    fields: [{ name: 'Filing', value: `${p.ref.docId} · disclosed ${p.ref.filedOn}${p.ref.amendment ? ' · amendment' : ''} · ${p.ref.url}`.slice(0, 1024) }],
+    fields: [
+      ...(p.parsed && shown.length > 1 ? [{ name: 'In all', value: `${buys} buy(s) · ${sells} sale(s)${total ? ` · ${total} as filed (ranges summed)` : ''}`, inline: false }] : []),
+      { name: 'Filing', value: `${p.ref.docId} · disclosed ${p.ref.filedOn}${p.ref.amendment ? ' · amendment' : ''} · ${p.ref.url}`.slice(0, 1024) },
+    ],
     footer: p.ref.synthetic ? 'synthetic filings of made-up members (demo)' : 'Periodic Transaction Report under the STOCK Act; amounts are the ranges as filed',
     demo: p.ref.synthetic,
   };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
 import { addDays, type IsoDate } from '../../calendar/dates.js';
 import { isTradingDay, tradingDayOnOrBefore } from '../../calendar/nyse.js';
 import { loadUniverse } from '../../market-data/universe.js';
@@ -101,9 +102,9 @@ export class DemoCongressSource implements CongressSource {
   readonly id = 'demo';
   readonly chamber = 'both' as const;
   async list(since: IsoDate, now: Date): Promise<{ filings: FilingRef[]; requests: number; unchanged: boolean }> {
-    const today = now.toISOString().slice(0, 10) as IsoDate;
+    const today = DateTime.fromJSDate(now, { zone: 'America/New_York' }).toISODate()! as IsoDate;
     const filings: FilingRef[] = [];
-    // Filed through the day before the run's day (the Clerk's index is built overnight): nothing from the future.
+    // Filed through the day before the run's New York day (the Clerk's index is built overnight): nothing from the future.
     for (let d = since; d < today; d = addDays(d, 1)) filings.push(...demoFilingsOn(d).map((f) => f.ref));
     return { filings, requests: 0, unchanged: false };
   }
