@@ -6,6 +6,7 @@ import { followCongress, memberView, recentView } from '../../src/congress/congr
 import { CongressFiling, CongressTrade } from '../../src/db/models/congress.js';
 import { Outbox } from '../../src/db/models/outbox.js';
 import { readState } from '../../src/info/info-store.js';
+import { infoHandlers } from '../../src/cli/handlers/info-handlers.js';
 import { clearCollections, testEnv, useTestDatabase } from '../helpers/db.js';
 import { useReplayServer } from '../helpers/use-replay-server.js';
 import { zipOf } from '../helpers/zip.js';
@@ -63,6 +64,14 @@ describe('congress-sync against the replayed House Clerk and Senate eFD', () => 
     const lags = (await CongressTrade.find({ docId: '20017980' }).lean()).map((t) => (Date.parse('2021-01-11') - Date.parse(t.transactionDate)) / 86_400_000).sort((a, b) => a - b);
     assert.equal(lee.medianLagDays, lags[28], 'the median of the 57 lags from trade to disclosure');
     assert.equal(lee.late, 0);
+
+    // The CLI twin's handler (what `congress recent --json` prints): one list, the transactions and the filing not parsed.
+    const { data } = await infoHandlers.congress!(undefined as never, ['recent'], { json: true, force: false, days: '10', date: '2021-01-12' });
+    const rows = JSON.parse(JSON.stringify(data)) as Array<Record<string, unknown>>;
+    assert.equal(rows.filter((r) => r.parsed === true).length, 62);
+    assert.deepEqual(rows.filter((r) => r.parsed === false).map((r) => r.docId), ['8217326']);
+    const tsla = rows.find((r) => r.ticker === 'TSLA')!;
+    assert.deepEqual([tsla.docId, tsla.owner, tsla.type, tsla.transactionDate, tsla.notificationDate, tsla.amount], ['20022132', 'dependent', 'sale', '2022-12-05', '2022-12-05', '$1,001 - $15,000']);
   });
 
   test('a filing newly in the index: one channel post with its rows, one DM per matching follower, none for others', async () => {

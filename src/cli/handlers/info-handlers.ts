@@ -37,12 +37,17 @@ export const infoHandlers: Record<string, Handler> = {
       if (rest.length) throw new UserFacingError('USAGE', `congress recent takes no arguments (got "${rest.join(' ')}"); ${usage}`);
       if (f.days !== undefined && !/^\d{1,4}$/.test(f.days)) throw new UserFacingError('BAD_DAYS', `--days "${f.days}" must be a whole number from 1 to ${v.MAX_DAYS}.`);
       const q = await v.recentView({ days: f.days === undefined ? undefined : Number(f.days), member: f.member, ticker: f.ticker, until: f.date as IsoDate | undefined });
+      const { parseAmount } = await import('../../congress/house-parsers.js');
+      // One list, as every read's --json: the transactions, then the filings that could not be parsed (parsed: false).
       return {
-        data: {
-          since: q.since, until: q.until, member: q.member, ticker: q.ticker, synthetic: q.synthetic,
-          transactions: q.trades.map((t) => ({ docId: t.docId, chamber: t.chamber, member: t.member, owner: t.owner, ticker: t.ticker, asset: t.asset, type: t.type, option: t.option, transactionDate: t.transactionDate, notificationDate: t.notificationDate, disclosedOn: t.filedOn, amount: t.amount, lagDays: t.lagDays, late: t.late })),
-          filings: q.unparsed.map((u) => ({ docId: u.docId, chamber: u.chamber, member: u.member, filedOn: u.filedOn, parsed: false, reason: u.reason, url: u.url })),
-        },
+        data: [
+          ...q.trades.map((t) => ({
+            kind: 'transaction', parsed: true, docId: t.docId, chamber: t.chamber, member: t.member, owner: t.owner, ticker: t.ticker, asset: t.asset, type: t.type, option: t.option,
+            transactionDate: t.transactionDate, notificationDate: t.notificationDate, disclosedOn: t.filedOn, amount: t.amount, amountMin: parseAmount(t.amount)?.min ?? null,
+            amountMax: parseAmount(t.amount)?.max ?? null, lagDays: t.lagDays, late: t.late, synthetic: t.synthetic,
+          })),
+          ...q.unparsed.map((u) => ({ kind: 'filing', parsed: false, docId: u.docId, chamber: u.chamber, member: u.member, disclosedOn: u.filedOn, reason: u.reason, url: u.url, synthetic: u.synthetic })),
+        ],
         post: v.recentPost(q),
       };
     }
