@@ -144,6 +144,10 @@ export const envSchema = z
     FED_CALENDAR_URL: httpUrl('https://www.federalreserve.gov/json/calendar.json'),
     FINNHUB_CALLS_PER_MIN: perMinute(60),
     FRED_CALLS_PER_MIN: perMinute(120),
+    ALPACA_TRADING_URL: httpUrl('https://paper-api.alpaca.markets'),
+    ALPACA_LIVE: z.enum(['no', 'yes'], { error: 'must be no or yes' }).default('no'),
+    ALPACA_TRADING_CALLS_PER_MIN: perMinute(200),
+    BROKER_CASH_TOLERANCE: z.coerce.number({ error: 'must be a number of dollars' }).min(0).max(1e9).default(1),
     CONGRESS_PROVIDER: z.enum(CONGRESS_PROVIDERS).default('demo'),
     HOUSE_DISCLOSURE_URL: httpUrl('https://disclosures-clerk.house.gov'),
     SENATE_EFD_URL: httpUrl('https://efdsearch.senate.gov'),
@@ -210,6 +214,9 @@ export const envSchema = z
     }
     for (const [secondary, primary] of [['MARKET_DATA_SECONDARY', 'MARKET_DATA_PROVIDER'], ['NEWS_SECONDARY', 'NEWS_PROVIDER'], ['EARNINGS_SECONDARY', 'EARNINGS_PROVIDER']] as const) {
       if (env[secondary] && env[secondary] === env[primary]) ctx.addIssue({ code: 'custom', path: [secondary], message: `must differ from ${primary}` });
+    }
+    if (new URL(env.ALPACA_TRADING_URL).hostname === 'api.alpaca.markets' && env.ALPACA_LIVE !== 'yes') {
+      ctx.addIssue({ code: 'custom', path: ['ALPACA_TRADING_URL'], message: 'is the live (real money) endpoint: set ALPACA_LIVE=yes to mean it, or use the paper endpoint https://paper-api.alpaca.markets' });
     }
     if (env.DISCORD_TOKEN && !env.DISCORD_APP_ID) {
       ctx.addIssue({ code: 'custom', path: ['DISCORD_APP_ID'], message: 'is required when DISCORD_TOKEN is set' });

@@ -42,6 +42,11 @@ const STEPS: Array<[string, () => Promise<number>]> = [
   // The main portfolio's version 1 (the spec's defaults, audited) was written by its first reader, so a
   // read could pay for a write; a start writes it instead (getActiveConfig still seeds a database this missed).
   ['2026-12-main-config-seed', seedMainConfig],
+  // A broker fills an order in parts: trades are unique per (signal, symbol, fill), not per (signal, symbol).
+  ['2026-12-trades-per-fill', async () => {
+    await nativeDb().collection('trades').dropIndex('signalId_1_symbol_1').catch(() => undefined);
+    return 0;
+  }],
 ];
 
 async function seedMainConfig(): Promise<number> {

@@ -33,6 +33,9 @@ export const strategyParamsSchema = z
     alert_position_drop_pct: z.number({ error: 'must be a number' }).min(0.5, 'must be between 0.5 and 50').max(50, 'must be between 0.5 and 50').default(5).describe('Alert when a position is down more than this % on the day'),
     alert_portfolio_drop_pct: z.number({ error: 'must be a number' }).min(0.5, 'must be between 0.5 and 50').max(50, 'must be between 0.5 and 50').default(3).describe("Alert when the portfolio's holdings are down more than this % on the day"),
     alert_stop_loss_pct: z.number({ error: 'must be a number' }).min(1, 'must be between 1 and 90').max(90, 'must be between 1 and 90').default(10).describe('Alert when a position trades this % below its average cost (its stop level)'),
+    // Where the day's orders go and how sales close tax lots; versions written before them get these defaults.
+    broker: z.enum(['ledger', 'alpaca'], { error: 'must be ledger or alpaca' }).default('ledger').describe('ledger: fills at the open in our books; alpaca: orders in the Alpaca account (paper unless ALPACA_LIVE=yes)'),
+    lot_method: z.enum(['fifo', 'hifo', 'specific'], { error: 'must be fifo, hifo or specific' }).default('fifo').describe('Which tax lots a sale closes: first in, highest cost, or named lots'),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -72,7 +75,12 @@ export const DEFAULT_PARAMS: StrategyParams = {
   alert_position_drop_pct: 5,
   alert_portfolio_drop_pct: 3,
   alert_stop_loss_pct: 10,
+  broker: 'ledger',
+  lot_method: 'fifo',
 };
+
+/** Keys whose values are words, not numbers. */
+export const TEXT_KEYS: Partial<Record<keyof StrategyParams, readonly string[]>> = { broker: ['ledger', 'alpaca'], lot_method: ['fifo', 'hifo', 'specific'] };
 
 export const PARAM_KEYS = Object.keys(DEFAULT_PARAMS) as Array<keyof StrategyParams>;
 

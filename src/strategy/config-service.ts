@@ -1,6 +1,6 @@
 import { UserFacingError } from '../errors.js';
 import { PORTFOLIO_NAME } from '../portfolio/names.js';
-import { DEFAULT_PARAMS, PARAM_KEYS, validateParams, type StrategyParams } from './config-schema.js';
+import { DEFAULT_PARAMS, PARAM_KEYS, TEXT_KEYS, validateParams, type StrategyParams } from './config-schema.js';
 import { listPortfolios } from '../portfolio/portfolios.js';
 import { activateNewVersion, getActiveConfig, getVersion, listVersions, type Actor, type ConfigVersion } from './config-versions.js';
 
@@ -45,6 +45,12 @@ export function parseAssignments(assignments: string[]): Partial<StrategyParams>
     seen.add(key);
     if (key === 'assets') {
       out[key] = raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+      continue;
+    }
+    const words = TEXT_KEYS[key as keyof StrategyParams];
+    if (words) {
+      if (!words.includes(raw.toLowerCase())) problems.push(`${key} must be ${words.join(' or ')} (got "${raw}")`);
+      else out[key] = raw.toLowerCase();
       continue;
     }
     // Decimal notation only: Number() would also read "0x10" as 16, "1e3" as 1000 and " " as 0.

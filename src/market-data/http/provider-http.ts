@@ -133,15 +133,30 @@ export class ProviderHttp {
     return this.get(endpoint, path, params, undefined, check ? (b) => check(b as string) : undefined) as Promise<string>;
   }
 
-  private async get(endpoint: string, path: string, params: Record<string, string | number | boolean>, schema: z.ZodType | undefined, check?: BodyCheck): Promise<unknown> {
+  private get(endpoint: string, path: string, params: Record<string, string | number | boolean>, schema: z.ZodType | undefined, check?: BodyCheck): Promise<unknown> {
+    return this.send({ method: 'GET', endpoint, path, params, schema, check });
+  }
+
+  /**
+   * Any method, with the same discipline as a GET (token bucket, the shared gate, the daily counter, breaker,
+   * timeout). `accept`: statuses answered as `{ status, body }` instead of errors (a lookup's 404, an order's
+   * 422). `retry: false` sends once — an order is never re-POSTed blindly: the caller looks it up first.
+   */
+  async request(opts: { method: 'GET' | 'POST' | 'DELETE' | 'PATCH'; endpoint: string; path: string; params?: Record<string, string | number | boolean>; body?: unknown; accept?: number[]; retry?: boolean }): Promise<{ status: number; body: unknown }> {
+    return this.send({ ...opts, params: opts.params ?? {}, raw: true }) as Promise<{ status: number; body: unknown }>;
+  }
+
+  private async send(o: { method: 'GET' | 'POST' | 'DELETE' | 'PATCH'; endpoint: string; path: string; params: Record<string, string | number | boolean>; schema?: z.ZodType; check?: BodyCheck; body?: unknown; accept?: number[]; retry?: boolean; raw?: boolean }): Promise<unknown> {
+    const { endpoint, path, params, schema, check } = o;
     const p = this.opts.provider;
     if (!this.breaker.allow()) {
       const s = this.breaker.snapshot();
       throw new ProviderError(p, endpoint, `circuit breaker open after ${s.consecutiveFailures} consecutive failures (last: ${s.lastError ?? 'unknown'}); next probe in ${Math.ceil(this.breaker.retryInMs() / 1000)} s`, false, 'breaker-open');
     }
     let last: ProviderError | undefined;
-    for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
-      const result = await this.once(endpoint, path, params, schema, check);
+    const attempts = o.retry === false ? 1 : this.retry.attempts;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const result = await this.once(endpoint, path, params, schema, check, o);
       if (result.ok) {
         this.breaker.success();
         return result.value;
@@ -152,7 +167,7 @@ export class ProviderHttp {
         throw last;
       }
       if (last.kind === 'daily-limit' || last.kind === 'plan') break;
-      if (!last.retryable || attempt === this.retry.attempts) break;
+      if (!last.retryable || attempt === attempts) break;
       if (result.retryAfterMs !== undefined && result.retryAfterMs > this.retry.maxRetryAfterMs) {
         last = new ProviderError(p, endpoint, `${last.detail}; Retry-After ${Math.round(result.retryAfterMs / 1000)} s is longer than we wait`, true, last.kind);
         break;
@@ -168,7 +183,7 @@ export class ProviderHttp {
   }
 
   /** One request. With a schema the body is JSON, checked and validated; without one it is returned as text. */
-  private async once(endpoint: string, path: string, params: Record<string, string | number | boolean>, schema: z.ZodType | undefined, check?: BodyCheck): Promise<Attempt> {
+  private async once(endpoint: string, path: string, params: Record<string, string | number | boolean>, schema: z.ZodType | undefined, check: BodyCheck | undefined, o: { method: string; body?: unknown; accept?: number[]; raw?: boolean }): Promise<Attempt> {
     const p = this.opts.provider;
     const fail = (kind: ProviderFailure, msg: string, retryable: boolean, retryAfterMs?: number): Attempt => ({
       ok: false,
@@ -190,7 +205,7 @@ export class ProviderHttp {
     let text: string;
     let retryAfter: string | undefined;
     try {
-      const res = await this.http.get<string>(path, { params });
+      const res = await this.http.request<string>({ method: o.method, url: path, params, ...(o.body !== undefined ? { data: JSON.stringify(o.body), headers: { 'Content-Type': 'application/json' } } : {}) });
       status = res.status;
       providerRequests.inc({ provider: p, status: String(status) });
       text = typeof res.data === 'string' ? res.data : String(res.data ?? '');
@@ -208,6 +223,11 @@ export class ProviderHttp {
       body = text === '' ? undefined : JSON.parse(text);
     } catch {
       parsed = false;
+    }
+    if (o.raw && (o.accept?.includes(status) || (status >= 200 && status <= 299))) {
+      const verdict = check?.(body);
+      if (verdict) return fail(verdict.kind, verdict.message, verdict.retryable, verdict.retryAfterMs);
+      return { ok: true, value: { status, body: parsed ? body : text } };
     }
     if (status < 200 || status > 299) {
       const why = (parsed && messageOf(body)) || excerpt(text) || 'no body';
