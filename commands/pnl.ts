@@ -4,6 +4,7 @@ import { portfolioOption } from '../src/discord/options.js';
 import { deferFor, replyWithPost } from '../src/discord/reply.js';
 import { pnlPost } from '../src/present/trading-view.js';
 import { PERIODS, pnlView } from '../src/trading/portfolio-service.js';
+import { lotsOf } from '../src/broker/lots-service.js';
 
 export const data = new SlashCommandBuilder()
   .setName('pnl')
@@ -15,7 +16,7 @@ export async function execute(i: ChatInputCommandInteraction, _ctx: CommandConte
   const name = portfolioOption(i);
   const period = i.options.getString('period', true);
   await deferFor(i);
-  await replyWithPost(i, pnlPost(name, period, await pnlView(name, period)));
+  await replyWithPost(i, pnlPost(name, period, await pnlView(name, period), (await lotsOf(name)).realized));
 }
 
 export { autocomplete } from '../src/discord/autocomplete.js';

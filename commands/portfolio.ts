@@ -1,3 +1,5 @@
+import { brokerLine } from '../src/broker/reconcile.js';
+import { getActiveConfig } from '../src/strategy/config-versions.js';
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { CommandContext, CommandMeta } from '../src/discord/command-module.js';
 import { forgetAutocompleteCache } from '../src/discord/autocomplete.js';
@@ -39,7 +41,8 @@ export async function execute(i: ChatInputCommandInteraction, { rt }: CommandCon
   await deferFor(i);
   const v = await portfolioView(name, undefined, benchmarkSymbol(rt.env));
   const reports = await reportsSoon(v.positions.map((p) => p.symbol), (v.asOf ?? todayIn('America/New_York')) as IsoDate);
-  await replyWithPost(i, portfolioPost(v, rt.env.MARKET_DATA_PROVIDER === 'demo', undefined, reports));
+  const brokerId = (await getActiveConfig(v.name)).params.broker ?? 'ledger';
+  await replyWithPost(i, portfolioPost(v, rt.env.MARKET_DATA_PROVIDER === 'demo', undefined, reports, await brokerLine(v.name, brokerId)));
 }
 
 export async function confirm(_press: unknown, p: PendingAction): Promise<PostInput> {

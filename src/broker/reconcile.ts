@@ -108,3 +108,12 @@ export async function syncPortfolio(env: Env, portfolio: string, date: IsoDate, 
 export async function lastSync(portfolio: string): Promise<(SyncReport & { at: string }) | null> {
   return ((await BrokerState.findById(`sync|${portfolio}`).lean())?.value as (SyncReport & { at: string }) | undefined) ?? null;
 }
+
+/** What /portfolio says of a broker portfolio: in sync, or the differences; null for a ledger portfolio. */
+export async function brokerLine(portfolio: string, brokerId: string): Promise<string | null> {
+  if (brokerId !== 'alpaca') return null;
+  const s = await lastSync(portfolio);
+  if (!s) return 'alpaca: not reconciled yet (portfolio-sync-morning 07:00, closing-portfolio-sync 16:15)';
+  const when = `${s.slot === 'morning' ? '07:00' : '16:15'} sync of ${s.date}`;
+  return s.inSync ? `alpaca: in sync (${when})` : `alpaca: ${s.differences.length} difference(s) at the ${when}: ${s.differences.slice(0, 3).map((d) => d.detail).join('; ')}`.slice(0, 1000);
+}

@@ -5,6 +5,7 @@ import { pingDatabase } from '../db/connection.js';
 import { AlertState } from '../db/models/alert-state.js';
 import { ProviderStatus } from '../db/models/provider-status.js';
 import { InfoState } from '../db/models/info.js';
+import { BrokerState } from '../db/models/broker.js';
 import type { JobSummary } from '../db/models/job-status.js';
 import { abandonedRuns as findAbandoned } from '../scheduler/recovery.js';
 import { catchUpsInView, type CatchUpProgress } from '../scheduler/catch-up.js';
@@ -33,6 +34,8 @@ export interface HealthReport {
   abandonedRuns: Array<{ job: string; runKey: string; attempt: number; worker: string; leaseExpiredAt: string }>;
   /** The health monitor's rules as its last run left them (open alerts first). */
   alerts: Array<{ rule: string; open: boolean; openedAt: string | null; detail: string }>;
+  /** Broker portfolios: their last reconciliation with the broker (in sync, or how many differences). */
+  broker: Array<{ portfolio: string; inSync: boolean; differences: number; at: string }>;
   /** The Congress disclosure sources as congress-sync and congress-api-health last found them. */
   congress: Array<{ source: string; ok: boolean; detail: string; at: string; downSince: string | null }>;
   problems: string[];
@@ -90,7 +93,12 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
   let alerts: HealthReport['alerts'] = [];
   let catchUps: CatchUpProgress[] = [];
   let congress: HealthReport['congress'] = [];
+  let broker: HealthReport['broker'] = [];
   if (!dbError) {
+    broker = (await BrokerState.find({ _id: { $regex: '^sync\\|' } }).lean())
+      .map((d) => d.value as { portfolio: string; inSync: boolean; differences: unknown[]; at: string })
+      .map((v) => ({ portfolio: v.portfolio, inSync: v.inSync, differences: v.differences.length, at: v.at }));
+    for (const b of broker) if (!b.inSync) problems.push(`broker and ledger differ for ${b.portfolio}: ${b.differences} difference(s) at ${b.at} (see /portfolio; an admin adopts with broker adopt)`);
     // A handful of documents in a small collection (info_state): the sources' last answers.
     congress = (await InfoState.find({ _id: { $regex: '^congress-source:' } }).lean())
       .map((d) => d.value as { source: string; ok: boolean; detail: string; at: string; downSince?: string | null })
@@ -140,6 +148,7 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
     catchUps,
     abandonedRuns,
     alerts,
+    broker,
     congress,
     problems,
   };

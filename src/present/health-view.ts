@@ -45,6 +45,7 @@ export function healthPost(r: HealthReport): PostInput {
         name: 'Series (split-adjusted, consolidated feed)',
         value: [`${r.series.policyMet} of ${r.series.total} meet the policy`, ...r.series.exceptions.slice(0, 5), ...r.series.refusals.slice(0, 5).map((x) => `refused ${x}`)].join('\n').slice(0, 1024),
       }] : []),
+      ...(r.broker.length ? [{ name: 'Broker', value: r.broker.map((b) => `${b.inSync ? '🟢' : '🔴'} ${b.portfolio}: ${b.inSync ? 'in sync' : `${b.differences} difference(s)`} (${ago(b.at, now)})`).join('\n').slice(0, 1024) }] : []),
       ...(r.congress.length ? [{
         name: 'Congress disclosures',
         value: r.congress.map((c) => `${c.ok ? '🟢' : '🔴'} ${c.source}: ${c.ok ? c.detail : `unavailable since ${ago(c.downSince ?? c.at, now)} — ${c.detail}`} (checked ${ago(c.at, now)})`).join('\n').slice(0, 1024),

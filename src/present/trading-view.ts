@@ -1,3 +1,4 @@
+import { termOf } from '../broker/lots.js';
 import { COLORS, type PostInput } from '../notify/post.js';
 import type { StoredSignal } from '../strategy/signal-service.js';
 import type { ExecutionReport } from '../trading/execution-service.js';
@@ -62,7 +63,7 @@ export function executionPost(r: ExecutionReport, demo: boolean): PostInput {
 }
 
 /** `reports`: days to a held name's next earnings report, where one is within two weeks (src/info/earnings-soon.ts). */
-export function portfolioPost(v: PortfolioView, demo: boolean, title = `Portfolio ${v.name}`, reports: Map<string, number> = new Map()): PostInput {
+export function portfolioPost(v: PortfolioView, demo: boolean, title = `Portfolio ${v.name}`, reports: Map<string, number> = new Map(), broker: string | null = null): PostInput {
   const when = (s: string) => (reports.has(s) ? `  ${reports.get(s) === 0 ? 'reports today' : `reports in ${reports.get(s)}d`}` : '');
   const rows = v.positions.map((p) => `${p.symbol.padEnd(5)} ${p.quantity.toFixed(4).padStart(11)}  avg ${p.avgCost.toFixed(2).padStart(9)}  last ${(p.lastClose ?? 0).toFixed(2).padStart(9)}  ${signed(p.unrealizedPnl)}${when(p.symbol)}`);
   return {
@@ -72,6 +73,7 @@ export function portfolioPost(v: PortfolioView, demo: boolean, title = `Portfoli
     color: COLORS.info,
     demo,
     fields: [
+      ...(broker ? [{ name: 'Broker', value: broker }] : []),
       { name: 'Equity', value: usd(v.equity), inline: true },
       { name: 'Cash', value: usd(v.cash), inline: true },
       { name: 'Invested', value: usd(v.marketValue), inline: true },
@@ -107,26 +109,34 @@ export function tradesPost(portfolio: string, trades: TradeView[]): PostInput {
   return post;
 }
 
-export function pnlPost(portfolio: string, period: string, rows: PeriodPnl[]): PostInput {
+export function pnlPost(portfolio: string, period: string, rows: PeriodPnl[], realized?: { short: number; long: number }): PostInput {
   return {
     kind: 'digests',
     title: `P&L · ${portfolio} · ${period}`,
     description: rows.length
       ? `\`\`\`\n${rows.map((r) => `${r.period.padEnd(10)} ${signed(r.pnl).padStart(13)}   equity ${usd(r.endEquity)}`).join('\n')}\n\`\`\``
       : 'No activity yet.',
+    fields: realized ? [{ name: 'Realised, by tax lot', value: `short term ${signed(realized.short)} · long term ${signed(realized.long)} (held over a year)` }] : [],
   };
 }
 
-export function positionsPost(v: PortfolioView): PostInput {
+export function positionsPost(v: PortfolioView, lots?: import('../broker/lots-service.js').LotsView): PostInput {
+  const today = v.asOf ?? new Date().toISOString().slice(0, 10);
   return {
     kind: 'digests',
     title: `Positions · ${v.name}${v.asOf ? ` · ${v.asOf}` : ''}`,
+    ...(lots ? {
+      footer: `tax lots (${lots.method}): ${lots.open.length} open · realised short term ${signed(lots.realized.short)}, long term ${signed(lots.realized.long)}`,
+      description: lots.open.length
+        ? `\`\`\`\n${lots.open.slice(0, 40).map((l) => `${l.symbol.padEnd(6)} ${l.openedOn} ${l.quantity.toFixed(4).padStart(10)} @ ${l.cost.toFixed(2).padStart(9)}  ${termOf(l.openedOn, today) === 'long' ? 'long' : 'short'}`).join('\n')}\n\`\`\``
+        : 'No open lots.',
+    } : {}),
     fields: v.positions.slice(0, 25).map((p) => ({
       name: p.symbol,
       value: `${p.quantity.toFixed(4)} @ avg ${p.avgCost.toFixed(2)}\nlast ${p.lastClose?.toFixed(2) ?? 'n/a'} · value ${usd(p.marketValue)}\nunrealized ${signed(p.unrealizedPnl)}`,
       inline: true,
     })),
-    description: v.positions.length ? undefined : 'No open positions.',
+    ...(lots ? {} : { description: v.positions.length ? undefined : 'No open positions.' }),
   };
 }
 

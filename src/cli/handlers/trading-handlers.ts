@@ -44,7 +44,10 @@ export const tradingHandlers: Record<string, Handler> = {
     if (args.length) throw new UserFacingError('USAGE', `unknown portfolio subcommand "${args[0]}"; usage: portfolio [--name P] [--date D] | portfolio create NAME`);
     const v = await portfolioView(f.name ?? 'main', f.date, benchmarkSymbol(rt.env));
     const reports = await reportsSoon(v.positions.map((p) => p.symbol), (v.asOf ?? todayIn('America/New_York')) as IsoDate);
-    return { data: { ...v, reportsInDays: Object.fromEntries(reports) }, post: portfolioPost(v, rt.env.MARKET_DATA_PROVIDER === 'demo', undefined, reports) };
+    const { getActiveConfig } = await import('../../strategy/config-versions.js');
+    const brokerId = (await getActiveConfig(v.name)).params.broker ?? 'ledger';
+    const broker = brokerId === 'ledger' ? null : await (await import('../../broker/reconcile.js')).brokerLine(v.name, brokerId);
+    return { data: { ...v, reportsInDays: Object.fromEntries(reports), broker: brokerId, brokerSync: broker }, post: portfolioPost(v, rt.env.MARKET_DATA_PROVIDER === 'demo', undefined, reports, broker) };
   },
   async watch(_rt, args, f) {
     const { listWatch, watchCounts } = await watches();
@@ -66,11 +69,28 @@ export const tradingHandlers: Record<string, Handler> = {
     const p = await performanceView(f.name ?? 'main', benchmarkSymbol(rt.env));
     return { data: p, post: performancePost(p) };
   },
+  async broker(rt, args, f) {
+    const name = f.name ?? 'main';
+    const [sub, ...rest] = args;
+    if (sub === 'status' && rest.length === 0) {
+      const { brokerStatus, brokerStatusPost } = await import('../../broker/status.js');
+      const s = await brokerStatus(name, f.date as IsoDate | undefined);
+      return { data: s, post: brokerStatusPost(s) };
+    }
+    if (sub === 'adopt' && rest.length === 1) {
+      const { adoptDifference } = await import('../../broker/adopt.js');
+      const a = await adoptDifference(rt.env, name, rest[0]!, cliActor());
+      return { data: a, post: { kind: 'ops', title: `Adopted the broker's side: ${a.portfolio} ${a.what}`, description: `${a.before} → ${a.after} (audited)` } };
+    }
+    throw new UserFacingError('USAGE', `${sub === undefined ? 'broker needs a subcommand' : `unknown broker use "${[sub, ...rest].join(' ')}"`}; usage: broker status [--name P] [--date D] | broker adopt SYMBOL|cash [--name P]`);
+  },
   async pnl(_rt, _args, f) {
     const name = f.name ?? 'main';
     const period = f.period ?? 'daily';
     const rows = await pnlView(name, period);
-    return { data: rows, post: pnlPost(name, period, rows) };
+    const { lotsOf } = await import('../../broker/lots-service.js');
+    const lots = await lotsOf(name);
+    return { data: rows, post: pnlPost(name, period, rows, lots.realized) };
   },
   async signal(rt, args, f) {
     if (args[0] !== 'show') throw new UserFacingError('USAGE', 'usage: signal show [--date YYYY-MM-DD] [--name P]');
