@@ -47,10 +47,10 @@ export async function adoptDifference(env: Env, portfolio: string, target: strin
   if (d.kind === 'cash') {
     // The ledger does not model fees or transfers: adopting cash moves the baseline to the broker's difference now.
     const account = await broker.account();
-    const prev = (await BrokerState.findById(`cash|${portfolio}`).lean())?.value as number | undefined;
-    const next = account.cash - state.cash;
+    const prev = (await BrokerState.findById(`cash|${portfolio}`).lean())?.value as { offset: number } | undefined;
+    const next = { offset: account.cash - state.cash, capital: state.capital };
     await BrokerState.replaceOne({ _id: `cash|${portfolio}` }, { _id: `cash|${portfolio}`, value: next, at: now }, { upsert: true });
-    adoption = { portfolio, what: 'cash baseline', before: (prev ?? 0).toFixed(2), after: next.toFixed(2) };
+    adoption = { portfolio, what: 'cash baseline', before: (prev?.offset ?? 0).toFixed(2), after: next.offset.toFixed(2) };
   } else {
     const symbol = d.symbol!;
     // A position in SPY may be the ledger's SPX (an index trades through its ETF).

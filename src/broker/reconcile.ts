@@ -25,6 +25,7 @@ const QTY_TOLERANCE = 1e-6;
  */
 export function compare(inp: {
   ledger: Map<string, number>; positions: BrokerPosition[]; orders: Order[]; ourIds: Set<string>; fills: BrokerFill[]; recordedFills: Set<string>; ourBrokerIds: Set<string>;
+  /** The ledger's cash less the capital injected since the baseline (the account receives no daily deposits). */
   cash: { broker: number; ledger: number; baseline: number | null; tolerance: number };
 }): Difference[] {
   const diffs: Difference[] = [];
@@ -78,17 +79,20 @@ export async function syncPortfolio(env: Env, portfolio: string, date: IsoDate, 
   const ours = (((await BrokerState.findById(`orders|${portfolio}|${date}`).lean())?.value as string[] | undefined) ?? []);
   const ourDocs = (await Promise.all(ours.map((id) => BrokerOrder.findById(id).lean()))).filter((d) => d !== null);
   const recorded = new Set((await Trade.find({ portfolio, tradeDate: date, fillId: { $ne: null } }, { fillId: 1 }).lean()).map((t) => t.fillId!));
+  // The baseline: the account's cash less the ledger's at the first sync, and the capital injected by then. The
+  // ledger's daily capital is a deposit the paper account never receives, so it is taken out of the comparison.
   const baselineDoc = await BrokerState.findById(`cash|${portfolio}`).lean();
-  let baseline = (baselineDoc?.value as number | undefined) ?? null;
+  let baseline = (baselineDoc?.value as { offset: number; capital: number } | undefined) ?? null;
   if (baseline === null) {
-    baseline = account.cash - ledger.cash;
+    baseline = { offset: account.cash - ledger.cash, capital: ledger.capital };
     await BrokerState.replaceOne({ _id: `cash|${portfolio}` }, { _id: `cash|${portfolio}`, value: baseline, at: now }, { upsert: true });
   }
+  const ledgerCash = ledger.cash - (ledger.capital - baseline.capital);
   // Orders of other portfolios of ours on the same account are ours too (their ids carry our prefix).
   const ourIds = new Set([...ours, ...orders.filter((o) => o.clientOrderId.startsWith('sd-')).map((o) => o.clientOrderId)]);
   const differences = compare({
     ledger: new Map([...ledger.holdings].map(([s, h]) => [s, h.quantity])), positions, orders, ourIds, fills, recordedFills: recorded,
-    ourBrokerIds: new Set(ourDocs.flatMap((d) => (d.brokerOrderId ? [d.brokerOrderId] : []))), cash: { broker: account.cash, ledger: ledger.cash, baseline, tolerance: env.BROKER_CASH_TOLERANCE },
+    ourBrokerIds: new Set(ourDocs.flatMap((d) => (d.brokerOrderId ? [d.brokerOrderId] : []))), cash: { broker: account.cash, ledger: ledgerCash, baseline: baseline.offset, tolerance: env.BROKER_CASH_TOLERANCE },
   });
   let newlyPosted = 0;
   for (const d of differences) {

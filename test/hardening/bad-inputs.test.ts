@@ -130,6 +130,8 @@ const badValueFor: Record<string, string[]> = {
   regime_bullish_threshold: ['2', '-1', 'high'],
   risk_high_threshold: ['101', '-3'],
   assets: ['', 's&p', 'ZZZZ!', 'SPY,,', 'A'.repeat(11)],
+  broker: ['robinhood', 'ALPACAS', '1', 'ledger,alpaca'],
+  lot_method: ['lifo', 'first', '0'],
 };
 const badAssignment = fc.oneof(
   fc.record({ key: fc.constantFrom(...Object.keys(badValueFor)) }).chain(({ key }) => fc.constantFrom(...badValueFor[key]!).map((v) => ({ text: `${key}=${v}`, names: [key] }))),
@@ -200,6 +202,8 @@ const cliArb: fc.Arbitrary<BadInput> = fc.oneof(
   fc.constantFrom('politician', 'TICKER', 'senator', '__proto__').map((k) => cliInput(`congress follow ${k} AAPL`, ['congress', 'follow', k, 'AAPL', '--user', '300000000000000009'], [k])),
   fc.constantFrom('123', 'abc', 'me').map((u) => cliInput(`congress list --user ${u}`, ['congress', 'list', '--user', u], [u, '--user'])),
   fc.constantFrom('frobnicate', 'recentt', '__proto__').map((x) => cliInput(`congress ${x}`, ['congress', x], [x])),
+  fc.constantFrom('frobnicate', 'adoptt', '__proto__').map((x) => cliInput(`broker ${x}`, ['broker', x], [x])),
+  fc.constantFrom('SPY', 'cash', 'NOPE').map((x) => cliInput(`broker adopt ${x} (nothing reconciled)`, ['broker', 'adopt', x], ['main'])),
 );
 
 // ── the Discord door ───────────────────────────────────────────────────────────────────────────
