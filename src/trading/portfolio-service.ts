@@ -81,6 +81,10 @@ export interface TradeView {
   price: number;
   amount: number;
   realizedPnl: number;
+  /** A broker fill: its execution id and the order's client id (null for ledger fills). */
+  fillId: string | null;
+  clientOrderId: string | null;
+  at: string;
 }
 
 export async function tradesView(opts: { portfolio?: string; from?: IsoDate; to?: IsoDate; symbol?: string; limit?: number }): Promise<TradeView[]> {
@@ -94,7 +98,10 @@ export async function tradesView(opts: { portfolio?: string; from?: IsoDate; to?
   if (opts.symbol) filter.symbol = opts.symbol.toUpperCase();
   const limit = opts.limit ?? 500;
   const docs = await cachedView(`trades:${JSON.stringify(filter)}:${limit}`, ['trades'], () => Trade.find(filter).sort({ tradeDate: -1, symbol: 1 }).limit(limit).lean());
-  return docs.map((t) => ({ tradeDate: t.tradeDate, symbol: t.symbol, action: t.action, quantity: t.quantity, price: t.price, amount: t.amount, realizedPnl: t.realizedPnl ?? 0 }));
+  return docs.map((t) => ({
+    tradeDate: t.tradeDate, symbol: t.symbol, action: t.action, quantity: t.quantity, price: t.price, amount: t.amount, realizedPnl: t.realizedPnl ?? 0,
+    fillId: t.fillId ?? null, clientOrderId: t.clientOrderId ?? null, at: t.createdAt.toISOString(),
+  }));
 }
 
 export const PERIODS = ['daily', 'weekly', 'monthly'] as const;
