@@ -136,6 +136,21 @@ describe('orders through the Alpaca stand-in', () => {
     assert.equal(await Outbox.countDocuments({ idempotencyKey: /^broker-rejected:/ }), 1);
   });
 
+  test('a wash trade is refused and posted; a 429 with its headers is waited out on reads', async () => {
+    alpaca.now = at('09:10');
+    await placeOrders(env(), 'main', DATE, at('09:10'), 'open', brokerOf());
+    // A sell of SPY while our buy rests: the broker's wash-trade protection says no.
+    await Signal.updateOne({ portfolio: 'main', tradeDate: DATE }, { $set: { action: 'SELL' } });
+    alpaca.positions.set('SPY', { qty: 3, cost: 470 });
+    const broker = brokerOf();
+    const r = await broker.placeOrder({ clientOrderId: 'sd-main-wash-test', symbol: 'SPY', side: 'sell', qty: 1, timeInForce: 'day' });
+    assert.ok('refused' in r && r.refused.kind === 'wash-trade', JSON.stringify(r));
+    alpaca.faults.rateLimited = 1;
+    const account = await broker.account();
+    assert.equal(account.cash, 100_000, 'answered after the 429');
+    assert.ok(alpaca.requests.filter((q) => q.path === '/v2/account').length >= 2, 'asked again after the rate limit');
+  });
+
   test('the live endpoint is refused without ALPACA_LIVE=yes; keys never appear in what is reported', async () => {
     assert.throws(() => parseEnvVars({ ALPACA_TRADING_URL: 'https://api.alpaca.markets' }), /live \(real money\) endpoint: set ALPACA_LIVE=yes/);
     assert.doesNotThrow(() => parseEnvVars({ ALPACA_TRADING_URL: 'https://api.alpaca.markets', ALPACA_LIVE: 'yes' }));

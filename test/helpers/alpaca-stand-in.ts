@@ -133,6 +133,9 @@ export class AlpacaStandIn {
     if ((fractional || notional !== null) && !asset.fractionable) return send(422, { code: 42210000, message: 'requested asset is not fractionable' });
     if (fractional && tif !== 'day') return send(422, { code: 42210000, message: 'fractional orders must be DAY orders' });
     const side = b.side === 'sell' ? 'sell' : 'buy';
+    // Wash-trade protection: an opposite-side market order resting on the symbol.
+    const opposite = this.orders.find((o) => o.symbol === symbol && o.side !== side && ['accepted', 'new', 'partially_filled', 'pending_new'].includes(o.status));
+    if (opposite) return send(403, { code: 40310000, message: 'potential wash trade detected. use complex orders', existing_order_id: opposite.id, reject_reason: 'opposite side market/stop order exists' });
     if (side === 'sell') {
       const held = this.positions.get(symbol)?.qty ?? 0;
       const open = this.orders.filter((o) => o.symbol === symbol && o.side === 'sell' && !['filled', 'canceled', 'expired', 'rejected'].includes(o.status)).reduce((s, o) => s + Number(o.qty ?? 0) - Number(o.filled_qty), 0);

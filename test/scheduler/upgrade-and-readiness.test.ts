@@ -48,7 +48,7 @@ describe('upgrade from the earlier layout', () => {
     const runs = await raw.collection('job_runs').find({}).toArray();
     assert.equal(runs.length, legacy.length, 'each run moved once');
     assert.ok(runs.every((r) => typeof r._id === 'string' && r._id === `${String(r.job)}|${String(r.runKey)}`));
-    assert.deepEqual((await raw.collection('migrations').find({}).toArray()).map((m) => String(m._id)).filter((id) => !id.startsWith('indexes:')).sort(), ['2026-12-job-runs-by-key', '2026-12-main-config-seed', '2026-12-outbox-queue', '2026-12-scan-results-by-key', '2026-12-watch-rules-by-member']);
+    assert.deepEqual((await raw.collection('migrations').find({}).toArray()).map((m) => String(m._id)).filter((id) => !id.startsWith('indexes:')).sort(), ['2026-12-job-runs-by-key', '2026-12-main-config-seed', '2026-12-outbox-queue', '2026-12-scan-results-by-key', '2026-12-trades-per-fill', '2026-12-watch-rules-by-member']);
     // The main portfolio's version 1 is written by the start, not by a read: once, though two processes started together.
     assert.deepEqual((await raw.collection('trading_configs').find({ portfolio: 'main' }).toArray()).map((c) => c.version), [1]);
     const listed = JSON.parse(a.out) as Array<{ name: string; lastRun: { runKey: string } | null }>;
