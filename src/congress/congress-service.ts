@@ -210,7 +210,9 @@ async function movesSince(trades: TradeEntry[], asOf: IsoDate): Promise<Map<stri
 }
 
 export function tradeLine(t: TradeEntry, move?: string): string {
-  const lag = t.lagDays === null ? 'lag unknown' : `${t.lagDays} d after the trade${t.late ? ' — LATE (over 45 days)' : ''}`;
+  const lag = t.lagDays === null ? 'lag unknown'
+    : t.lagDays < 0 ? `${-t.lagDays} d BEFORE the trade date it gives: a date error in the filing?`
+      : `${t.lagDays} d after the trade${t.late ? ' — LATE (over 45 days)' : ''}`;
   const what = `${TYPE_LABEL[t.type] ?? t.type}${t.option ? ' (option)' : ''} ${t.ticker ?? t.asset.slice(0, 60)}`;
   return `${what} · ${t.amount || 'amount not read'} · ${OWNER_LABEL[t.owner] ?? t.owner} · traded ${t.transactionDate}, disclosed ${t.filedOn} (${lag})${move ? ` · ${move}` : ''}`;
 }

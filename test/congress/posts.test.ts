@@ -27,6 +27,7 @@ test('a filing post: identical tranches shown once with their count, the ranges 
   assert.equal(totalAsFiled([row(0, { amount: parseAmount('Over $50,000,000')! }), row(1)]), 'over $50,001,001');
   assert.equal(totalAsFiled([row(0)]), null, 'one row: its own range says it');
   assert.match(tradeLine({ ...entry(row(0)), lagDays: null, late: null }), /lag unknown/);
+  assert.match(tradeLine({ ...entry(row(0)), lagDays: -3, late: false }), /3 d BEFORE the trade date it gives: a date error in the filing\?/);
 });
 
 test('follow rules: a member by key, a ticker, an amount against the range\'s top (or its floor when open-ended)', () => {
