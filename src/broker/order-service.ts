@@ -6,6 +6,7 @@ import { isDuplicateKey } from '../db/connection.js';
 import { HOLDER_ID } from '../db/lease.js';
 import { BrokerOrder, BrokerState } from '../db/models/broker.js';
 import { CapitalInjection } from '../db/models/capital-injection.js';
+import { AuditEntry } from '../db/models/audit-entry.js';
 import { Signal } from '../db/models/signal.js';
 import { Trade } from '../db/models/trade.js';
 import { describeError, UserFacingError } from '../errors.js';
@@ -29,6 +30,24 @@ export const TRADED_AS: Record<string, string> = { SPX: 'SPY', NDX: 'QQQ', DJI: 
 const STALE_CLAIM_MS = 60_000;
 
 let cached: { key: string; broker: Broker } | undefined;
+
+/**
+ * Live trading needs two switches: ALPACA_LIVE=yes in the environment (checked at start) and an admin's
+ * confirmed `broker live on` (stored, audited). Without the second, nothing is sent to the live endpoint.
+ */
+export async function checkLiveSwitch(env: Env): Promise<void> {
+  if (env.ALPACA_LIVE !== 'yes' || new URL(env.ALPACA_TRADING_URL).hostname !== 'api.alpaca.markets') return;
+  const on = (await BrokerState.findById('live').lean())?.value as { on: boolean } | undefined;
+  if (!on?.on) throw new UserFacingError('LIVE_NOT_CONFIRMED', 'ALPACA_LIVE=yes points at the live endpoint, but no admin has confirmed live trading: an admin runs `/broker live on` (confirmed, audited) first. Nothing was sent.');
+}
+
+export async function setLiveSwitch(on: boolean, actor: { id: string; name: string; source: 'discord' | 'cli' | 'job' | 'system' }, now = new Date()): Promise<{ on: boolean }> {
+  const before = (await BrokerState.findById('live').lean())?.value ?? { on: false };
+  await BrokerState.replaceOne({ _id: 'live' }, { _id: 'live', value: { on, by: `${actor.source}:${actor.name}`, at: now.toISOString() }, at: now }, { upsert: true });
+  await AuditEntry.create({ at: now, actorId: actor.id, actorName: actor.name, source: actor.source, action: 'broker.live', target: 'alpaca', before, after: { on }, result: 'ok' });
+  return { on };
+}
+
 /** The account's broker for this environment (one client per process: its rate limit and breaker are shared). */
 export function brokerFor(env: Env): Broker {
   if (!env.ALPACA_KEY_ID || !env.ALPACA_SECRET_KEY) {
@@ -120,6 +139,7 @@ async function dayOrders(portfolio: string, date: IsoDate): Promise<string[]> {
  * 'day' the ones for after the open.
  */
 export async function placeOrders(env: Env, portfolio: string, date: IsoDate, now: Date, phase: 'open' | 'day', broker = brokerFor(env)): Promise<PlaceReport> {
+  await checkLiveSwitch(env);
   const report: PlaceReport = { portfolio, date, placed: [], waiting: [], refused: [], notes: [], skipped: null };
   const signal = await Signal.findOne({ portfolio, tradeDate: date }).lean();
   if (!signal) {

@@ -44,7 +44,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   earnings: { group: 'info', flags: ['--date', '--from', '--to', ...READ] },
   calendar: { group: 'info', subcommands: ['week'], flags: ['--date', '--from', '--to', ...READ] },
   congress: { group: 'info', subcommands: ['recent', 'member', 'follow', 'unfollow', 'list'], flags: ['--days', '--member', '--ticker', '--date', '--user', ...READ] },
-  broker: { group: 'trading', subcommands: ['status', 'adopt'], flags: ['--name', '--date', ...READ] },
+  broker: { group: 'trading', subcommands: ['status', 'adopt', 'live'], flags: ['--name', '--date', ...READ] },
   backup: { group: 'backup', flags: ['--out', ...READ] },
   restore: { group: 'backup', flags: ['--into', '--local', '--drop', ...READ] },
 };
@@ -92,7 +92,7 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
   config simulate key=value … [--months 6 | --from D --to D] [--out F.png] [--name P]   what the change would have done (writes nothing)
   backtest --from D --to D [--version V] [--symbols A,B] [--name P]
   pause [--name P] [--notes "why"] | resume [--name P]   stop or restart paper trading (signals continue)
-  broker status [--name P] [--date D] | broker adopt SYMBOL|cash [--name P]   a broker portfolio's orders, fills, reconciliation; take the broker's side (audited)
+  broker status [--name P] [--date D] | broker adopt SYMBOL|cash [--name P] | broker live on|off   orders, fills, reconciliation; take the broker's side; allow real money (audited)
   chart SYMBOL [--indicators sma20,sma50,sma200,ema20,bb,rsi,macd] [--range 1m|3m|6m|1y|2y|5y] [--date D]
         [--type candle|line] [--scale linear|log] [--trades P] [--theme dark|light] [--out F.png]
   equity [--name P] [--range all|1m|…|5y] [--theme dark|light] [--out F.png]   equity, capital, benchmark, drawdown (PNG)

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import mongoose from 'mongoose';
 import { AlpacaBroker } from '../../src/broker/alpaca-broker.js';
 import { clientOrderId } from '../../src/broker/client-order-id.js';
-import { followOrders, placeOrders } from '../../src/broker/order-service.js';
+import { followOrders, placeOrders, setLiveSwitch } from '../../src/broker/order-service.js';
 import { syncPortfolio } from '../../src/broker/reconcile.js';
 import { parseEnvVars } from '../../src/config/env.js';
 import { BrokerOrder } from '../../src/db/models/broker.js';
@@ -151,9 +151,16 @@ describe('orders through the Alpaca stand-in', () => {
     assert.ok(alpaca.requests.filter((q) => q.path === '/v2/account').length >= 2, 'asked again after the rate limit');
   });
 
-  test('the live endpoint is refused without ALPACA_LIVE=yes; keys never appear in what is reported', async () => {
+  test('the live endpoint is refused without ALPACA_LIVE=yes and without an admin\'s confirmed switch; keys never appear in what is reported', async () => {
+    alpaca.now = at('09:10');
     assert.throws(() => parseEnvVars({ ALPACA_TRADING_URL: 'https://api.alpaca.markets' }), /live \(real money\) endpoint: set ALPACA_LIVE=yes/);
-    assert.doesNotThrow(() => parseEnvVars({ ALPACA_TRADING_URL: 'https://api.alpaca.markets', ALPACA_LIVE: 'yes' }));
+    const live = parseEnvVars({ ALPACA_TRADING_URL: 'https://api.alpaca.markets', ALPACA_LIVE: 'yes', ALPACA_KEY_ID: STAND_IN_KEYS.id, ALPACA_SECRET_KEY: STAND_IN_KEYS.secret });
+    // The environment alone is not enough: an admin's confirmed `broker live on` must be stored too.
+    await assert.rejects(placeOrders(live, 'main', DATE, at('09:10'), 'open', brokerOf()), /no admin has confirmed live trading/);
+    assert.equal(alpaca.orders.length, 0, 'nothing sent');
+    await setLiveSwitch(true, actor);
+    const r = await placeOrders(live, 'main', DATE, at('09:10'), 'open', brokerOf());
+    assert.equal(r.placed.length, 2, 'after the switch (the stand-in plays the live endpoint here)');
     const wrong = new AlpacaBroker({ timeoutMs: 1500, retry: { attempts: 1, baseMs: 10, maxMs: 20, maxRetryAfterMs: 10 }, baseUrl: alpaca.url, keyId: 'PKWRONG', secretKey: 'wrong-secret-value', perMinute: 6000 });
     const err = await wrong.account().catch((e: unknown) => e as Error);
     assert.match(String((err as Error).message), /HTTP 401/);

@@ -82,7 +82,12 @@ export const tradingHandlers: Record<string, Handler> = {
       const a = await adoptDifference(rt.env, name, rest[0]!, cliActor());
       return { data: a, post: { kind: 'ops', title: `Adopted the broker's side: ${a.portfolio} ${a.what}`, description: `${a.before} → ${a.after} (audited)` } };
     }
-    throw new UserFacingError('USAGE', `${sub === undefined ? 'broker needs a subcommand' : `unknown broker use "${[sub, ...rest].join(' ')}"`}; usage: broker status [--name P] [--date D] | broker adopt SYMBOL|cash [--name P]`);
+    if (sub === 'live' && rest.length === 1 && (rest[0] === 'on' || rest[0] === 'off')) {
+      const { setLiveSwitch } = await import('../../broker/order-service.js');
+      const r = await setLiveSwitch(rest[0] === 'on', cliActor());
+      return { data: r, post: { kind: 'ops', title: r.on ? 'Real-money orders allowed (with ALPACA_LIVE=yes)' : 'Real-money orders stopped', description: 'audited' } };
+    }
+    throw new UserFacingError('USAGE', `${sub === undefined ? 'broker needs a subcommand' : `unknown broker use "${[sub, ...rest].join(' ')}"`}; usage: broker status [--name P] [--date D] | broker adopt SYMBOL|cash [--name P] | broker live on|off`);
   },
   async pnl(_rt, _args, f) {
     const name = f.name ?? 'main';
