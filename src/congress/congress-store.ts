@@ -1,5 +1,5 @@
 import type { IsoDate } from '../calendar/dates.js';
-import { bulk, insertNew, replaceOp, type IdDoc, type Op } from '../db/bulk.js';
+import { bulk, insertNew, mergeIndexEntries, replaceOp, type IdDoc, type Op } from '../db/bulk.js';
 import { CongressFiling, CongressIndex, CongressMember, CongressTrade } from '../db/models/congress.js';
 import type { MemberRef, ParsedFiling, ParsedRow } from './contracts.js';
 
@@ -159,33 +159,7 @@ export async function storeFilings(items: ToStore[], now: Date): Promise<StoredF
 
 /** Add entries to index documents by `_id`, skipping ids already there (a re-run after a kill adds nothing twice). */
 async function mergeIndex(adds: Map<string, IndexEntry[]>): Promise<void> {
-  const ids = [...adds.keys()];
-  const existing = new Map<string, IndexEntry[]>();
-  for (let i = 0; i < ids.length; i += 32) {
-    const docs = await Promise.all(ids.slice(i, i + 32).map((id) => CongressIndex.findById(id).lean()));
-    for (const d of docs) if (d) existing.set(d._id, (d.entries ?? []) as IndexEntry[]);
-  }
-  const inserts: IdDoc[] = [];
-  const ops: Op[] = [];
-  for (const [id, list] of adds) {
-    const cur = existing.get(id);
-    if (!cur) {
-      inserts.push({ _id: id, entries: list });
-      continue;
-    }
-    const have = new Set(cur.map((e) => e.id));
-    const more = list.filter((e) => !have.has(e.id));
-    if (more.length) ops.push(replaceOp({ _id: id, entries: [...cur, ...more] }));
-  }
-  const fresh = await insertNew(CongressIndex, inserts);
-  for (const [i, doc] of inserts.entries()) {
-    if (fresh.has(i)) continue;
-    const d = await CongressIndex.findById(doc._id).lean();
-    const cur = (d?.entries ?? []) as IndexEntry[];
-    const have = new Set(cur.map((e) => e.id));
-    ops.push(replaceOp({ _id: doc._id, entries: [...cur, ...(doc.entries as IndexEntry[]).filter((e) => !have.has(e.id))] }));
-  }
-  await bulk(CongressIndex, ops);
+  await mergeIndexEntries(CongressIndex, new Map([...adds].map(([id, entries]) => [id, { entries }])), (e) => e.id);
 }
 
 /** Each member once: name and place as last filed, filings counted, the latest filing day. */

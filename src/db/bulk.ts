@@ -36,3 +36,41 @@ export async function insertNew(model: { collection: { insertMany(docs: object[]
   }
   return fresh;
 }
+
+type IndexModel = { collection: { insertMany(docs: object[], o: { ordered: false }): Promise<unknown> }; findById(id: string): { lean(): PromiseLike<unknown> } };
+
+/**
+ * Append entries to index documents by `_id` ("a name's month", "a member's year"…): each document read once,
+ * entries already there (by `keyOf`) skipped — so a re-run after a kill adds nothing twice —, new documents
+ * inserted, changed ones replaced in small batches. For one writer at a time (a lease); a document inserted
+ * meanwhile by a writer whose lease expired is merged into. Returns how many documents were written.
+ */
+export async function mergeIndexEntries<E>(model: IndexModel, adds: Map<string, { fields?: Record<string, unknown>; entries: E[] }>, keyOf: (e: E) => string): Promise<number> {
+  const ids = [...adds.keys()];
+  const existing = new Map<string, E[]>();
+  const read = async (id: string) => ((await model.findById(id).lean()) as { _id: string; entries?: E[] } | null);
+  for (let i = 0; i < ids.length; i += 32) {
+    for (const d of await Promise.all(ids.slice(i, i + 32).map(read))) if (d) existing.set(d._id, d.entries ?? []);
+  }
+  const inserts: IdDoc[] = [];
+  const ops: Op[] = [];
+  for (const [id, v] of adds) {
+    const cur = existing.get(id);
+    if (!cur) {
+      inserts.push({ _id: id, ...(v.fields ?? {}), entries: v.entries });
+      continue;
+    }
+    const have = new Set(cur.map(keyOf));
+    const more = v.entries.filter((e) => !have.has(keyOf(e)));
+    if (more.length) ops.push(replaceOp({ _id: id, ...(v.fields ?? {}), entries: [...cur, ...more] }));
+  }
+  const fresh = await insertNew(model, inserts);
+  for (const [i, doc] of inserts.entries()) {
+    if (fresh.has(i)) continue;
+    const cur = (await read(doc._id))?.entries ?? [];
+    const have = new Set(cur.map(keyOf));
+    ops.push(replaceOp({ ...doc, entries: [...cur, ...(doc.entries as E[]).filter((e) => !have.has(keyOf(e)))] }));
+  }
+  await bulk(model, ops);
+  return inserts.length + ops.length;
+}

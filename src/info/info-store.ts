@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { IsoDate } from '../calendar/dates.js';
-import { bulk, insertNew, replaceOp, type IdDoc, type Op } from '../db/bulk.js';
+import { bulk, insertNew, mergeIndexEntries, replaceOp, type Op } from '../db/bulk.js';
 import { isDuplicateKey } from '../db/connection.js';
 import { releaseLease, takeLease } from '../db/lease.js';
 import { EarningsDay, EarningsSymbol, EconomicDay, InfoState, NewsArticle, NewsIndex, NewsUrl } from '../db/models/info.js';
@@ -111,34 +111,7 @@ export async function indexArticles(articles: Article[]): Promise<number> {
     add(`*|${day}`, day, entryOf(a, null));
     for (const t of a.tickers) add(`${t}|${day.slice(0, 7)}`, day.slice(0, 7), entryOf(a, t));
   }
-  const ids = [...adds.keys()];
-  const existing = new Map<string, IndexEntry[]>();
-  for (let i = 0; i < ids.length; i += 32) {
-    const docs = await Promise.all(ids.slice(i, i + 32).map((id) => NewsIndex.findById(id).lean()));
-    for (const d of docs) if (d) existing.set(d._id, (d.entries ?? []) as IndexEntry[]);
-  }
-  const inserts: IdDoc[] = [];
-  const replaces: Op[] = [];
-  for (const [id, v] of adds) {
-    const cur = existing.get(id);
-    if (!cur) {
-      inserts.push({ _id: id, period: v.period, entries: v.entries });
-      continue;
-    }
-    const have = new Set(cur.map((e) => e.k));
-    const more = v.entries.filter((e) => !have.has(e.k));
-    if (more.length) replaces.push(replaceOp({ _id: id, period: v.period, entries: [...cur, ...more] }));
-  }
-  const fresh = await insertNew(NewsIndex, inserts);
-  // One inserted meanwhile by a writer that did not hold the lease (it expired under it): merge into it instead.
-  for (const [i, doc] of inserts.entries()) {
-    if (fresh.has(i)) continue;
-    const d = await NewsIndex.findById(doc._id).lean();
-    const have = new Set(((d?.entries ?? []) as IndexEntry[]).map((e) => e.k));
-    replaces.push(replaceOp({ ...doc, entries: [...((d?.entries ?? []) as IndexEntry[]), ...(doc.entries as IndexEntry[]).filter((e) => !have.has(e.k))] }));
-  }
-  await bulk(NewsIndex, replaces);
-  return inserts.length + replaces.length;
+  return mergeIndexEntries(NewsIndex, new Map([...adds].map(([id, v]) => [id, { fields: { period: v.period }, entries: v.entries }])), (e) => e.k);
 }
 
 export interface ArticleView {
