@@ -1,3 +1,4 @@
+import mongoose from 'mongoose';
 // A database as a year of our own schedule leaves it (`npm run bench -- --aged` builds one). Written
 // through the product's own write paths where they exist (posts queued and delivered by the outbox,
 // watchlists by changeWatchlist, run summaries folded by the run store's merge); plain inserts through
@@ -193,6 +194,7 @@ export async function ageDatabase(jobs: Map<string, JobDefinition>, now = new Da
   counts.day_claims = claims.length;
   Object.assign(counts, await ageInformation(now));
   Object.assign(counts, await ageCongress(now));
+  Object.assign(counts, await ageWorldAndBroker(now));
   return counts;
 }
 
@@ -306,5 +308,46 @@ export async function ageCongress(now: Date): Promise<AgedCounts> {
   });
   await insertAll(nativeDb().collection(CongressFollow.collection.collectionName), follows);
   return { congress_filings: filings, congress_transactions: trades, congress_follows: follows.length };
+}
+
+/**
+ * A year of world boards (one per trading day, as international-markets stores them) and of a broker portfolio's
+ * orders (six a day, each with its day's list in broker_state), so /world and /broker read an aged store.
+ */
+export async function ageWorldAndBroker(now: Date): Promise<AgedCounts> {
+  const { WorldDay } = await import('../src/db/models/world.js');
+  const { BrokerOrder, BrokerState } = await import('../src/db/models/broker.js');
+  const { loadWorld } = await import('../src/world/world-list.js');
+  const { isTradingDay } = await import('../src/calendar/nyse.js');
+  const w = loadWorld();
+  const days: string[] = [];
+  for (let t = now.getTime() - 365 * DAY; t < now.getTime(); t += DAY) {
+    const d = new Date(t).toISOString().slice(0, 10);
+    if (isTradingDay(d)) days.push(d);
+  }
+  const boards = days.map((date, i) => ({
+    _id: date, at: new Date(`${date}T21:00:00Z`),
+    board: {
+      date, rows: w.markets.map((m, k) => ({ region: m.region, country: m.country, etf: m.etf, etfPct: ((i * 7 + k * 3) % 41 - 20) / 10, close: 50 + k, currency: m.currency, currencyPct: ((i + k) % 9 - 4) / 10, local: null })),
+      regions: [...new Set(w.markets.map((m) => m.region))].map((region, k) => ({ region, pct: ((i + k) % 7 - 3) / 5, markets: 3 })), crypto: [], yields: [], notes: [], notServed: w.notServed, synthetic: true,
+    },
+  }));
+  await insertAll(nativeDb().collection(WorldDay.collection.collectionName), boards);
+  const orders: Document[] = [];
+  const lists: Document[] = [];
+  for (const date of days) {
+    const ids: string[] = [];
+    for (const [k, symbol] of ['SPY', 'QQQ', 'DIA'].entries()) {
+      for (const tif of ['opg', 'day']) {
+        const id = `sd-aged-${date}-${symbol}-buy-${tif}-${k}`;
+        ids.push(id);
+        orders.push({ _id: id, portfolio: 'aged', date, symbol, signalSymbol: null, side: 'buy', timeInForce: tif, qty: tif === 'opg' ? 3 : null, notional: tif === 'day' ? 120.5 : null, signalId: new mongoose.Types.ObjectId(), state: 'done', brokerOrderId: `aged-${id}`, status: 'filled', filledQty: 3, filledAvgPrice: 400, refusal: null, claimedBy: 'aged:1', createdAt: new Date(`${date}T13:15:00Z`), updatedAt: new Date(`${date}T13:40:00Z`) });
+      }
+    }
+    lists.push({ _id: `orders|aged|${date}`, value: ids, at: new Date(`${date}T13:40:00Z`) });
+  }
+  await insertAll(nativeDb().collection(BrokerOrder.collection.collectionName), orders);
+  await insertAll(nativeDb().collection(BrokerState.collection.collectionName), lists);
+  return { world_days: boards.length, broker_orders: orders.length };
 }
 

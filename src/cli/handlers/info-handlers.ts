@@ -25,6 +25,12 @@ export const infoHandlers: Record<string, Handler> = {
     const q = await calendarView({ date: f.date as IsoDate | undefined, from: f.from as IsoDate | undefined, to: f.to as IsoDate | undefined, week: args[0] === 'week' });
     return { data: q.days.flatMap((d) => d.events.map((e) => ({ date: e.date, time: e.time, name: e.name, kind: e.kind, note: e.note, provider: e.provider }))), post: calendarPost(q) };
   },
+  async world(_rt, args, f) {
+    if (args.length) throw new UserFacingError('USAGE', `world takes no arguments (got "${args.join(' ')}"); usage: world [--date D]`);
+    const { latestBoardDate, worldView, worldPost } = await import('../../world/world-service.js');
+    const b = await worldView((f.date as IsoDate | undefined) ?? latestBoardDate());
+    return { data: b, post: worldPost(b) };
+  },
   async congress(_rt, args, f) {
     const usage = 'usage: congress recent [--days N] [--member M | --ticker T] [--date D] | congress member NAME | congress follow|unfollow member|ticker|amount VALUE --user ID | congress list --user ID';
     const v = await import('../../congress/congress-views.js');
