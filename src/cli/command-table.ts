@@ -44,6 +44,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   earnings: { group: 'info', flags: ['--date', '--from', '--to', ...READ] },
   calendar: { group: 'info', subcommands: ['week'], flags: ['--date', '--from', '--to', ...READ] },
   world: { group: 'info', flags: ['--date', ...READ] },
+  brew: { group: 'info', subcommands: ['early', 'main'], flags: ['--date', ...READ] },
   congress: { group: 'info', subcommands: ['recent', 'member', 'follow', 'unfollow', 'list'], flags: ['--days', '--member', '--ticker', '--date', '--user', ...READ] },
   broker: { group: 'trading', subcommands: ['status', 'adopt', 'live'], flags: ['--name', '--date', ...READ] },
   backup: { group: 'backup', flags: ['--out', ...READ] },
@@ -100,6 +101,7 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
   news [SYMBOL] [--since D] [--date D]             articles on a name (or the market) up to D, newest first, with the provider's sentiment
   earnings [--date D | --from D --to D | SYMBOL]   who reports (before the open / after the close, EPS estimate)
   calendar [--date D | --from D --to D | week]     economic releases and FOMC decisions, New York times
+  brew [early|main] [--date D]                     the morning brief again (06:00 early, 07:30 main: the names worth a look)
   world [--date D]                                 the world board of a trading day (20:00): regions, the dollar, yields, crypto
   congress recent [--days N] [--member M | --ticker T] [--date D]   trades disclosed by Congress (and filings not parsed)
   congress member NAME                             a member's trades, lag from trade to disclosure, late filings

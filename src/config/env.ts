@@ -148,6 +148,8 @@ export const envSchema = z
     ALPACA_LIVE: z.enum(['no', 'yes'], { error: 'must be no or yes' }).default('no'),
     ALPACA_TRADING_CALLS_PER_MIN: perMinute(200),
     BROKER_CASH_TOLERANCE: z.coerce.number({ error: 'must be a number of dollars' }).min(0).max(1e9).default(1),
+    /** overnight-sync posts when crypto moved this much (percent) since the US close. */
+    WORLD_MOVE_ALERT_PCT: z.coerce.number({ error: 'must be a percentage' }).min(0.5).max(100).default(5),
     CONGRESS_PROVIDER: z.enum(CONGRESS_PROVIDERS).default('demo'),
     HOUSE_DISCLOSURE_URL: httpUrl('https://disclosures-clerk.house.gov'),
     SENATE_EFD_URL: httpUrl('https://efdsearch.senate.gov'),

@@ -81,7 +81,7 @@ export async function buildWorldBoard(env: Env, date: IsoDate): Promise<WorldBoa
   const regions = [...byRegion].map(([region, xs]) => ({ region, pct: xs.reduce((a, x) => a + x, 0) / xs.length, markets: xs.length })).sort((a, b) => b.pct - a.pct);
   const c = await sources.crypto(date, w.crypto).catch((err: unknown) => ({ quotes: new Map(), note: `crypto: ${(err as Error).message.slice(0, 120)}` }));
   if (c.note) notes.push(c.note);
-  const endOfDay = Date.parse(`${addDays(date, 1)}T05:00:00Z`); // midnight New York (EST; an hour's slack in summer)
+  const endOfDay = DateTime.fromISO(`${addDays(date, 1)}T00:00`, { zone: 'America/New_York' }).toMillis(); // midnight New York
   const crypto = w.crypto.flatMap((symbol) => {
     const list = ((c.quotes.get(symbol) ?? []) as Array<{ close: number; t: number }>).filter((q) => q.t < endOfDay);
     const last = list.at(-1);

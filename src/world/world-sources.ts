@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
 import { addDays, type IsoDate } from '../calendar/dates.js';
 import type { Env } from '../config/env.js';
 import { FredCalendar } from '../info/providers/http-info.js';
@@ -38,8 +39,15 @@ export class DemoWorldSources implements WorldSources {
   async fx(date: IsoDate, pairs: readonly string[]) {
     return { quotes: pairs.map((p) => demoQuote(p, date)), note: null };
   }
+  /** Daily bars (their close at 16:00 New York) and, crypto trading around the clock, a point at the next midnight. */
   async crypto(date: IsoDate, symbols: readonly string[]) {
-    return { quotes: new Map(symbols.map((s) => [s, [demoQuote(s, addDays(date, -1)), demoQuote(s, date)]])), note: null };
+    return {
+      quotes: new Map(symbols.map((s) => {
+        const next = demoQuote(s, addDays(date, 1));
+        return [s, [demoQuote(s, addDays(date, -1)), demoQuote(s, date), { symbol: s, open: next.open, close: +((demoQuote(s, date).close + next.close) / 2).toFixed(6), t: DateTime.fromISO(`${addDays(date, 1)}T00:00`, { zone: 'America/New_York' }).toMillis() }]];
+      })),
+      note: null,
+    };
   }
   async series(id: string) {
     return { points: [], note: `${id} is not on the demo` };

@@ -191,7 +191,7 @@ const cliArb: fc.Arbitrary<BadInput> = fc.oneof(
   fc.constantFrom('nope', 'config-scan', '__proto__').map((s) => cliInput(`scan --name ${s}`, ['scan', '--name', s], [s])),
   badSymbol.filter((x) => !x.includes(' ')).map((x) => cliInput(`news ${x}`, ['news', x], [x])),
   badSymbol.filter((x) => !x.includes(' ')).map((x) => cliInput(`earnings ${x}`, ['earnings', x], [x])),
-  fc.tuple(fc.constantFrom(['news', 'AAPL'], ['earnings'], ['calendar']), fc.constantFrom('--since', '--date', '--from'), badDate)
+  fc.tuple(fc.constantFrom(['news', 'AAPL'], ['earnings'], ['calendar'], ['world'], ['brew']), fc.constantFrom('--since', '--date', '--from'), badDate)
     .map(([cmd, flag, d]) => cliInput(`${cmd.join(' ')} ${flag} ${JSON.stringify(d)}`, [...cmd, flag, d], [d, flag])),
   fc.constantFrom('earnings', 'calendar').map((c) => cliInput(`${c} --from 2020-03-20 --to 2020-03-01`, [c, '--from', '2020-03-20', '--to', '2020-03-01'], ['2020-03-01', '2020-03-20'])),
   fc.constantFrom('month', 'weeks', '__proto__').map((x) => cliInput(`calendar ${x}`, ['calendar', x], [x])),
@@ -203,6 +203,8 @@ const cliArb: fc.Arbitrary<BadInput> = fc.oneof(
   fc.constantFrom('123', 'abc', 'me').map((u) => cliInput(`congress list --user ${u}`, ['congress', 'list', '--user', u], [u, '--user'])),
   fc.constantFrom('frobnicate', 'recentt', '__proto__').map((x) => cliInput(`congress ${x}`, ['congress', x], [x])),
   fc.constantFrom('frobnicate', 'adoptt', '__proto__').map((x) => cliInput(`broker ${x}`, ['broker', x], [x])),
+  fc.constantFrom('late', 'earlyy', '__proto__').map((x) => cliInput(`brew ${x}`, ['brew', x], [x])),
+  fc.constantFrom('2020-03-13', '2019-01-02').map((d) => cliInput(`world --date ${d} (no board stored)`, ['world', '--date', d], [d])),
   fc.constantFrom('SPY', 'cash', 'NOPE').map((x) => cliInput(`broker adopt ${x} (nothing reconciled)`, ['broker', 'adopt', x], ['main'])),
 );
 
@@ -281,6 +283,8 @@ const slashArb: fc.Arbitrary<BadInput> = fc.oneof(
   badDate.map((d) => slashInput(`date:${d}`, 'earnings', { options: [s('date', d)] }, [d])),
   badSymbol.map((x) => slashInput(`symbol:${x}`, 'earnings', { options: [s('symbol', x)] }, [x])),
   badDate.map((d) => slashInput(`to:${d}`, 'calendar', { options: [s('date', '2020-03-01'), s('to', d)] }, [d])),
+  badDate.map((d) => slashInput(`date:${d}`, 'world', { options: [s('date', d)] }, [d])),
+  badDate.map((d) => slashInput(`date:${d}`, 'brew', { options: [s('date', d)] }, [d])),
   fc.constantFrom('S&P', '$SPX', 'A'.repeat(11), '1ABC').map((x) => slashInput(`ticker:${x}`, 'congress', { subcommand: 'recent', options: [s('ticker', x)] }, [x])),
   fc.oneof(fc.constantFrom('x', 'Nobody Atall'), junk).map((x) => slashInput(`name:${x}`, 'congress', { subcommand: 'member', options: [s('name', x)] }, [x])),
   fc.constantFrom('abc', '500', '100000000').map((v) => slashInput(`follow amount:${v}`, 'congress', { subcommand: 'follow', options: [s('kind', 'amount'), s('value', v)] }, [v])),

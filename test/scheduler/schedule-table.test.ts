@@ -35,7 +35,7 @@ test('/jobs schedule: the next ten runs in New York time, skipping Thanksgiving 
   const jobs = await loadJobs('America/New_York');
   const runs = upcomingRuns(jobs, new Date('2026-11-25T23:00:00Z'), 10);
   assert.equal(runs.length, 10);
-  assert.deepEqual(runs.slice(0, 3).map((r) => `${r.newYork} ${r.job}`), ['Wed 2026-11-25 20:00 international-markets', 'Wed 2026-11-25 22:00 maintenance-cleanup', 'Thu 2026-11-26 02:00 system-maintenance']);
+  assert.deepEqual(runs.slice(0, 3).map((r) => `${r.newYork} ${r.job}`), ['Wed 2026-11-25 20:00 international-markets', 'Wed 2026-11-25 22:00 maintenance-cleanup', 'Thu 2026-11-26 00:00 overnight-sync']);
   assert.ok(!runs.some((r) => r.date === '2026-11-26' && r.job === 'generate-signal'), 'no market job on Thanksgiving');
   assert.ok(runs.some((r) => r.newYork === 'Fri 2026-11-27 06:00' && r.job === 'generate-signal'));
 });

@@ -25,6 +25,14 @@ export const infoHandlers: Record<string, Handler> = {
     const q = await calendarView({ date: f.date as IsoDate | undefined, from: f.from as IsoDate | undefined, to: f.to as IsoDate | undefined, week: args[0] === 'week' });
     return { data: q.days.flatMap((d) => d.events.map((e) => ({ date: e.date, time: e.time, name: e.name, kind: e.kind, note: e.note, provider: e.provider }))), post: calendarPost(q) };
   },
+  async brew(_rt, args, f) {
+    if (args.length > 1 || (args[0] !== undefined && args[0] !== 'early' && args[0] !== 'main')) throw new UserFacingError('USAGE', `unknown brew argument "${args.join(' ')}"; usage: brew [early|main] [--date D]`);
+    const which = (args[0] ?? 'main') as 'early' | 'main';
+    const { brewView, latestBrewDate } = await import('../../world/brew-service.js');
+    const date = (f.date as IsoDate | undefined) ?? latestBrewDate(which);
+    const post = await brewView(date, which);
+    return { data: { date, which, ...post }, post };
+  },
   async world(_rt, args, f) {
     if (args.length) throw new UserFacingError('USAGE', `world takes no arguments (got "${args.join(' ')}"); usage: world [--date D]`);
     const { latestBoardDate, worldView, worldPost } = await import('../../world/world-service.js');
