@@ -69,3 +69,24 @@ export function embedLength(post: Post): number {
     post.fields.reduce((n, f) => n + f.name.length + f.value.length, 0)
   );
 }
+
+/**
+ * Lines joined within Discord's limit for a text (a description's 4,096, a field's 1,024): whole lines only, never
+ * cut mid-line; what does not fit is counted on a last line ("…and 4 more").
+ */
+export function fitLines(lines: string[], max: number, more = (n: number) => `…and ${n} more`): string {
+  const out: string[] = [];
+  let used = 0;
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.length > max ? `${raw.slice(0, Math.max(0, max - 1))}…` : raw;
+    const tail = i < lines.length - 1 ? more(lines.length - i - 1).length + 1 : 0;
+    if (used + line.length + (out.length ? 1 : 0) + tail > max) {
+      out.push(more(lines.length - i));
+      return out.join('\n');
+    }
+    out.push(line);
+    used += line.length + (out.length > 1 ? 1 : 0);
+  }
+  return out.join('\n');
+}
+

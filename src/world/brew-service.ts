@@ -11,7 +11,7 @@ import { dayCounts, earningsDatesOf, earningsOn, economicOn, earningsSynced, typ
 import { syncNews } from '../info/news-service.js';
 import { loadUniverse } from '../market-data/universe.js';
 import { enqueuePost } from '../notify/outbox.js';
-import type { PostInput } from '../notify/post.js';
+import { fitLines, type PostInput } from '../notify/post.js';
 import { loadWorld } from './world-list.js';
 import { buildWorldBoard, type WorldBoard } from './world-service.js';
 import { worldSources } from './world-sources.js';
@@ -143,15 +143,15 @@ export async function morningBrewEarly(env: Env, date: IsoDate, now: Date): Prom
   return {
     kind: 'digests',
     title: `Morning brew · ${DateTime.fromISO(date).toFormat('ccc d LLL yyyy')} · 06:00`,
-    description: [
-      heldNews.length ? `**Your holdings overnight**\n${heldNews.map(line).join('\n')}` : 'No overnight news on holdings.',
-      otherNews.length ? `**The universe overnight** (${news.length} article(s) since the close)\n${otherNews.map(line).join('\n')}` : '',
-    ].filter(Boolean).join('\n\n').slice(0, 4000),
+    description: fitLines([
+      ...(heldNews.length ? ['**Your holdings overnight**', ...heldNews.map(line)] : ['No overnight news on holdings.']),
+      ...(otherNews.length ? ['', `**The universe overnight** (${news.length} article(s) since the close)`, ...otherNews.map(line)] : []),
+    ], 4000),
     fields: [
-      { name: 'The world overnight', value: (world.join('\n') || 'not available yet').slice(0, 1024) },
-      { name: `Earnings today (${earnings.length})`, value: (reporters.join(' · ') || 'none in the universe').slice(0, 1024) },
-      { name: 'Economic releases today (New York)', value: (releases.join('\n') || 'none we follow').slice(0, 1024) },
-      ...(lacks.length ? [{ name: 'Not in this brief', value: lacks.join('\n').slice(0, 1024) }] : []),
+      { name: 'The world overnight', value: fitLines(world, 1024) || 'not available yet' },
+      { name: `Earnings today (${earnings.length})`, value: fitLines(reporters, 1024) || 'none in the universe' },
+      { name: 'Economic releases today (New York)', value: fitLines(releases, 1024) || 'none we follow' },
+      ...(lacks.length ? [{ name: 'Not in this brief', value: fitLines(lacks, 1024) }] : []),
     ],
     footer: 'Index futures and live foreign index levels: no free source serves them. Pre-market movers: not in this brief yet.',
     demo: synthetic,
@@ -218,10 +218,10 @@ export async function morningBrewMain(env: Env, date: IsoDate, now: Date): Promi
   return {
     kind: 'digests',
     title: `Morning brew (main) · ${DateTime.fromISO(date).toFormat('ccc d LLL yyyy')} · 07:30`,
-    description: (names.length ? `**Ten names worth a look** (scan of ${prev}, news, earnings)\n${names.join('\n')}` : 'No scan to draw names from.').slice(0, 4000),
+    description: names.length ? fitLines([`**Ten names worth a look** (scan of ${prev}, news, earnings)`, ...names], 4000) : 'No scan to draw names from.',
     fields: [
       { name: 'The allocator today (main)', value: signal ? `${signal.action} · confidence ${(signal.confidenceScore * 100).toFixed(0)} %${signal.action === 'BUY' ? ` · ${Object.entries(signal.allocations as Record<string, number>).map(([s, v]) => `${s} $${Math.round(v)}`).join(', ')}` : ''}` : 'no signal yet' },
-      { name: 'The three biggest risks to the portfolios', value: (risks.slice(0, 3).map((r, i) => `${i + 1}. ${r}`).join('\n') || 'none seen: no held name reports today, no negative news on holdings, no sector under pressure').slice(0, 1024) },
+      { name: 'The three biggest risks to the portfolios', value: fitLines(risks.slice(0, 3).map((r, i) => `${i + 1}. ${r}`), 1024) || 'none seen: no held name reports today, no negative news on holdings, no sector under pressure' },
       ...(lacks.length ? [{ name: 'Not in this brief', value: lacks.join('\n') }] : []),
     ],
     demo: Boolean(scan && [...score.keys()].length && counts.entries.some((e) => e.syn)),

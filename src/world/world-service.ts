@@ -7,7 +7,7 @@ import { UserFacingError } from '../errors.js';
 import { barsOn } from '../market-data/bar-store.js';
 import { fetchMarketData } from '../market-data/fetch-service.js';
 import { providerFor } from '../market-data/providers.js';
-import type { PostInput } from '../notify/post.js';
+import { fitLines, type PostInput } from '../notify/post.js';
 import { loadWorld, worldPairs } from './world-list.js';
 import { worldSources } from './world-sources.js';
 
@@ -128,13 +128,13 @@ export function worldPost(b: WorldBoard): PostInput {
   return {
     kind: 'digests',
     title: `The world · ${b.date}`,
-    description: [...lines, '', 'Country ETFs on the US session (their moves include the currency).'].join('\n').slice(0, 4000),
+    description: fitLines([...lines, '', 'Country ETFs on the US session (their moves include the currency).'], 4000),
     fields: [
-      { name: 'The dollar (the day\'s move)', value: [...new Set(fx)].join(' · ').slice(0, 1024) || 'not served today' },
+      { name: 'The dollar (the day\'s move)', value: fitLines([...new Set(fx)], 1024) || 'not served today' },
       { name: 'Crypto (at midnight New York)', value: b.crypto.map((c) => `${c.symbol} ${c.close.toLocaleString('en-US', { maximumFractionDigits: 2 })} ${signed(c.pct)}`).join(' · ') || 'not served today' },
       { name: 'US yields (FRED)', value: b.yields.map((y) => `${y.name} ${y.level.toFixed(2)} % (${y.changeBp === null ? 'n/a' : `${y.changeBp >= 0 ? '+' : ''}${y.changeBp} bp`}, ${y.date})`).join(' · ') || (b.synthetic ? 'no US yields on the demo' : 'not served (FRED_API_KEY)') },
-      { name: 'Local indices', value: (locals.join('\n') || (b.synthetic ? 'no local index on the demo' : 'none served')).slice(0, 1024) },
-      { name: 'Not served', value: [b.notServed, ...b.notes].join('\n').slice(0, 1024) },
+      { name: 'Local indices', value: fitLines(locals, 1024) || (b.synthetic ? 'no local index on the demo' : 'none served') },
+      { name: 'Not served', value: fitLines([b.notServed, ...b.notes], 1024) },
     ],
     footer: b.synthetic ? 'demo: the ETFs derived from the demo market, currencies and crypto seeded paths — synthetic' : 'country ETFs (US hours), currencies and crypto as quoted',
     demo: b.synthetic,

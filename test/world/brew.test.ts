@@ -47,3 +47,15 @@ describe('the morning briefs (demo)', () => {
     assert.match(buildPost(await morningBrewEarly(testEnv(), '2020-11-26', ny('2020-11-26', '06:00'))).description!, /closed today \(Thanksgiving Day\)/);
   });
 });
+
+test('posts keep to Discord\'s limits by whole lines: nothing cut mid-line, the rest counted', async () => {
+  const { fitLines } = await import('../../src/notify/post.js');
+  const lines = Array.from({ length: 200 }, (_, i) => `• ${i} ${'International Flavors & Fragrances Inc. (IFF) — an article title as long as they come '.repeat(1)}`);
+  const text = fitLines(lines, 1024);
+  assert.ok(text.length <= 1024);
+  const out = text.split('\n');
+  assert.match(out.at(-1)!, /^…and \d+ more$/);
+  assert.equal(Number(/\d+/.exec(out.at(-1)!)![0]) + out.length - 1, 200, 'every line shown or counted');
+  assert.ok(out.slice(0, -1).every((l) => lines.includes(l)), 'whole lines only');
+  assert.equal(fitLines(['a', 'b'], 1024), 'a\nb');
+});
