@@ -1,5 +1,5 @@
 import type { JobContext, JobOutcome } from '../src/scheduler/job-definition.js';
-import { buildWorldBoard, worldPost } from '../src/world/world-service.js';
+import { buildWorldBoard, worldChart, worldPost } from '../src/world/world-service.js';
 
 export const name = 'international-markets';
 export const description = '20:00 on trading days: the day around the world — regions ranked by their country ETFs, the dollar, yields, crypto; stored for /world and the morning briefs.';
@@ -8,6 +8,7 @@ export const options = { marketDaysOnly: true, concurrency: 1, lockLifetimeMs: 5
 
 export async function handler(ctx: JobContext): Promise<JobOutcome> {
   const board = await buildWorldBoard(ctx.env, ctx.date);
-  await ctx.publish(`${name}:${ctx.date}`, worldPost(board));
+  const chart = await worldChart(board);
+  await ctx.publish(`${name}:${ctx.date}`, { ...worldPost(board), image: { filename: chart.filename, base64: chart.png.toString('base64') } });
   return { summary: { regions: board.regions.map((r) => `${r.region} ${r.pct.toFixed(2)} %`), crypto: board.crypto.length, yields: board.yields.length, notes: board.notes, synthetic: board.synthetic } };
 }

@@ -4,7 +4,7 @@ import { DOWN, FONT, niceTicks, startCanvas, UP, type Theme } from './panel-char
  * A horizontal bar chart of signed values (green above zero, red below) as PNG bytes, in the panel charts'
  * theme: each bar labelled with its value, the zero line marked, labels never clipped.
  */
-export function renderBarChart(spec: { title: string; subtitle?: string; bars: Array<{ label: string; value: number }>; width?: number; theme?: Theme }): Buffer {
+export function renderBarChart(spec: { title: string; subtitle?: string; bars: Array<{ label: string; value: number }>; width?: number; theme?: Theme; format?: (v: number) => string; axisFormat?: (v: number) => string }): Buffer {
   const width = spec.width ?? 900;
   const rowH = 44;
   const top = spec.subtitle ? 70 : 52;
@@ -31,7 +31,7 @@ export function renderBarChart(spec: { title: string; subtitle?: string; bars: A
     ctx.lineTo(x, bottom);
     ctx.stroke();
     ctx.fillStyle = theme.axis;
-    const label = Math.abs(t) < 1e-12 ? '0' : String(Number(t.toFixed(4)));
+    const label = Math.abs(t) < 1e-12 ? '0' : spec.axisFormat ? spec.axisFormat(t) : String(Number(t.toFixed(4)));
     ctx.fillText(label, x - ctx.measureText(label).width / 2, bottom + 8);
   }
   spec.bars.forEach((bar, i) => {
@@ -44,7 +44,7 @@ export function renderBarChart(spec: { title: string; subtitle?: string; bars: A
     ctx.fillStyle = bar.value >= 0 ? UP : DOWN;
     ctx.fillRect(Math.min(x0, x1), y + 8, Math.max(1, Math.abs(x1 - x0)), rowH - 16);
     ctx.fillStyle = theme.text;
-    const text = `${bar.value >= 0 ? '+' : ''}${bar.value.toFixed(3)}`;
+    const text = spec.format ? spec.format(bar.value) : `${bar.value >= 0 ? '+' : ''}${bar.value.toFixed(3)}`;
     const tw = ctx.measureText(text).width;
     // Beside the bar's end; inside it when beside would run into the labels or off the image.
     const outside = bar.value >= 0 ? x1 + 6 : x1 - 6 - tw;

@@ -116,6 +116,17 @@ export async function worldView(date: IsoDate): Promise<WorldBoard> {
   return doc.board as WorldBoard;
 }
 
+/** The board as a PNG: every market's ETF move, best first, grouped by nothing but the move (one glance). */
+export async function worldChart(b: WorldBoard, theme: 'dark' | 'light' = 'dark'): Promise<{ png: Buffer; filename: string }> {
+  const { renderBarChart } = await import('../charts/bar-chart.js');
+  const bars = b.rows.filter((r) => r.etfPct !== null).sort((x, y) => y.etfPct! - x.etfPct!).map((r) => ({ label: `${r.country} (${r.etf})`, value: r.etfPct! }));
+  const png = renderBarChart({
+    title: `The world · ${b.date}`, subtitle: `country ETFs on the US session (currency included)${b.synthetic ? ' · synthetic demo data' : ''}`, bars, theme,
+    format: (v) => `${v >= 0 ? '+' : ''}${v.toFixed(2)} %`, axisFormat: (v) => `${Number(v.toFixed(2))} %`,
+  });
+  return { png, filename: `world-${b.date}.png` };
+}
+
 const signed = (x: number | null, dp = 2) => (x === null ? 'n/a' : `${x >= 0 ? '+' : ''}${x.toFixed(dp)} %`);
 
 export function worldPost(b: WorldBoard): PostInput {
