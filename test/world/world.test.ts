@@ -63,7 +63,7 @@ describe('the world board', () => {
     const chart = await worldChart(b);
     assert.equal(chart.png.subarray(1, 4).toString('latin1'), 'PNG');
     assert.equal(chart.png.readUInt32BE(16), 900, '900 px wide');
-    assert.equal(chart.png.readUInt32BE(20), 52 + 44 * b.rows.length + 44, 'a row per market');
+    assert.equal(chart.png.readUInt32BE(20), 70 + 44 * b.rows.length + 44, 'a row per market (below the title and subtitle)');
     await assert.rejects(worldView('2020-03-13'), /No world board stored for 2020-03-13: international-markets makes it at 20:00/);
   });
 });
