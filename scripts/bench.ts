@@ -10,6 +10,7 @@
 //   npm run bench -- --aged       fresh against year-old database: commands, health-check, idle worker (scripts/bench-aged.ts)
 //   npm run bench -- --commands --aged   the commands-during-a-scan bench on a year-old database
 //   npm run bench -- --news       a day of 5,000 articles synced from a replayed Polygon: requests, ingest, /news (scripts/bench-news.ts)
+//   npm run bench -- --brew       the morning briefs over the universe, prepared as at 04:00 (scripts/bench-brew.ts)
 //   npm run bench -- --congress   200 House PTR PDFs synced on the heavy-work threads, commands meanwhile, a quiet resync (scripts/bench-congress.ts)
 //   npm run bench -- --cli        the CLI's answer times: --help, reads warm and cold, on a year-old database (scripts/bench-cli.ts)
 //   npm run bench -- --intraday   one 15-minute market-hours slot: snapshot, scan, 10,000 watch rules, 5 portfolios' alerts (scripts/bench-intraday.ts)
@@ -233,6 +234,10 @@ async function measureWatch(): Promise<void> {
 if (process.argv.includes('--news')) {
   // A day of 5,000 articles on the free plan's limits (scripts/bench-news.ts).
   await (await import('./bench-news.js')).benchNews();
+  process.exit(0);
+}
+if (process.argv.includes('--brew')) {
+  await (await import('./bench-brew.js')).benchBrew();
   process.exit(0);
 }
 if (process.argv.includes('--congress')) {
