@@ -137,6 +137,8 @@ export async function morningBrewEarly(env: Env, date: IsoDate, now: Date): Prom
     ...(b ? b.rows.flatMap((r) => (r.local ? [`${r.local.name} closed ${r.local.close.toLocaleString('en-US')} on ${r.local.date} ${signed(r.local.pct)} (FRED, a day late)`] : [])).slice(0, 1) : []),
   ];
   if (!econ.synced) lacks.push('today\'s economic calendar');
+  const pre = await worldSources(env).premarket(loadUniverse().map((u) => u.symbol), at(date, '04:00'), now).catch((err: unknown) => ({ movers: [], note: (err as Error).message.slice(0, 120) }));
+  const movers = pre.movers.slice(0, 8).map((m) => `${m.symbol} ${signed(m.pct)} (${m.last.toFixed(2)} at ${DateTime.fromMillis(m.at, { zone: ZONE }).toFormat('HH:mm')}, close ${m.prevClose.toFixed(2)})`);
   const reporters = earnings.slice(0, 10).map((e) => `${held.has(e.symbol) ? '★ ' : ''}${e.symbol} ${e.hour === 'bmo' ? 'before the open' : e.hour === 'amc' ? 'after the close' : 'time not said'}`);
   const releases = econ.events.map((e) => `${e.time ?? '—'} ${e.name}${e.note ? ` (${e.note})` : ''}`);
   const synthetic = Boolean(b?.synthetic || o?.synthetic || news.some((e) => e.syn));
@@ -149,11 +151,12 @@ export async function morningBrewEarly(env: Env, date: IsoDate, now: Date): Prom
     ], 4000),
     fields: [
       { name: 'The world overnight', value: fitLines(world, 1024) || 'not available yet' },
+      { name: 'Pre-market movers (since 04:00, against the last close)', value: fitLines(movers, 1024) || `none shown: ${pre.note ?? 'no pre-market trades yet'}` },
       { name: `Earnings today (${earnings.length})`, value: fitLines(reporters, 1024) || 'none in the universe' },
       { name: 'Economic releases today (New York)', value: fitLines(releases, 1024) || 'none we follow' },
       ...(lacks.length ? [{ name: 'Not in this brief', value: fitLines(lacks, 1024) }] : []),
     ],
-    footer: 'Index futures and live foreign index levels: no free source serves them. Pre-market movers: not in this brief yet.',
+    footer: `Index futures and live foreign index levels: no free source serves them.${pre.note && movers.length ? ` Pre-market: ${pre.note}.` : ''}`,
     demo: synthetic,
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
+import { z } from 'zod';
 import { addDays, type IsoDate } from '../calendar/dates.js';
 import type { Env } from '../config/env.js';
 import { FredCalendar } from '../info/providers/http-info.js';
@@ -18,6 +19,33 @@ export interface WorldSources {
   fx(date: IsoDate, pairs: readonly string[]): Promise<{ quotes: DayQuote[]; note: string | null }>;
   crypto(date: IsoDate, symbols: readonly string[]): Promise<{ quotes: Map<string, DayQuote[]>; note: string | null }>;
   series(id: string, from: IsoDate, to: IsoDate): Promise<{ points: Array<{ date: string; value: number | null }>; note: string | null }>;
+  /** Trades since 04:00 New York against the previous close (the provider's snapshot before the open). */
+  premarket(symbols: readonly string[], from: Date, to: Date): Promise<{ movers: PremarketMove[]; note: string | null }>;
+}
+
+export interface PremarketMove {
+  symbol: string;
+  last: number;
+  prevClose: number;
+  pct: number;
+  at: number;
+}
+
+/** One snapshot row as the pre-market reads it: the last trade and the previous day's close (the day bar is empty before the open). */
+const premarketRow = z.object({ ticker: z.string(), prevDay: z.object({ c: z.number().positive() }), lastTrade: z.object({ p: z.number().positive(), t: z.number() }).optional() });
+const premarketPage = z.object({ tickers: z.array(z.unknown()).default([]), status: z.string().optional() });
+
+/** The movers among snapshot rows whose last trade is in [from, to] (ns or ms times), biggest moves first. */
+export function premarketMovers(rows: unknown[], from: Date, to: Date): PremarketMove[] {
+  const out: PremarketMove[] = [];
+  for (const raw of rows) {
+    const r = premarketRow.safeParse(raw);
+    if (!r.success || !r.data.lastTrade) continue;
+    const at = r.data.lastTrade.t > 1e15 ? Math.round(r.data.lastTrade.t / 1e6) : r.data.lastTrade.t;
+    if (at < from.getTime() || at > to.getTime()) continue;
+    out.push({ symbol: r.data.ticker, last: r.data.lastTrade.p, prevClose: r.data.prevDay.c, pct: ((r.data.lastTrade.p / r.data.prevDay.c) - 1) * 100, at });
+  }
+  return out.sort((a, b) => Math.abs(b.pct) - Math.abs(a.pct));
 }
 
 const unit = (seed: string) => createHash('sha256').update(seed).digest().readUInt32BE(0) / 2 ** 32;
@@ -52,6 +80,9 @@ export class DemoWorldSources implements WorldSources {
   async series(id: string) {
     return { points: [], note: `${id} is not on the demo` };
   }
+  async premarket() {
+    return { movers: [], note: 'the demo has no pre-market session' };
+  }
 }
 
 export class LiveWorldSources implements WorldSources {
@@ -84,6 +115,14 @@ export class LiveWorldSources implements WorldSources {
   async series(id: string, from: IsoDate, to: IsoDate) {
     if (!this.fred) return { points: [], note: `${id} needs FRED_API_KEY (free)` };
     return { points: await this.fred.observations(id, from, to), note: null };
+  }
+
+  /** Polygon's stocks snapshot for the universe (one request): trades since 04:00 against yesterday's close. */
+  async premarket(symbols: readonly string[], from: Date, to: Date) {
+    if (!this.polygon) return { movers: [], note: 'pre-market movers need POLYGON_API_KEY (its snapshot has pre-market trades from 04:00)' };
+    const page = await this.polygon.getJson('snapshot', '/v2/snapshot/locale/us/markets/stocks/tickers', { tickers: symbols.join(',') }, premarketPage);
+    const movers = premarketMovers(page.tickers, from, to);
+    return { movers, note: movers.length ? (page.status === 'DELAYED' ? 'delayed 15 minutes (the plan\'s)' : null) : 'no pre-market trades yet' };
   }
 }
 

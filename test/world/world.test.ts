@@ -45,6 +45,12 @@ describe('the world board', () => {
     assert.equal(server.requestsTo('/v1beta3/crypto/us/bars')[0]!.headers['apca-api-key-id'], undefined, 'no key sent');
     const n = await s.series('NIKKEI225', '2020-03-06', '2020-03-16');
     assert.deepEqual(n.points.map((p) => p.value), [18559.63, 17431.05, null, 17002.04]);
+    server.on('GET', '/v2/snapshot/locale/us/markets/stocks/tickers', { fixture: '../world/polygon-premarket-snapshot.json' });
+    const pre = await s.premarket(['AAPL', 'MSFT', 'BCDA'], new Date('2020-11-12T04:00:00-05:00'), new Date('2020-11-12T09:00:00-05:00'));
+    assert.deepEqual(pre.movers.map((m) => [m.symbol, +m.pct.toFixed(2)]), [['AAPL', 5.02], ['MSFT', -3.93]], 'trades since 04:00 only, biggest first; last evening\'s trade is not pre-market');
+    const early = await s.premarket(['AAPL', 'MSFT'], new Date('2020-11-12T04:00:00-05:00'), new Date('2020-11-12T08:00:00-05:00'));
+    assert.deepEqual(early.movers, [], 'a trade after the brief\'s clock is not seen (no look-ahead)');
+    assert.equal(early.note, 'no pre-market trades yet');
     const noKeys = new LiveWorldSources(testEnv({ MARKET_DATA_PROVIDER: 'polygon', POLYGON_API_KEY: 'pk-0123456789abcdef', POLYGON_BASE_URL: server.url }));
     assert.match((await noKeys.series('DGS10', '2020-03-06', '2020-03-16')).note!, /needs FRED_API_KEY/);
   });
