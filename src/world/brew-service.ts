@@ -14,6 +14,7 @@ import { enqueuePost } from '../notify/outbox.js';
 import { fitLines, type PostInput } from '../notify/post.js';
 import { loadWorld } from './world-list.js';
 import { buildWorldBoard, type WorldBoard } from './world-service.js';
+import { companies, formatCap, refreshCompanies } from './company-data.js';
 import { worldSources } from './world-sources.js';
 
 const ZONE = 'America/New_York';
@@ -81,7 +82,12 @@ export async function preMarketPrep(env: Env, date: IsoDate, now: Date): Promise
   await step(`today's economic releases`, async () => ((await economicOn([date])).synced ? undefined : syncEconomic(env, date)));
   await step('the news since the close', () => syncNews(env, now, `prep:${date}`));
   await step(`the scan of ${prev}`, async () => {
-    if (!(await findScan('next-day-prep', prev))) throw new Error(`no next-day-prep scan stored for ${prev} (run it: signaldesk run next-day-prep --date ${prev})`);
+    const scan = await findScan('next-day-prep', prev);
+    if (!scan) throw new Error(`no next-day-prep scan stored for ${prev} (run it: signaldesk run next-day-prep --date ${prev})`);
+    // The names the 07:30 brief may show: their company data, at most a week old.
+    const names = [...new Set(scan.results.flatMap((r) => r.hits.slice(0, 15).map((h) => h.symbol)))];
+    const c = await refreshCompanies(env, names, now);
+    if (c.failed.length) throw new Error(`company data for ${c.failed.length} name(s): ${c.failed[0]}`);
   });
   const prep: Prep = { date, ready, missing };
   await WorldDay.replaceOne({ _id: `prep|${date}` }, { _id: `prep|${date}`, board: prep, at: now }, { upsert: true });
@@ -192,7 +198,7 @@ export async function morningBrewMain(env: Env, date: IsoDate, now: Date): Promi
     if (n) v.rank += n.positive - n.negative;
   }
   const top = [...score].sort((a, b) => b[1].rank - a[1].rank || a[0].localeCompare(b[0])).slice(0, 10);
-  const dates = await earningsDatesOf([...top.map(([s]) => s), ...held]);
+  const [dates, company] = await Promise.all([earningsDatesOf([...top.map(([s]) => s), ...held]), companies(top.map(([s]) => s))]);
   const reportsIn = (s: string) => {
     const next = dates.get(s)?.dates.find((d) => d >= date);
     return next ? Math.round((Date.parse(next) - Date.parse(date)) / 86_400_000) : null;
@@ -200,7 +206,9 @@ export async function morningBrewMain(env: Env, date: IsoDate, now: Date): Promi
   const names = top.map(([s, v]) => {
     const n = counts.bySymbol.get(s);
     const r = reportsIn(s);
-    return `**${s}** (${sector.get(s) ?? '—'})${held.has(s) ? ' ★ held' : ''}\n   ${v.hits.slice(0, 2).map((h) => `${h.title}: ${h.note}`).join(' · ').slice(0, 150)}\n   ${n ? `news ${n.count} (▲${n.positive} ▼${n.negative})` : 'no news'}${r !== null ? ` · reports ${r === 0 ? 'today' : `in ${r}d`}` : ''}`;
+    const co = company.get(s);
+    const about = [co?.sector ?? sector.get(s) ?? '—', co?.industry, formatCap(co?.marketCap ?? null)].filter(Boolean).join(' · ');
+    return `**${s}** (${about})${held.has(s) ? ' ★ held' : ''}\n   ${v.hits.slice(0, 2).map((h) => `${h.title}: ${h.note}`).join(' · ').slice(0, 150)}\n   ${n ? `news ${n.count} (▲${n.positive} ▼${n.negative})` : 'no news'}${r !== null ? ` · reports ${r === 0 ? 'today' : `in ${r}d`}` : ''}`;
   });
   const risks: string[] = [];
   for (const s of held) if (reportsIn(s) === 0) risks.push(`${s} (held) reports today`);

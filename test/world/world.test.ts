@@ -73,3 +73,21 @@ describe('the world board', () => {
     await assert.rejects(worldView('2020-03-13'), /No world board stored for 2020-03-13: international-markets makes it at 20:00/);
   });
 });
+
+test('company data: Polygon\'s ticker overview kept a week; the demo\'s sector from data/', async () => {
+  const { refreshCompanies, companies, formatCap } = await import('../../src/world/company-data.js');
+  const { CompanyInfo } = await import('../../src/db/models/company.js');
+  await CompanyInfo.deleteMany({});
+  server.on('GET', '/v3/reference/tickers/AAPL', { fixture: '../world/polygon-ticker-details-aapl.json' });
+  const env = testEnv({ MARKET_DATA_PROVIDER: 'polygon', POLYGON_API_KEY: 'pk-0123456789abcdef', POLYGON_BASE_URL: server.url, POLYGON_CALLS_PER_MIN: '600' });
+  const t0 = new Date('2026-03-10T08:00:00Z');
+  assert.deepEqual(await refreshCompanies(env, ['AAPL'], t0), { fetched: 1, cached: 0, failed: [] });
+  assert.deepEqual(await refreshCompanies(env, ['AAPL'], new Date(t0.getTime() + 6 * 86_400_000)), { fetched: 0, cached: 1, failed: [] }, 'kept a week');
+  assert.equal((await refreshCompanies(env, ['AAPL'], new Date(t0.getTime() + 8 * 86_400_000))).fetched, 1, 'asked again after it');
+  assert.equal(server.requestsTo('/v3/reference/tickers/AAPL').length, 2);
+  const aapl = (await companies(['AAPL'])).get('AAPL')!;
+  assert.deepEqual([aapl.name, aapl.industry, formatCap(aapl.marketCap)], ['Apple Inc.', 'Electronic computers', '$2.77T']);
+  await refreshCompanies(testEnv(), ['MSFT'], t0);
+  const msft = (await companies(['MSFT'])).get('MSFT')!;
+  assert.deepEqual([msft.sector, msft.industry, msft.marketCap, msft.source], ['Information Technology', null, null, 'data/universe.json (sector only)']);
+});
