@@ -4,6 +4,7 @@
 //   brew_main_ms    morning-brew-main (median of 5; target ≤ 3,000)
 //   brew_early_ms   morning-brew-early (median of 5)
 //   brew_requests   provider requests the two briefs made (target ≤ 2: they read what prep made)
+//   with --aged: brew_main_aged_ms, brew_early_aged_ms — the same on a database aged by a year (≤ fresh × 1.25 + 100)
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,29 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const PREV = '2020-03-16';
 const DATE = '2020-03-17';
 
+/** Prepare a day as 04:00 does, then time the two briefs (medians of 5) and count the provider requests they made. */
+async function measure(env: ReturnType<typeof parseEnvVars>, label: string): Promise<{ main: number; early: number; requests: number }> {
+  const jobs = await loadJobs(env.SCHEDULE_TIMEZONE, undefined, () => undefined);
+  const t0 = performance.now();
+  for (const [job, date] of [['next-day-prep', PREV], ['evening-news-sync', PREV], ['international-markets', PREV], ['generate-signal', DATE], ['overnight-sync', DATE], ['pre-market-prep', DATE]] as const) {
+    const r = await runJob(jobs.get(job)!, env, { date, trigger: 'cli', force: true });
+    if (r.status !== 'succeeded') process.stdout.write(`# ${label} ${job} ${date}: ${r.status} ${r.error ?? ''}\n`);
+  }
+  process.stdout.write(`# ${label}: prepared in ${((performance.now() - t0) / 1000).toFixed(1)} s (the scan of ${PREV}, its news, the world board, the signal, the night, the 04:00 prep)\n`);
+  const before = await ApiCall.countDocuments({});
+  const main: number[] = [];
+  const early: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    let t = performance.now();
+    await morningBrewMain(env, DATE, new Date(`${DATE}T07:30:00-04:00`));
+    main.push(performance.now() - t);
+    t = performance.now();
+    await morningBrewEarly(env, DATE, new Date(`${DATE}T06:00:00-04:00`));
+    early.push(performance.now() - t);
+  }
+  return { main: median(main), early: median(early), requests: (await ApiCall.countDocuments({})) - before };
+}
+
 export async function benchBrew(): Promise<void> {
   const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'signaldesk-brew-'));
   const db = await resolveDatabase({ dataDir: dir, preferEmbedded: true, idleGraceMs: 500 });
@@ -32,27 +56,20 @@ export async function benchBrew(): Promise<void> {
     configureLogging(env);
     await connectDatabase(uri);
     await migrateStorage();
-    const jobs = await loadJobs(env.SCHEDULE_TIMEZONE, undefined, () => undefined);
-    const t0 = performance.now();
-    for (const [job, date] of [['next-day-prep', PREV], ['evening-news-sync', PREV], ['international-markets', PREV], ['generate-signal', DATE], ['overnight-sync', DATE], ['pre-market-prep', DATE]] as const) {
-      const r = await runJob(jobs.get(job)!, env, { date, trigger: 'cli' });
-      if (r.status !== 'succeeded') process.stdout.write(`# ${job} ${date}: ${r.status} ${r.error ?? ''}\n`);
+    const fresh = await measure(env, 'fresh');
+    line('brew_main_ms', `${Math.round(fresh.main)} (median of 5; target ≤ 3,000)`);
+    line('brew_early_ms', `${Math.round(fresh.early)} (median of 5)`);
+    line('brew_requests', `${fresh.requests} (target ≤ 2: the briefs read what 04:00 prepared)`);
+    if (process.argv.includes('--aged')) {
+      await disconnectDatabase();
+      const agedUri = `${db.uri.replace(/\/$/, '')}/brew_aged`;
+      const { writeAgedDatabase } = await import('./age-database.js');
+      const { env: agedEnv } = await writeAgedDatabase(agedUri);
+      const aged = await measure(agedEnv, 'aged');
+      const target = fresh.main * 1.25 + 100;
+      line('brew_main_aged_ms', `${Math.round(fresh.main)} · ${Math.round(aged.main)} · ${(aged.main / fresh.main).toFixed(2)} · ${aged.main <= target ? 'met' : 'MISSED'} (fresh · aged · ratio · aged ≤ fresh × 1.25 + 100 ms)`);
+      line('brew_early_aged_ms', `${Math.round(fresh.early)} · ${Math.round(aged.early)} · ${(aged.early / fresh.early).toFixed(2)} · ${aged.early <= fresh.early * 1.25 + 100 ? 'met' : 'MISSED'}`);
     }
-    process.stdout.write(`# prepared in ${((performance.now() - t0) / 1000).toFixed(1)} s: the scan of ${PREV} (529 symbols), its news, the world board, the signal, the night, the 04:00 prep\n`);
-    const before = await ApiCall.countDocuments({});
-    const main: number[] = [];
-    const early: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      let t = performance.now();
-      await morningBrewMain(env, DATE, new Date(`${DATE}T07:30:00-04:00`));
-      main.push(performance.now() - t);
-      t = performance.now();
-      await morningBrewEarly(env, DATE, new Date(`${DATE}T06:00:00-04:00`));
-      early.push(performance.now() - t);
-    }
-    line('brew_main_ms', `${Math.round(median(main))} (median of 5; target ≤ 3,000)`);
-    line('brew_early_ms', `${Math.round(median(early))} (median of 5)`);
-    line('brew_requests', `${(await ApiCall.countDocuments({})) - before} (target ≤ 2: the briefs read what 04:00 prepared)`);
   } finally {
     await disconnectDatabase().catch(() => undefined);
     await db.stop();
