@@ -1,7 +1,5 @@
-import { brokerPortfolios } from '../src/broker/order-service.js';
-import { syncPortfolio } from '../src/broker/reconcile.js';
-import { listPortfolios } from '../src/portfolio/portfolios.js';
-import { slotInstant } from '../src/market-data/snapshot-store.js';
+import { syncBrokerPortfolios } from '../src/broker/reconcile.js';
+import { infoClock } from '../src/info/run-clock.js';
 import type { JobContext, JobOutcome } from '../src/scheduler/job-definition.js';
 
 export const name = 'closing-portfolio-sync';
@@ -10,11 +8,5 @@ export const schedule = { cron: '15 16 * * 1-5' };
 export const options = { marketDaysOnly: true, concurrency: 1, lockLifetimeMs: 5 * 60_000, missedRuns: 'latest' as const, maxAttempts: 3 };
 
 export async function handler(ctx: JobContext): Promise<JobOutcome> {
-  const now = new Date(ctx.now).toISOString().slice(0, 10) === ctx.date ? new Date(ctx.now) : slotInstant(ctx.date, '16:15');
-  const summary: Record<string, unknown> = {};
-  for (const p of await brokerPortfolios(await listPortfolios())) {
-    const r = await syncPortfolio(ctx.env, p, ctx.date, 'closing', now);
-    summary[p] = r.inSync ? `broker: in sync (${r.positions} position(s))` : `${r.differences.length} difference(s): ${r.differences.map((d) => d.detail).join('; ')}`;
-  }
-  return { summary: Object.keys(summary).length ? summary : { portfolios: 'none trades through a broker (config set broker=alpaca)' } };
+  return { summary: await syncBrokerPortfolios(ctx.env, ctx.date, 'closing', infoClock(ctx, '16:15')) };
 }

@@ -8,7 +8,7 @@ export const schedule = { cron: '0 */2 * * *' };
 export const options = { marketDaysOnly: false, concurrency: 1, lockLifetimeMs: 30 * 60_000, runKeyEvery: { minutes: 120 }, missedRuns: 'latest' as const, maxAttempts: 2 };
 
 export async function handler(ctx: JobContext): Promise<JobOutcome> {
-  const r = await syncCongress(ctx.env, infoClock(ctx, '18:00'), ctx.runKey);
+  const r = await syncCongress(ctx.env, infoClock(ctx, '18:00'));
   return {
     summary: {
       provider: r.provider, sources: r.sources.map((s) => `${s.source}: ${s.ok ? 'ok' : 'unavailable'} — ${s.detail} (${s.requests} request(s))`),

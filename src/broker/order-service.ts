@@ -258,6 +258,8 @@ export async function followOrders(env: Env, portfolio: string, date: IsoDate, n
   const ids = await dayOrders(portfolio, date);
   const docs = (await Promise.all(ids.map((id) => BrokerOrder.findById(id).lean()))).filter((d) => d !== null);
   const report: FollowReport = { portfolio, date, orders: [], newFills: 0, trades: [], rejected: [], allDone: true };
+  // Each order's broker id as known after this pass (an order adopted now gets its id here, not by reading it back).
+  const brokerIds = new Map(docs.flatMap((d) => (d.brokerOrderId ? [[d._id, d.brokerOrderId] as [string, string]] : [])));
   for (const d of docs) {
     if (d.state === 'refused') continue;
     let status = d.status ?? 'placing';
@@ -265,6 +267,7 @@ export async function followOrders(env: Env, portfolio: string, date: IsoDate, n
       const o = await broker.orderByClientId(d._id);
       if (o) {
         await adopt(d._id, o);
+        brokerIds.set(d._id, o.id);
         status = o.status;
         if (o.status === 'rejected') {
           report.rejected.push(d._id);
@@ -278,15 +281,16 @@ export async function followOrders(env: Env, portfolio: string, date: IsoDate, n
     }
     report.orders.push({ clientOrderId: d._id, symbol: d.symbol, side: d.side, status, filledQty: d.filledQty });
   }
-  const byBrokerId = new Map((await Promise.all(ids.map((id) => BrokerOrder.findById(id).lean()))).filter((d) => d?.brokerOrderId).map((d) => [d!.brokerOrderId!, d!]));
+  const byBrokerId = new Map(docs.flatMap((d) => (brokerIds.has(d._id) ? [[brokerIds.get(d._id)!, d] as [string, (typeof docs)[number]]] : [])));
   if (byBrokerId.size === 0) return report;
   const fills = (await broker.fills(date)).filter((f) => byBrokerId.has(f.orderId)).sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
-  const recorded = new Set((await Trade.find({ portfolio, tradeDate: date, fillId: { $ne: null } }, { fillId: 1 }).lean()).map((t) => t.fillId));
+  // The day's trades, read once: which executions are recorded, and the fills before the new ones.
+  const today = await Trade.find({ portfolio, tradeDate: date }).sort({ createdAt: 1 }).lean();
+  const recorded = new Set(today.flatMap((t) => (t.fillId ? [t.fillId] : [])));
   const fresh = fills.filter((f) => !recorded.has(f.id));
   if (fresh.length === 0) return report;
   // Realised P&L against the average cost at the time of each fill: the ledger through the day's earlier fills.
   const state = cloneState(await ledgerBefore(portfolio, date));
-  const today = await Trade.find({ portfolio, tradeDate: date }).sort({ createdAt: 1 }).lean();
   for (const t of today) applyFill(state, { symbol: t.symbol, action: t.action, quantity: t.quantity, price: t.price, amount: t.amount, realizedPnl: t.realizedPnl ?? 0 });
   for (const f of fresh) {
     const order = byBrokerId.get(f.orderId)!;

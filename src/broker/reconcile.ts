@@ -7,7 +7,8 @@ import { enqueuePost } from '../notify/outbox.js';
 import { ledgerBefore } from '../trading/portfolio-store.js';
 import { addDays } from '../calendar/dates.js';
 import type { Broker, BrokerFill, BrokerOrder as Order, BrokerPosition } from './contracts.js';
-import { brokerFor, TRADED_AS } from './order-service.js';
+import { listPortfolios } from '../portfolio/portfolios.js';
+import { brokerFor, brokerPortfolios, TRADED_AS } from './order-service.js';
 
 export interface Difference {
   kind: 'quantity' | 'unknown-position' | 'unknown-order' | 'unrecorded-fill' | 'cash';
@@ -106,6 +107,16 @@ export async function syncPortfolio(env: Env, portfolio: string, date: IsoDate, 
   const report: SyncReport = { portfolio, date, slot, inSync: differences.length === 0, differences, newlyPosted, positions: positions.length, cash: { broker: account.cash, ledger: ledger.cash } };
   await BrokerState.replaceOne({ _id: `sync|${portfolio}` }, { _id: `sync|${portfolio}`, value: { ...report, at: now.toISOString() }, at: now }, { upsert: true });
   return report;
+}
+
+/** A sync job's work: every broker portfolio reconciled, one summary line each. */
+export async function syncBrokerPortfolios(env: Env, date: IsoDate, slot: 'morning' | 'closing', now: Date): Promise<Record<string, unknown>> {
+  const summary: Record<string, unknown> = {};
+  for (const p of await brokerPortfolios(await listPortfolios())) {
+    const r = await syncPortfolio(env, p, date, slot, now);
+    summary[p] = r.inSync ? `broker: in sync (${r.positions} position(s))` : `${r.differences.length} difference(s): ${r.differences.map((d) => d.detail).join('; ')}`;
+  }
+  return Object.keys(summary).length ? summary : { portfolios: 'none trades through a broker (config set broker=alpaca)' };
 }
 
 /** The last reconciliation of a portfolio (for /portfolio and /health), or null. */

@@ -23,10 +23,17 @@ const MAX_READS = 250;
 /** A filing listed but not readable yet (a PDF not up, a network error) is tried again this many syncs. */
 const MAX_TRIES = 6;
 
+/** A government site's (or a keyed provider's) client with this environment's User-Agent, timeout and per-minute share. */
+function congressHttp(env: Env, source: string, baseUrl: string, o: { headers?: Record<string, string>; perMinute?: number; timeoutMs?: number; attempts?: number } = {}): CongressHttp {
+  return new CongressHttp({
+    source, baseUrl, timeoutMs: o.timeoutMs ?? Math.max(env.PROVIDER_TIMEOUT_MS, 20_000), perMinute: o.perMinute ?? env.CONGRESS_CALLS_PER_MIN,
+    userAgent: env.CONGRESS_USER_AGENT, headers: o.headers, attempts: o.attempts,
+  });
+}
+
 /** The sources CONGRESS_PROVIDER names: the demo, the House + the Senate, or Quiver. */
 export function congressSources(env: Env): CongressSource[] {
-  const http = (source: string, baseUrl: string, headers?: Record<string, string>, perMinute = env.CONGRESS_CALLS_PER_MIN) =>
-    new CongressHttp({ source, baseUrl, timeoutMs: Math.max(env.PROVIDER_TIMEOUT_MS, 20_000), perMinute, userAgent: env.CONGRESS_USER_AGENT, headers });
+  const http = (source: string, baseUrl: string, headers?: Record<string, string>, perMinute?: number) => congressHttp(env, source, baseUrl, { headers, perMinute });
   switch (env.CONGRESS_PROVIDER) {
     case 'demo':
       return [new DemoCongressSource()];
@@ -91,7 +98,7 @@ async function noteSource(source: string, ok: boolean, detail: string, now: Date
  * amendments, index, then post each new filing to the congress channel and DM its followers. A source's first
  * sync (and anything filed before the backfill window) is stored silently: "new" means newly disclosed.
  */
-export async function syncCongress(env: Env, now: Date, runKey: string): Promise<CongressSyncReport> {
+export async function syncCongress(env: Env, now: Date): Promise<CongressSyncReport> {
   const today = nyDay(now);
   const report: CongressSyncReport = { provider: env.CONGRESS_PROVIDER, sources: [], newFilings: 0, parsed: 0, notParsed: [], transactions: 0, amendmentsFolded: 0, live: false, posts: 0, dms: 0, pending: 0, synthetic: env.CONGRESS_PROVIDER === 'demo', ms: { list: 0, read: 0, store: 0, alerts: 0 } };
   const clock = (k: keyof CongressSyncReport['ms'], t0: number) => (report.ms[k] += Math.round(performance.now() - t0));
@@ -178,7 +185,7 @@ export async function syncCongress(env: Env, now: Date, runKey: string): Promise
   const tAlerts = performance.now();
   report.pending = pending.length;
   report.live = alerts.length > 0;
-  const queued = await queueAlerts(env, alerts, runKey, now);
+  const queued = await queueAlerts(alerts, now);
   report.posts = queued.posts;
   report.dms = queued.dms;
   await withInfoWriter('congress', () => writeState('congress-owed', [], now));
@@ -273,7 +280,7 @@ export function matchesFollow(f: { kind: string; value: string }, t: TradeEntry,
   return false;
 }
 
-async function queueAlerts(env: Env, alerts: Array<{ p: ParsedFiling; trades: TradeEntry[] }>, runKey: string, now: Date): Promise<{ posts: number; dms: number }> {
+async function queueAlerts(alerts: Array<{ p: ParsedFiling; trades: TradeEntry[] }>, now: Date): Promise<{ posts: number; dms: number }> {
   if (alerts.length === 0) return { posts: 0, dms: 0 };
   const follows = await CongressFollow.find({}).lean();
   const users = [...new Set(follows.map((f) => f.userId))];
@@ -300,9 +307,7 @@ async function queueAlerts(env: Env, alerts: Array<{ p: ParsedFiling; trades: Tr
       dms++;
     }
   }
-  void runKey;
   const queued = await enqueuePosts(items, now);
-  void env;
   return { posts: Math.min(alerts.length, queued), dms: Math.min(dms, Math.max(0, queued - alerts.length)) };
 }
 
@@ -322,7 +327,8 @@ export interface SourceCheck {
  */
 export async function checkCongressSources(env: Env, now: Date): Promise<SourceCheck[]> {
   const checks: Array<{ source: string; run: () => Promise<string> }> = [];
-  const http = (source: string, baseUrl: string, headers?: Record<string, string>) => new CongressHttp({ source, baseUrl, timeoutMs: 15_000, perMinute: env.CONGRESS_CALLS_PER_MIN, userAgent: env.CONGRESS_USER_AGENT, headers, attempts: 1 });
+  // A check asks once, briefly: an outage is what it reports, not something to retry through.
+  const http = (source: string, baseUrl: string, headers?: Record<string, string>) => congressHttp(env, source, baseUrl, { headers, timeoutMs: 15_000, attempts: 1 });
   if (env.CONGRESS_PROVIDER === 'demo') checks.push({ source: 'demo', run: async () => 'offline synthetic filings' });
   if (env.CONGRESS_PROVIDER === 'official') {
     checks.push({

@@ -258,7 +258,9 @@ export async function storeBrew(date: IsoDate, which: 'early' | 'main', post: Po
   await WorldDay.replaceOne({ _id: `brew|${date}|${which}` }, { _id: `brew|${date}|${which}`, board: post, at: now }, { upsert: true });
 }
 
-export const brewClock = (date: IsoDate, hhmm: string, ctxNow: string): Date => {
-  const now = new Date(ctxNow);
-  return DateTime.fromJSDate(now, { zone: ZONE }).toISODate() === date ? now : at(date, hhmm);
-};
+/** A brief's job: build it as of `now`, keep it for /brew, hand it back to be posted. */
+export async function runBrew(env: Env, date: IsoDate, which: 'early' | 'main', now: Date): Promise<PostInput> {
+  const post = await (which === 'early' ? morningBrewEarly : morningBrewMain)(env, date, now);
+  await storeBrew(date, which, post, now);
+  return post;
+}

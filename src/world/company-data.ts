@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { Env } from '../config/env.js';
 import { CompanyInfo } from '../db/models/company.js';
-import { ProviderHttp } from '../market-data/http/provider-http.js';
-import { httpCommon } from '../market-data/providers.js';
+import { polygonHttp } from './world-sources.js';
 import { loadUniverse } from '../market-data/universe.js';
 
 /** Reference data is asked again after a week. */
@@ -40,9 +39,7 @@ export async function refreshCompanies(env: Env, symbols: string[], now = new Da
   const sector = new Map(loadUniverse().map((u) => [u.symbol, { name: u.name, sector: u.sector }]));
   const failed: string[] = [];
   let fetched = 0;
-  const http = env.MARKET_DATA_PROVIDER !== 'demo' && env.POLYGON_API_KEY
-    ? new ProviderHttp({ ...httpCommon(env), provider: 'polygon', baseUrl: env.POLYGON_BASE_URL, headers: { Authorization: `Bearer ${env.POLYGON_API_KEY}` }, limits: { perMinute: env.POLYGON_CALLS_PER_MIN, perDay: env.POLYGON_CALLS_PER_DAY } })
-    : null;
+  const http = env.MARKET_DATA_PROVIDER !== 'demo' ? polygonHttp(env) : null;
   for (const s of stale) {
     const base = sector.get(s);
     let doc = { _id: s, name: base?.name ?? null, sector: base?.sector ?? null, industry: null as string | null, marketCap: null as number | null, source: 'data/universe.json (sector only)', fetchedAt: now };

@@ -57,15 +57,18 @@ export async function buildWorldBoard(env: Env, date: IsoDate): Promise<WorldBoa
   const fx = await sources.fx(date, worldPairs(w)).catch((err: unknown) => ({ quotes: [], note: `currencies: ${(err as Error).message.slice(0, 120)}` }));
   if (fx.note) notes.push(fx.note);
   const fxBy = new Map(fx.quotes.map((q) => [q.symbol, q]));
+  /** A FRED series' last two values up to the date (a missing day's "." skipped); what went wrong goes to the notes. */
+  const lastTwo = async (series: string, name: string): Promise<{ last?: { date: string; value: number }; prior?: { date: string; value: number } }> => {
+    const s = await sources.series(series, addDays(date, -10), date).catch((err: unknown) => ({ points: [], note: (err as Error).message.slice(0, 120) }));
+    if (s.note) notes.push(`${name}: ${s.note}`);
+    const pts = s.points.flatMap((p) => (p.value === null ? [] : [{ date: p.date, value: p.value }]));
+    return { last: pts.at(-1), prior: pts.at(-2) };
+  };
   const locals = new Map<string, WorldRow['local']>();
   for (const m of w.markets) {
     if (!m.localIndex || locals.has(m.localIndex.series)) continue;
-    const s = await sources.series(m.localIndex.series, addDays(date, -10), date).catch((err: unknown) => ({ points: [], note: (err as Error).message.slice(0, 120) }));
-    if (s.note) notes.push(`${m.localIndex.name}: ${s.note}`);
-    const pts = s.points.filter((p): p is { date: string; value: number } => p.value !== null);
-    const last = pts.at(-1);
-    const prior = pts.at(-2);
-    locals.set(m.localIndex.series, last ? { name: m.localIndex.name, date: last.date, close: last.value as number, pct: prior ? pct(last.value as number, prior.value as number) : null } : null);
+    const { last, prior } = await lastTwo(m.localIndex.series, m.localIndex.name);
+    locals.set(m.localIndex.series, last ? { name: m.localIndex.name, date: last.date, close: last.value, pct: prior ? pct(last.value, prior.value) : null } : null);
   }
   const rows: WorldRow[] = w.markets.map((m) => {
     const t = today.get(m.etf);
@@ -90,12 +93,8 @@ export async function buildWorldBoard(env: Env, date: IsoDate): Promise<WorldBoa
   });
   const yields: WorldBoard['yields'] = [];
   for (const y of w.yields) {
-    const s = await sources.series(y.series, addDays(date, -10), date).catch((err: unknown) => ({ points: [], note: (err as Error).message.slice(0, 120) }));
-    if (s.note) notes.push(`${y.name}: ${s.note}`);
-    const pts = s.points.filter((p): p is { date: string; value: number } => p.value !== null);
-    const last = pts.at(-1);
-    const prior = pts.at(-2);
-    if (last) yields.push({ name: y.name, date: last.date, level: last.value as number, changeBp: prior ? Math.round(((last.value as number) - (prior.value as number)) * 100) : null });
+    const { last, prior } = await lastTwo(y.series, y.name);
+    if (last) yields.push({ name: y.name, date: last.date, level: last.value, changeBp: prior ? Math.round((last.value - prior.value) * 100) : null });
   }
   const board: WorldBoard = { date, rows, regions, crypto, yields, notes: [...new Set(notes)], notServed: w.notServed, synthetic: sources.synthetic };
   await WorldDay.replaceOne({ _id: date }, { _id: date, board, at: new Date() }, { upsert: true });

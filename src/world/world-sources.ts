@@ -85,6 +85,12 @@ export class DemoWorldSources implements WorldSources {
   }
 }
 
+/** Polygon's REST client with the key in a header and Polygon's limits (shared across processes), or null without a key. */
+export function polygonHttp(env: Env): ProviderHttp | null {
+  if (!env.POLYGON_API_KEY) return null;
+  return new ProviderHttp({ ...httpCommon(env), provider: 'polygon', baseUrl: env.POLYGON_BASE_URL, headers: { Authorization: `Bearer ${env.POLYGON_API_KEY}` }, limits: { perMinute: env.POLYGON_CALLS_PER_MIN, perDay: env.POLYGON_CALLS_PER_DAY } });
+}
+
 export class LiveWorldSources implements WorldSources {
   readonly synthetic = false;
   private readonly polygon: ProviderHttp | null;
@@ -92,9 +98,7 @@ export class LiveWorldSources implements WorldSources {
   private readonly fred: FredCalendar | null;
   constructor(env: Env) {
     const common = httpCommon(env);
-    this.polygon = env.POLYGON_API_KEY
-      ? new ProviderHttp({ ...common, provider: 'polygon', baseUrl: env.POLYGON_BASE_URL, headers: { Authorization: `Bearer ${env.POLYGON_API_KEY}` }, limits: { perMinute: env.POLYGON_CALLS_PER_MIN, perDay: env.POLYGON_CALLS_PER_DAY } })
-      : null;
+    this.polygon = polygonHttp(env);
     // Historical crypto bars need no key (Alpaca: "require no authentication"); a key only raises the rate.
     this.alpaca = new ProviderHttp({ ...common, provider: 'alpaca-crypto', baseUrl: env.ALPACA_DATA_URL, limits: { perMinute: 60, perDay: null } });
     this.fred = env.FRED_API_KEY ? new FredCalendar({ ...common, baseUrl: env.FRED_BASE_URL, apiKey: env.FRED_API_KEY, limits: { perMinute: env.FRED_CALLS_PER_MIN, perDay: null } }) : null;

@@ -27,7 +27,7 @@ function childSync(env: Record<string, string>, at: string): { proc: ChildProces
     const { parseEnvVars } = await import('./src/config/env.ts');
     const { syncCongress } = await import('./src/congress/congress-service.ts');
     await connectDatabase(${JSON.stringify(testUri())}, ${JSON.stringify(db.name)}, { maxPoolSize: 10 });
-    const r = await syncCongress(parseEnvVars(process.env), new Date(${JSON.stringify(at)}), 'proc-' + process.pid);
+    const r = await syncCongress(parseEnvVars(process.env), new Date(${JSON.stringify(at)}));
     process.stdout.write(JSON.stringify({ newFilings: r.newFilings, transactions: r.transactions }) + '\\n');
     await disconnectDatabase();
     process.exit(0);
@@ -47,7 +47,7 @@ async function seed(vars: Record<string, string>): Promise<void> {
   server.on('GET', '/public_disc/financial-pdfs/2021FD.zip', { bytes: indexWithout('20017980', '20022132'), headers: { etag: '"a"' } }, { bytes: indexWithout(), headers: { etag: '"b"' } });
   server.on('GET', '/senate/search/home/', { status: 403, fixture: '../congress/senate/access-denied.html' });
   for (const id of ['20013811', '20016766', '8217326']) server.on('GET', `/public_disc/ptr-pdfs/2021/${id}.pdf`, { bytes: fx(`house/${id}.pdf`) });
-  await syncCongress(testEnv(vars), new Date('2021-01-12T15:00:00Z'), 'seed');
+  await syncCongress(testEnv(vars), new Date('2021-01-12T15:00:00Z'));
   await followCongress('300000000000000001', 'ticker', 'TSLA');
   await followCongress('300000000000000002', 'amount', '1000');
   await followCongress('300000000000000003', 'member', 'Alan Lowenthal');
@@ -88,7 +88,7 @@ describe('congress-sync across processes', () => {
     c.proc.kill('SIGKILL');
     assert.deepEqual(await c.done, { killed: 'SIGKILL' });
     assert.equal(await Outbox.countDocuments({ idempotencyKey: /^congress:/ }), 0, 'nothing posted by the killed sync');
-    await syncCongress(testEnv(vars), new Date('2021-01-12T19:00:00Z'), 'after-kill');
+    await syncCongress(testEnv(vars), new Date('2021-01-12T19:00:00Z'));
     await assertOnce();
   });
 });

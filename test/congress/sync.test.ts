@@ -34,7 +34,7 @@ describe('congress-sync against the replayed House Clerk and Senate eFD', () => 
     server.on('GET', '/senate/search/home/', { status: 403, fixture: '../congress/senate/access-denied.html', headers: { 'content-type': 'text/html' } });
     const env = official();
     const now = new Date('2021-01-12T15:00:00Z');
-    const r = await syncCongress(env, now, 'k1');
+    const r = await syncCongress(env, now);
     assert.equal(r.newFilings, 5);
     assert.equal(r.parsed, 4);
     assert.deepEqual(r.notParsed.map((n) => n.docId), ['8217326']);
@@ -50,7 +50,7 @@ describe('congress-sync against the replayed House Clerk and Senate eFD', () => 
     const paper = await CongressFiling.findById('house:8217326').lean();
     assert.deepEqual([paper?.parsed, paper?.paper], [false, true]);
 
-    const again = await syncCongress(env, new Date('2021-01-12T17:00:00Z'), 'k2');
+    const again = await syncCongress(env, new Date('2021-01-12T17:00:00Z'));
     const house = again.sources.find((s) => s.source === 'house')!;
     assert.deepEqual([house.requests, house.unchanged, again.newFilings], [1, true, 0]);
     assert.equal(server.requestsTo('/public_disc/financial-pdfs/2021FD.zip').at(-1)!.headers['if-none-match'], '"idx-1"', 'asked conditionally');
@@ -82,11 +82,11 @@ describe('congress-sync against the replayed House Clerk and Senate eFD', () => 
     pdfRoutes();
     server.on('GET', '/senate/search/home/', { status: 403, fixture: '../congress/senate/access-denied.html' });
     const env = official();
-    await syncCongress(env, new Date('2021-01-12T15:00:00Z'), 'k1');
+    await syncCongress(env, new Date('2021-01-12T15:00:00Z'));
     await followCongress('300000000000000001', 'ticker', 'tsla');
     await followCongress('300000000000000002', 'amount', '10000');
     await followCongress('300000000000000003', 'member', 'Susie Lee');
-    const r = await syncCongress(env, new Date('2021-01-12T17:00:00Z'), 'k2');
+    const r = await syncCongress(env, new Date('2021-01-12T17:00:00Z'));
     assert.deepEqual([r.newFilings, r.transactions, r.posts, r.dms], [1, 1, 1, 2]);
     const channel = await Outbox.findOne({ idempotencyKey: 'congress:filing:house:20022132' }).lean();
     const text = JSON.stringify(channel?.post);
@@ -94,7 +94,7 @@ describe('congress-sync against the replayed House Clerk and Senate eFD', () => 
     assert.equal(await Outbox.countDocuments({ idempotencyKey: /^congress:dm:300000000000000001:/ }), 1);
     assert.equal(await Outbox.countDocuments({ idempotencyKey: /^congress:dm:300000000000000002:/ }), 1);
     assert.equal(await Outbox.countDocuments({ idempotencyKey: /^congress:dm:300000000000000003:/ }), 0, 'Lee filed nothing new');
-    const rerun = await syncCongress(env, new Date('2021-01-12T19:00:00Z'), 'k3');
+    const rerun = await syncCongress(env, new Date('2021-01-12T19:00:00Z'));
     assert.equal(rerun.newFilings, 0);
     assert.equal(await Outbox.countDocuments({}), 3, 'nothing posted twice');
   });
@@ -107,7 +107,7 @@ describe('congress-sync against the replayed House Clerk and Senate eFD', () => 
     server.on('POST', '/senate/search/report/data/', { fixture: '../congress/senate/search-ptrs.json' });
     server.on('GET', '/senate/search/view/ptr/19dc5bc2-296b-459f-89c4-778307ee9556/', { fixture: '../congress/senate/ptr-19dc5bc2.html', headers: { 'content-type': 'text/html' } });
     server.on('GET', '/senate/search/view/ptr/32274587-17b3-4a09-ade9-99b7dc0436ba/', { fixture: '../congress/senate/ptr-32274587.html', headers: { 'content-type': 'text/html' } });
-    const r = await syncCongress(official(), new Date('2021-08-13T15:00:00Z'), 'k1');
+    const r = await syncCongress(official(), new Date('2021-08-13T15:00:00Z'));
     assert.equal(r.sources.find((s) => s.source === 'senate')!.ok, true);
     assert.deepEqual([r.newFilings, r.parsed, r.transactions], [3, 2, 4]);
     assert.match(r.notParsed[0]!.reason, /paper/);
@@ -118,7 +118,7 @@ describe('congress-sync against the replayed House Clerk and Senate eFD', () => 
     assert.equal(await CongressTrade.countDocuments({ ticker: 'MSFT' }), 2, 'two identical rows, two trades');
     // A second sync reuses the session: one search request, no terms page.
     const homeBefore = server.requestsTo('/senate/search/home/').length;
-    await syncCongress(official(), new Date('2021-08-13T17:00:00Z'), 'k2');
+    await syncCongress(official(), new Date('2021-08-13T17:00:00Z'));
     assert.equal(server.requestsTo('/senate/search/home/').length, homeBefore);
   });
 
@@ -126,7 +126,7 @@ describe('congress-sync against the replayed House Clerk and Senate eFD', () => 
     await clearCollections();
     server.on('GET', '/beta/live/congresstrading', { fixture: '../congress/quiver/live-congresstrading.json' });
     const env = testEnv({ CONGRESS_PROVIDER: 'quiver', QUIVER_API_KEY: 'qk-secret-0123456789', QUIVER_BASE_URL: server.url, CONGRESS_API_KEY: 'cg-secret-42', CONGRESS_API_URL: server.url });
-    const r = await syncCongress(env, new Date('2026-07-30T15:00:00Z'), 'k1');
+    const r = await syncCongress(env, new Date('2026-07-30T15:00:00Z'));
     assert.equal(server.requestsTo('/beta/live/congresstrading')[0]!.headers.authorization, 'Bearer qk-secret-0123456789');
     assert.deepEqual([r.newFilings, r.transactions], [1, 2], 'the first sync stores what is in the window (the late Fetterman report is older than it)');
     server.on('GET', '/v3/member', { status: 403, json: { error: { code: 'API_KEY_INVALID', message: 'An invalid api_key was supplied.' } } });
