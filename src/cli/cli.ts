@@ -24,6 +24,7 @@ const GROUPS: Record<HandlerGroup, () => Promise<Record<string, Handler>>> = {
   ops: () => import('./handlers/ops-handlers.js').then((m) => m.opsHandlers),
   trading: () => import('./handlers/trading-handlers.js').then((m) => m.tradingHandlers),
   strategy: () => import('./handlers/strategy-handlers.js').then((m) => m.strategyHandlers),
+  ideas: () => import('./handlers/ideas-handlers.js').then((m) => m.ideasHandlers),
   chart: () => import('./handlers/chart-handlers.js').then((m) => m.chartHandlers),
   backup: () => import('./handlers/backup-handlers.js').then((m) => m.backupHandlers),
   info: () => import('./handlers/info-handlers.js').then((m) => m.infoHandlers),
@@ -103,6 +104,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         member: { type: 'string' },
         ticker: { type: 'string' },
         simulate: { type: 'boolean', default: false },
+        ideas: { type: 'boolean', default: false },
+        criterion: { type: 'string' },
         into: { type: 'string' },
         local: { type: 'boolean', default: false },
         drop: { type: 'boolean', default: false },
@@ -146,7 +149,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const flags: Flags = {
     json: v.json ?? false, force: v.force ?? false, date: v.date, name: v.name, from: v.from, to: v.to, since: v.since,
     symbol: v.symbol, symbols: v.symbols, period: v.period, version: v.version, notes: v.notes,
-    indicators: v.indicators, range: v.range, out: v.out, trade: v.trade, trades: v.trades, at: v.at, type: v.type, scale: v.scale, theme: v.theme, months: v.months, user: v.user, days: v.days, member: v.member, ticker: v.ticker, simulate: v.simulate ?? false, into: v.into, local: v.local ?? false, drop: v.drop ?? false,
+    indicators: v.indicators, range: v.range, out: v.out, trade: v.trade, trades: v.trades, at: v.at, type: v.type, scale: v.scale, theme: v.theme, months: v.months, user: v.user, days: v.days, member: v.member, ticker: v.ticker, simulate: v.simulate ?? false, ideas: v.ideas ?? false, criterion: v.criterion, into: v.into, local: v.local ?? false, drop: v.drop ?? false,
   };
   try {
     checkFlags(flags);

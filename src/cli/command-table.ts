@@ -3,7 +3,7 @@
  * that command runs), whether it needs the job definitions, its subcommands and flags (for `--help` and shell
  * completion). This module imports nothing, so `--help` and `completion` answer without loading the rest.
  */
-export type HandlerGroup = 'ops' | 'trading' | 'strategy' | 'chart' | 'backup' | 'info';
+export type HandlerGroup = 'ops' | 'trading' | 'strategy' | 'chart' | 'backup' | 'info' | 'ideas';
 
 export interface CommandSpec {
   group: HandlerGroup;
@@ -37,7 +37,8 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     group: 'strategy', long: true, subcommands: ['show', 'history', 'diff', 'set', 'rollback', 'report', 'simulate'],
     flags: ['--version', '--notes', '--simulate', '--months', '--from', '--to', '--out', '--name', ...READ],
   },
-  backtest: { group: 'strategy', long: true, flags: ['--from', '--to', '--version', '--symbols', '--name', ...READ] },
+  backtest: { group: 'strategy', long: true, flags: ['--from', '--to', '--version', '--symbols', '--name', '--ideas', ...READ] },
+  ideas: { group: 'ideas', subcommands: ['stats'], flags: ['--date', '--criterion', '--since', '--out', ...READ] },
   chart: { group: 'chart', flags: ['--indicators', '--range', '--date', '--type', '--scale', '--trades', '--theme', '--out', ...READ] },
   equity: { group: 'chart', flags: ['--name', '--range', '--theme', '--out', ...READ] },
   news: { group: 'info', flags: ['--since', '--date', ...READ] },
@@ -93,6 +94,9 @@ export const USAGE = `usage: signaldesk <command> [options]      (every read com
   config show [--version V] | history | diff A B | set key=value … [--notes "…"] [--simulate] | rollback V | report V   [--name P]
   config simulate key=value … [--months 6 | --from D --to D] [--out F.png] [--name P]   what the change would have done (writes nothing)
   backtest --from D --to D [--version V] [--symbols A,B] [--name P]
+  backtest --ideas --from D --to D [--version V]   the entry-idea criteria replayed and scored over stored history
+  ideas [--date D | SYMBOL]                        entry ideas of a day (default: the latest) or a name's past year, with outcomes
+  ideas stats [--criterion C] [--since D] [--out F.png]   hit rate, return vs SPX, best and worst, per criterion
   pause [--name P] [--notes "why"] | resume [--name P]   stop or restart paper trading (signals continue)
   broker status [--name P] [--date D] | broker adopt SYMBOL|cash [--name P] | broker live on|off   orders, fills, reconciliation; take the broker's side; allow real money (audited)
   chart SYMBOL [--indicators sma20,sma50,sma200,ema20,bb,rsi,macd] [--range 1m|3m|6m|1y|2y|5y] [--date D]

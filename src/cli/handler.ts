@@ -36,6 +36,8 @@ export interface Flags {
   member?: string | undefined;
   ticker?: string | undefined;
   simulate?: boolean;
+  ideas?: boolean;
+  criterion?: string | undefined;
   into?: string | undefined;
   local?: boolean;
   drop?: boolean;

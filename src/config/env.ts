@@ -112,6 +112,7 @@ export const envSchema = z
     DISCORD_CHANNEL_TUNING: optionalSnowflake,
     DISCORD_CHANNEL_OPS: optionalSnowflake,
     DISCORD_CHANNEL_CONGRESS: optionalSnowflake,
+    DISCORD_CHANNEL_IDEAS: optionalSnowflake,
     MARKET_DATA_PROVIDER: z.enum(PROVIDERS).default('demo'),
     MARKET_DATA_SECONDARY: optionalText.pipe(z.enum(PROVIDERS).optional()),
     MARKET_UNIVERSE: symbolList,

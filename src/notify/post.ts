@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Alert types; each routes to its own channel and can be on, silent or off. */
-export const ALERT_TYPES = ['signals', 'trades', 'scans', 'digests', 'tuning', 'ops', 'congress'] as const;
+export const ALERT_TYPES = ['signals', 'trades', 'scans', 'digests', 'tuning', 'ops', 'congress', 'ideas'] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
 /** Discord's embed limits, enforced when a post is built rather than when Discord refuses it. */

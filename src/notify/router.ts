@@ -16,6 +16,7 @@ export function channelIdFor(env: Env, kind: string): string | undefined {
     tuning: env.DISCORD_CHANNEL_TUNING,
     ops: env.DISCORD_CHANNEL_OPS,
     congress: env.DISCORD_CHANNEL_CONGRESS,
+    ideas: env.DISCORD_CHANNEL_IDEAS ?? env.DISCORD_CHANNEL_SIGNALS,
   };
   return byKind[kind as AlertType] ?? env.DISCORD_CHANNEL_OPS;
 }

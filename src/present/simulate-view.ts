@@ -1,5 +1,5 @@
 import { COLORS, type PostInput } from '../notify/post.js';
-import type { Simulation, SimulationMetrics } from '../strategy/simulate-service.js';
+import type { IdeaRecordLine, Simulation, SimulationMetrics } from '../strategy/simulate-service.js';
 import { comparisonVerdict, moneyWeighted } from '../trading/benchmark.js';
 
 const ROWS: Array<[keyof SimulationMetrics, string, (x: number) => string]> = [
@@ -44,11 +44,22 @@ export function simulationTable(s: Simulation): string {
   return [line(head), ...rows.map(line)].join('\n');
 }
 
+/** The entry ideas' record under both versions, a line per criterion. */
+function ideasTable(s: Simulation): string {
+  if (!s.ideas) return '';
+  const pc = (x: number | null) => (x === null ? 'n/a' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`);
+  const byName = new Map(s.ideas.proposed.map((l) => [l.criterion, l]));
+  const names = [...new Set([...s.ideas.active.map((l) => l.criterion), ...s.ideas.proposed.map((l) => l.criterion)])];
+  const cell = (l: IdeaRecordLine | undefined) => (l ? `${String(l.scored).padStart(5)} ${(l.hitRate === null ? 'n/a' : `${Math.round(l.hitRate * 100)}%`).padStart(4)} ${pc(l.avgExcess).padStart(7)}` : '    —    —       —');
+  const active = new Map(s.ideas.active.map((l) => [l.criterion, l]));
+  return `\nEntry ideas (scored, hit rate, average vs SPX): active | proposed\n\`\`\`\n${names.map((n) => `${n.padEnd(17)} ${cell(active.get(n))} | ${cell(byName.get(n))}`).join('\n')}\n\`\`\``;
+}
+
 export function simulationPost(s: Simulation, demo: boolean): PostInput {
   return {
     kind: 'tuning',
     title: `Simulation · ${s.portfolio} · ${s.from} → ${s.to}`,
-    description: `${s.changes.map((c) => `${c.key}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join('\n')}\n\`\`\`\n${simulationTable(s)}\n\`\`\`\n${s.benchmark.proposed ? `${comparisonVerdict(s.benchmark.proposed).replace(/^(Ahead of|Behind)/, 'Proposed: $1')}\n` : ''}The same signal and execution code over the same stored bars; nothing was written.`,
+    description: `${s.changes.map((c) => `${c.key}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join('\n')}\n\`\`\`\n${simulationTable(s)}\n\`\`\`\n${s.benchmark.proposed ? `${comparisonVerdict(s.benchmark.proposed).replace(/^(Ahead of|Behind)/, 'Proposed: $1')}\n` : ''}The same signal and execution code over the same stored bars; nothing was written.${ideasTable(s)}`.slice(0, 4096),
     color: s.difference.totalReturn >= 0 ? COLORS.ok : COLORS.warn,
     demo,
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IDEA_CRITERION_NAMES } from '../ideas/criteria.js';
 
 /**
  * The allocator's parameters: the spec's default table (seed 001), with bounds. Keys stay in the
@@ -36,6 +37,18 @@ export const strategyParamsSchema = z
     // Where the day's orders go and how sales close tax lots; versions written before them get these defaults.
     broker: z.enum(['ledger', 'alpaca'], { error: 'must be ledger or alpaca' }).default('ledger').describe('ledger: fills at the open in our books; alpaca: orders in the Alpaca account (paper unless ALPACA_LIVE=yes)'),
     lot_method: z.enum(['fifo', 'hifo', 'specific'], { error: 'must be fifo, hifo or specific' }).default('fifo').describe('Which tax lots a sale closes: first in, highest cost, or named lots'),
+    // The entry ideas of the day (src/ideas, docs/strategy.md); versions written before them get these defaults.
+    idea_criteria: z
+      .array(z.string().refine((c) => (IDEA_CRITERION_NAMES as string[]).includes(c), { error: (i) => `each criterion must be one of ${IDEA_CRITERION_NAMES.join(', ')} (got "${String(i.input)}")` }))
+      .max(IDEA_CRITERION_NAMES.length, `must list at most ${IDEA_CRITERION_NAMES.length} criteria`)
+      .refine((a) => new Set(a).size === a.length, 'must not repeat a criterion')
+      .default([...IDEA_CRITERION_NAMES])
+      .describe('Entry-idea criteria that run (none: no ideas)'),
+    ideas_per_slot: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be between 1 and 25').max(25, 'must be between 1 and 25').default(5).describe('Most entry ideas posted per slot (09:00, 11:00, 14:30)'),
+    idea_sides: z.enum(['long', 'both'], { error: 'must be long or both' }).default('long').describe('long: long ideas only; both: shorts too'),
+    idea_stop_atr: z.number({ error: 'must be a number' }).min(0.25, 'must be between 0.25 and 5').max(5, 'must be between 0.25 and 5').default(1.5).describe("An idea's stop: this many ATR (14) from its entry (or beyond the pattern)"),
+    idea_min_gap_pct: z.number({ error: 'must be a number' }).min(0.5, 'must be between 0.5 and 20').max(20, 'must be between 0.5 and 20').default(2).describe('Smallest pre-market gap (%) for a premarket-gap idea'),
+    idea_min_rel_volume: z.number({ error: 'must be a number' }).min(1, 'must be between 1 and 10').max(10, 'must be between 1 and 10').default(1.5).describe('Smallest volume against a usual day by then for a volume-surge idea'),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -77,10 +90,16 @@ export const DEFAULT_PARAMS: StrategyParams = {
   alert_stop_loss_pct: 10,
   broker: 'ledger',
   lot_method: 'fifo',
+  idea_criteria: [...IDEA_CRITERION_NAMES],
+  ideas_per_slot: 5,
+  idea_sides: 'long',
+  idea_stop_atr: 1.5,
+  idea_min_gap_pct: 2,
+  idea_min_rel_volume: 1.5,
 };
 
 /** Keys whose values are words, not numbers. */
-export const TEXT_KEYS: Partial<Record<keyof StrategyParams, readonly string[]>> = { broker: ['ledger', 'alpaca'], lot_method: ['fifo', 'hifo', 'specific'] };
+export const TEXT_KEYS: Partial<Record<keyof StrategyParams, readonly string[]>> = { broker: ['ledger', 'alpaca'], lot_method: ['fifo', 'hifo', 'specific'], idea_sides: ['long', 'both'] };
 
 export const PARAM_KEYS = Object.keys(DEFAULT_PARAMS) as Array<keyof StrategyParams>;
 

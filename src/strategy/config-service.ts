@@ -47,6 +47,10 @@ export function parseAssignments(assignments: string[]): Partial<StrategyParams>
       out[key] = raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
       continue;
     }
+    if (key === 'idea_criteria') {
+      out[key] = raw.toLowerCase() === 'none' ? [] : raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+      continue;
+    }
     const words = TEXT_KEYS[key as keyof StrategyParams];
     if (words) {
       if (!words.includes(raw.toLowerCase())) problems.push(`${key} must be ${words.join(' or ')} (got "${raw}")`);

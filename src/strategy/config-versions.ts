@@ -37,7 +37,9 @@ interface NewVersionDoc {
   origin: string | null;
 }
 
-const LATER_KEYS = { alert_position_drop_pct: DEFAULT_PARAMS.alert_position_drop_pct, alert_portfolio_drop_pct: DEFAULT_PARAMS.alert_portfolio_drop_pct, alert_stop_loss_pct: DEFAULT_PARAMS.alert_stop_loss_pct };
+const LATER_KEYS = { alert_position_drop_pct: DEFAULT_PARAMS.alert_position_drop_pct, alert_portfolio_drop_pct: DEFAULT_PARAMS.alert_portfolio_drop_pct, alert_stop_loss_pct: DEFAULT_PARAMS.alert_stop_loss_pct,
+  idea_criteria: DEFAULT_PARAMS.idea_criteria, ideas_per_slot: DEFAULT_PARAMS.ideas_per_slot, idea_sides: DEFAULT_PARAMS.idea_sides, idea_stop_atr: DEFAULT_PARAMS.idea_stop_atr,
+  idea_min_gap_pct: DEFAULT_PARAMS.idea_min_gap_pct, idea_min_rel_volume: DEFAULT_PARAMS.idea_min_rel_volume };
 const inactiveSlot = (portfolio: string, version: number) => `${portfolio}#${version}`;
 /** A switch record older than this belongs to a crashed process and is rolled forward. */
 const STALE_SWITCH_MS = 30_000;

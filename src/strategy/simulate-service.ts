@@ -40,7 +40,12 @@ export interface Simulation {
   /** Each run against the same capital in the benchmark (null without its bars). */
   benchmark: { active: Comparison | null; proposed: Comparison | null };
   curves: { dates: IsoDate[]; active: number[]; proposed: number[] };
+  /** When the change touches the entry ideas' keys: each criterion's record under both, replayed over the window. */
+  ideas?: { active: IdeaRecordLine[]; proposed: IdeaRecordLine[] } | undefined;
 }
+
+/** One criterion's record in a simulation (src/ideas/idea-backtest.ts). */
+export interface IdeaRecordLine { criterion: string; count: number; scored: number; hitRate: number | null; avgReturn: number | null; avgExcess: number | null; avgPnlPer1000: number | null }
 
 function metricsOf(r: BacktestResult): SimulationMetrics {
   const traded = r.days.reduce((s, d) => s + d.fills.reduce((x, f) => x + Math.abs(f.amount), 0), 0);
@@ -99,6 +104,17 @@ export async function simulateConfig(req: SimulationRequest, onProgress?: (stage
   const active = metricsOf(a);
   const proposed = metricsOf(b);
   const difference = Object.fromEntries(Object.keys(active).map((k) => [k, proposed[k as keyof SimulationMetrics] - active[k as keyof SimulationMetrics]])) as unknown as SimulationMetrics;
+  let ideas: Simulation['ideas'];
+  if (preview.changes.some((c) => c.key.startsWith('idea'))) {
+    // The ideas' criteria replayed under both versions, over the same window (src/ideas: loaded only here).
+    const { backtestIdeas } = await import('../ideas/idea-backtest.js');
+    const lines = (r: Awaited<ReturnType<typeof backtestIdeas>>): IdeaRecordLine[] => [...r.criteria, { ...r.overall, criterion: 'all' }].map((c) => ({ criterion: c.criterion, count: c.count, scored: c.scored, hitRate: c.hitRate, avgReturn: c.avgReturn, avgExcess: c.avgExcess, avgPnlPer1000: c.avgPnlPer1000 }));
+    onProgress?.('replaying the idea criteria under both versions');
+    ideas = {
+      active: lines(await backtestIdeas({ from, to, params: preview.activeParams, provider })),
+      proposed: lines(await backtestIdeas({ from, to, params: preview.params, provider })),
+    };
+  }
   const navB = new Map(b.performance.nav.map((p) => [p.date, p.nav]));
   const dates = a.performance.nav.map((p) => p.date);
   return {
@@ -106,6 +122,7 @@ export async function simulateConfig(req: SimulationRequest, onProgress?: (stage
     changes: preview.changes, active, proposed, difference,
     benchmark: { active: compare(a.points, prices, benchmark), proposed: compare(b.points, prices, benchmark) },
     curves: { dates, active: a.performance.nav.map((p) => p.nav), proposed: dates.map((d) => navB.get(d) ?? NaN) },
+    ...(ideas ? { ideas } : {}),
   };
 }
 

@@ -7,7 +7,7 @@ test('every command file loads and serialises to a valid registration payload', 
   const commands = await loadCommands(undefined, (w) => warnings.push(w));
   assert.deepEqual(warnings, []);
   const names = [...commands.keys()].sort();
-  assert.deepEqual(names, ['alerts', 'backtest', 'brew', 'broker', 'calendar', 'chart', 'config', 'congress', 'earnings', 'equity', 'health', 'jobs', 'news', 'pause', 'performance', 'pnl', 'portfolio', 'positions', 'rerun', 'resume', 'scan', 'signal', 'trades', 'universe', 'watch', 'why', 'world']);
+  assert.deepEqual(names, ['alerts', 'backtest', 'brew', 'broker', 'calendar', 'chart', 'config', 'congress', 'earnings', 'equity', 'health', 'ideas', 'jobs', 'news', 'pause', 'performance', 'pnl', 'portfolio', 'positions', 'rerun', 'resume', 'scan', 'signal', 'trades', 'universe', 'watch', 'why', 'world']);
   for (const [name, cmd] of commands) {
     const json = cmd.data.toJSON();
     assert.equal(json.name, name);

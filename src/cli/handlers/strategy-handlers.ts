@@ -8,7 +8,7 @@ import { simulationPost } from '../../present/simulate-view.js';
 import { providerFor } from '../../market-data/providers.js';
 import { benchmarkSymbol } from '../../config/env.js';
 import { backtestPost, configDiffPost, configHistoryPost, configPost, configReportPost } from '../../present/strategy-view.js';
-import { backtest } from '../../strategy/backtest-service.js';
+import { backtest, checkBacktestRequest } from '../../strategy/backtest-service.js';
 import { configDiff, configHistory, configReport, rollbackConfig, setConfig, showConfig } from '../../strategy/config-service.js';
 import { cliActor, VERSION_NUMBER, type Handler } from '../handler.js';
 
@@ -83,7 +83,17 @@ export const strategyHandlers: Record<string, Handler> = {
     }
   },
   async backtest(rt, _args, f) {
-    if (!f.from || !f.to) throw new UserFacingError('USAGE', 'usage: backtest --from YYYY-MM-DD --to YYYY-MM-DD [--version V] [--symbols A,B] [--name P]');
+    if (!f.from || !f.to) throw new UserFacingError('USAGE', 'usage: backtest --from YYYY-MM-DD --to YYYY-MM-DD [--version V] [--symbols A,B] [--name P] [--ideas]');
+    if (f.ideas) {
+      checkBacktestRequest({ from: f.from, to: f.to, symbols: f.symbols?.split(',').map((x) => x.trim()).filter(Boolean) });
+      const { backtestIdeas } = await import('../../ideas/idea-backtest.js');
+      const { ideaBacktestPost } = await import('../../ideas/idea-posts.js');
+      const r = await backtestIdeas({
+        from: f.from, to: f.to, portfolio: f.name, version: f.version === undefined ? undefined : versionArg(f.version, '--version'),
+        symbols: f.symbols?.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean), provider: providerFor(rt.env), onProgress: f.progress,
+      });
+      return { data: r, post: ideaBacktestPost(r, rt.env.MARKET_DATA_PROVIDER === 'demo') };
+    }
     const s = await backtest({
       portfolio: f.name, from: f.from, to: f.to, version: f.version === undefined ? undefined : versionArg(f.version, '--version'),
       symbols: f.symbols?.split(',').map((x) => x.trim()).filter(Boolean), actor: cliActor(), provider: providerFor(rt.env), benchmark: benchmarkSymbol(rt.env),
