@@ -131,7 +131,8 @@ export function scoreIdea(idea: Pick<Idea, 'side' | 'entry' | 'stop' | 'horizon'
   return {
     state: result === null ? 'open' : 'closed', fill, exit, r1, r5, r20, spx1, spx5, spx20, result,
     excess: result === null || spxResult === null ? null : result - spxResult,
-    final: r20 !== null, scoredThrough: lastRead,
+    // Final once the 20th session is known — and SPX's too, unless SPX has no bar for the idea's session at all.
+    final: r20 !== null && (spx20 !== null || !spx0), scoredThrough: lastRead,
   };
 }
 

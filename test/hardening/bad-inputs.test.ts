@@ -132,6 +132,10 @@ const badValueFor: Record<string, string[]> = {
   assets: ['', 's&p', 'ZZZZ!', 'SPY,,', 'A'.repeat(11)],
   broker: ['robinhood', 'ALPACAS', '1', 'ledger,alpaca'],
   lot_method: ['lifo', 'first', '0'],
+  idea_criteria: ['momentum', 'premarket-gap,frob', 'volume-surge,volume-surge'],
+  ideas_per_slot: ['0', '26', '2.5'],
+  idea_sides: ['short', 'all', 'long,short'],
+  idea_stop_atr: ['0', '9', 'wide'],
 };
 const badAssignment = fc.oneof(
   fc.record({ key: fc.constantFrom(...Object.keys(badValueFor)) }).chain(({ key }) => fc.constantFrom(...badValueFor[key]!).map((v) => ({ text: `${key}=${v}`, names: [key] }))),
@@ -205,6 +209,12 @@ const cliArb: fc.Arbitrary<BadInput> = fc.oneof(
   fc.constantFrom('frobnicate', 'adoptt', '__proto__').map((x) => cliInput(`broker ${x}`, ['broker', x], [x])),
   fc.constantFrom('late', 'earlyy', '__proto__').map((x) => cliInput(`brew ${x}`, ['brew', x], [x])),
   fc.constantFrom('2020-03-13', '2019-01-02').map((d) => cliInput(`world --date ${d} (no board stored)`, ['world', '--date', d], [d])),
+  badSymbol.filter((x) => !x.includes(' ') && !x.startsWith('-') && x !== 'STATS').map((x) => cliInput(`ideas ${x}`, ['ideas', x], [x])),
+  fc.constantFrom('momentum', 'gap', '__proto__', 'ALL').map((x) => cliInput(`ideas stats --criterion ${x}`, ['ideas', 'stats', '--criterion', x], [x])),
+  badDate.map((d) => cliInput(`ideas stats --since ${JSON.stringify(d)}`, ['ideas', 'stats', '--since', d], [d, '--since'])),
+  badDate.map((d) => cliInput(`ideas --date ${JSON.stringify(d)}`, ['ideas', '--date', d], [d, '--date'])),
+  fc.constantFrom('2026-12-01', '2020-03-17').map((d) => cliInput(`ideas ${d} (a date without --date)`, ['ideas', d], [d])),
+  fc.constantFrom('stat', 'list', '__proto__').map((x) => cliInput(`ideas AAPL ${x}`, ['ideas', 'AAPL', x], [x])),
   fc.constantFrom('SPY', 'cash', 'NOPE').map((x) => cliInput(`broker adopt ${x} (nothing reconciled)`, ['broker', 'adopt', x], ['main'])),
 );
 
@@ -285,6 +295,10 @@ const slashArb: fc.Arbitrary<BadInput> = fc.oneof(
   badDate.map((d) => slashInput(`to:${d}`, 'calendar', { options: [s('date', '2020-03-01'), s('to', d)] }, [d])),
   badDate.map((d) => slashInput(`date:${d}`, 'world', { options: [s('date', d)] }, [d])),
   badDate.map((d) => slashInput(`date:${d}`, 'brew', { options: [s('date', d)] }, [d])),
+  badDate.map((d) => slashInput(`date:${d}`, 'ideas', { subcommand: 'list', options: [s('date', d)] }, [d])),
+  badSymbol.map((x) => slashInput(`symbol:${x}`, 'ideas', { subcommand: 'list', options: [s('symbol', x)] }, [x])),
+  badDate.map((d) => slashInput(`since:${d}`, 'ideas', { subcommand: 'stats', options: [s('since', d)] }, [d])),
+  fc.constantFrom('momentum', '__proto__').map((x) => slashInput(`criterion:${x}`, 'ideas', { subcommand: 'stats', options: [s('criterion', x)] }, [x])),
   fc.constantFrom('S&P', '$SPX', 'A'.repeat(11), '1ABC').map((x) => slashInput(`ticker:${x}`, 'congress', { subcommand: 'recent', options: [s('ticker', x)] }, [x])),
   fc.oneof(fc.constantFrom('x', 'Nobody Atall'), junk).map((x) => slashInput(`name:${x}`, 'congress', { subcommand: 'member', options: [s('name', x)] }, [x])),
   fc.constantFrom('abc', '500', '100000000').map((v) => slashInput(`follow amount:${v}`, 'congress', { subcommand: 'follow', options: [s('kind', 'amount'), s('value', v)] }, [v])),
