@@ -195,6 +195,7 @@ export async function ageDatabase(jobs: Map<string, JobDefinition>, now = new Da
   Object.assign(counts, await ageInformation(now));
   Object.assign(counts, await ageCongress(now));
   Object.assign(counts, await ageWorldAndBroker(now));
+  Object.assign(counts, await ageIdeas(now));
   return counts;
 }
 
@@ -351,3 +352,48 @@ export async function ageWorldAndBroker(now: Date): Promise<AgedCounts> {
   return { world_days: boards.length, broker_orders: orders.length };
 }
 
+
+/**
+ * A year of entry ideas: three slots a trading day with five ideas each (idea_slots), the scored months
+ * (idea_months) and score-ideas' bookmark a month back, so /ideas, the stats and score-ideas read an aged store.
+ */
+export async function ageIdeas(now: Date): Promise<AgedCounts> {
+  const { IdeaMonth, IdeaSlot } = await import('../src/db/models/ideas.js');
+  const { writeState } = await import('../src/info/info-store.js');
+  const { IDEA_CRITERIA } = await import('../src/ideas/criteria.js');
+  const { isTradingDay } = await import('../src/calendar/nyse.js');
+  const symbols = loadUniverse().map((u) => u.symbol);
+  const slots: Document[] = [];
+  const months = new Map<string, Document[]>();
+  const days: string[] = [];
+  for (let t = now.getTime() - 365 * DAY; t < now.getTime(); t += DAY) {
+    const d = new Date(t).toISOString().slice(0, 10);
+    if (isTradingDay(d)) days.push(d);
+  }
+  days.forEach((date, n) => {
+    for (const [job, at] of [['pre-market-signals', '09:00'], ['mid-morning-signals', '11:00'], ['late-day-signals', '14:30']] as const) {
+      const crits = IDEA_CRITERIA.filter((c) => c.slot === job);
+      const ideas = Array.from({ length: 5 }, (_, k) => {
+        const symbol = symbols[(n * 17 + k * 31 + at.length * 7) % symbols.length]!;
+        const c = crits[k % crits.length]!;
+        const entry = 50 + ((n + k) % 200);
+        return { id: `${date}|${job}|${symbol}`, date, slot: job, at, symbol, side: 'long', entry, stop: Math.round(entry * 0.96 * 100) / 100, horizon: c.horizon, criterion: c.id, criterionVersion: c.version, configVersion: 1, why: 'aged', facts: { close: entry - 1, atr: 1.2, rsi: 55, squeeze: 0.4 } };
+      });
+      slots.push({ _id: `${date}|${job}`, date, job, at, basis: { kind: 'previous-close', text: 'aged' }, configVersion: 1, ideasJson: JSON.stringify(ideas), considered: 529, createdAt: new Date(`${date}T14:00:00Z`) });
+      for (const [k, i] of ideas.entries()) {
+        const r = (((n * 13 + k * 7) % 21) - 10) / 400;
+        const triggered = (n + k) % 4 !== 0;
+        const outcome = triggered
+          ? { state: 'closed', fill: i.entry, exit: r < -0.02 ? { date, price: i.stop, reason: 'stop' } : null, r1: r / 2, r5: r, r20: r, spx1: 0.001, spx5: 0.004, spx20: 0.01, result: i.horizon === 1 ? r / 2 : r, excess: (i.horizon === 1 ? r / 2 : r) - 0.004, final: true, scoredThrough: date }
+          : { state: 'not-triggered', fill: null, exit: null, r1: null, r5: null, r20: null, spx1: null, spx5: null, spx20: null, result: null, excess: null, final: true, scoredThrough: date };
+        const m = date.slice(0, 7);
+        months.set(m, [...(months.get(m) ?? []), { ...i, outcome }]);
+      }
+    }
+  });
+  await insertAll(nativeDb().collection(IdeaSlot.collection.collectionName), slots);
+  const monthDocs = [...months].map(([m, ideas]) => ({ _id: m, ideasJson: JSON.stringify(ideas), scoredThrough: days[days.length - 1], at: now }));
+  await insertAll(nativeDb().collection(IdeaMonth.collection.collectionName), monthDocs);
+  await writeState('ideas:final-through', days[Math.max(0, days.length - 22)], now);
+  return { idea_slots: slots.length, ideas: slots.length * 5 };
+}

@@ -12,6 +12,7 @@
 //   npm run bench -- --news       a day of 5,000 articles synced from a replayed Polygon: requests, ingest, /news (scripts/bench-news.ts)
 //   npm run bench -- --brew       the morning briefs over the universe, prepared as at 04:00 (scripts/bench-brew.ts)
 //   npm run bench -- --congress   200 House PTR PDFs synced on the heavy-work threads, commands meanwhile, a quiet resync (scripts/bench-congress.ts)
+//   npm run bench -- --ideas      entry ideas: one slot, a year scored, five years backtested (scripts/bench-ideas.ts; --aged adds the reads on an aged store)
 //   npm run bench -- --cli        the CLI's answer times: --help, reads warm and cold, on a year-old database (scripts/bench-cli.ts)
 //   npm run bench -- --intraday   one 15-minute market-hours slot: snapshot, scan, 10,000 watch rules, 5 portfolios' alerts (scripts/bench-intraday.ts)
 import { execFileSync } from 'node:child_process';
@@ -238,6 +239,10 @@ if (process.argv.includes('--news')) {
 }
 if (process.argv.includes('--brew')) {
   await (await import('./bench-brew.js')).benchBrew();
+  process.exit(0);
+}
+if (process.argv.includes('--ideas')) {
+  await (await import('./bench-ideas.js')).benchIdeas();
   process.exit(0);
 }
 if (process.argv.includes('--congress')) {

@@ -1,6 +1,6 @@
 import { COLORS, fitLines, type PostInput } from '../notify/post.js';
 import { IDEA_SLOTS, criterionNamed } from './criteria.js';
-import type { IdeaStatsView, ScoredIdea } from './idea-record.js';
+import type { IdeaRecord, IdeaStatsView, ScoredIdea } from './idea-record.js';
 import type { IdeaSlotView } from './idea-slots.js';
 import type { IdeaBacktest } from './idea-backtest.js';
 import type { Idea, IdeaStats, Outcome } from './scoring.js';
@@ -63,11 +63,11 @@ export function outcomeText(o: Outcome | null, horizon: number): string {
 }
 
 /** One idea and its outcome so far, in a line. */
-export function ideaLine(i: ScoredIdea): string {
+export function ideaLine(i: IdeaRecord): string {
   return `${i.date} ${i.at} ${i.symbol.padEnd(5)} ${i.side} ${i.criterion} ${i.side === 'long' ? '>' : '<'}${px(i.entry)} stop ${px(i.stop)} — ${outcomeText(i.outcome, i.horizon)}`;
 }
 
-export function ideasListPost(title: string, groups: Array<{ name: string; ideas: ScoredIdea[]; note?: string }>, demo: boolean): PostInput {
+export function ideasListPost(title: string, groups: Array<{ name: string; ideas: IdeaRecord[]; note?: string }>, demo: boolean): PostInput {
   const fields = groups.filter((g) => g.ideas.length || g.note).slice(0, 24).map((g) => ({ name: g.name.slice(0, 256), value: (g.ideas.length ? fitLines(g.ideas.map(ideaLine), 1000) : g.note!).slice(0, 1024) || '—' }));
   return { kind: 'ideas', title, demo, color: COLORS.info, description: fields.length ? undefined : 'No ideas.', fields };
 }

@@ -4,7 +4,6 @@ import { IdeaMonth, IdeaSlot } from '../db/models/ideas.js';
 import { UserFacingError } from '../errors.js';
 import { readState, withInfoWriter, writeState } from '../info/info-store.js';
 import { readBars } from '../market-data/bar-store.js';
-import type { Bar } from '../market-data/provider.js';
 import { loadUniverse } from '../market-data/universe.js';
 import { IDEA_CRITERION_NAMES, IDEA_SLOT_JOBS } from './criteria.js';
 import { FINAL_STATE, slotId, slotsOn } from './idea-slots.js';
@@ -18,6 +17,13 @@ import { ideaStats, scoreIdea, SCORE_SESSIONS, type Idea, type IdeaStats, type O
  * the months by `_id`.
  */
 export type ScoredIdea = Idea & { outcome: Outcome | null };
+/** An idea as the month keeps it: without its sentence and facts (the slot document has them). */
+export type IdeaRecord = Omit<ScoredIdea, 'why' | 'facts'> & Partial<Pick<Idea, 'why' | 'facts'>>;
+
+function toRecord(i: ScoredIdea): IdeaRecord {
+  const { why: _why, facts: _facts, ...rest } = i;
+  return rest;
+}
 
 export const monthOf = (date: IsoDate) => date.slice(0, 7);
 
@@ -39,11 +45,11 @@ export function monthsBetween(from: IsoDate, to: IsoDate): string[] {
   return out;
 }
 
-async function readMonths(months: string[]): Promise<Map<string, ScoredIdea[]>> {
-  const out = new Map<string, ScoredIdea[]>();
+async function readMonths(months: string[]): Promise<Map<string, IdeaRecord[]>> {
+  const out = new Map<string, IdeaRecord[]>();
   for (let i = 0; i < months.length; i += 24) {
     const docs = await Promise.all(months.slice(i, i + 24).map((m) => IdeaMonth.findById(m).lean()));
-    for (const d of docs) if (d) out.set(d._id, d.ideas as ScoredIdea[]);
+    for (const d of docs) if (d) out.set(d._id, JSON.parse(d.ideasJson) as IdeaRecord[]);
   }
   return out;
 }
@@ -52,8 +58,8 @@ async function readSlotIdeas(days: IsoDate[]): Promise<Idea[]> {
   const ids = days.flatMap((d) => IDEA_SLOT_JOBS.map((j) => slotId(d, j)));
   const out: Idea[] = [];
   for (let i = 0; i < ids.length; i += 48) {
-    const docs = await Promise.all(ids.slice(i, i + 48).map((id) => IdeaSlot.findById(id, { ideas: 1 }).lean()));
-    for (const d of docs) if (d) out.push(...(d.ideas as Idea[]));
+    const docs = await Promise.all(ids.slice(i, i + 48).map((id) => IdeaSlot.findById(id, { ideasJson: 1 }).lean()));
+    for (const d of docs) if (d) out.push(...(JSON.parse(d.ideasJson) as Idea[]));
   }
   return out;
 }
@@ -99,21 +105,21 @@ export async function scoreIdeas(through: IsoDate, now = new Date()): Promise<Sc
     const from = bookmark ? nextTradingDay(bookmark) : tradingDayOnOrBefore(addDays(through, -FIRST_RUN_DAYS));
     if (from > through) return { through, from: null, ideas: 0, final: 0, months: [], finalThrough: bookmark ?? null, today: [], closedToday: [] };
     const days = tradingDaysBetween(from, through);
-    const ideas = await readSlotIdeas(days);
-    const symbols = [...new Set(ideas.map((i) => i.symbol))];
-    const stored = ideas.length ? await readBars([...symbols, 'SPX'], from, through) : new Map<string, Bar[]>();
+    // The slots and the bars at once (the bars' query costs the same for the universe as for a few names).
+    const universe = loadUniverse().map((u) => u.symbol);
+    const [ideas, stored] = await Promise.all([readSlotIdeas(days), readBars([...universe, 'SPX'], from, through)]);
     const bars = new Map<string, Map<string, Ohlc>>([...stored].map(([s, list]) => [s, new Map(list.map((b) => [b.date, toOhlc(b)]))]));
     const scored = scoreAll(ideas, bars, bars.get('SPX') ?? new Map(), through);
     // Months: the ideas of this pass replace theirs; earlier final ones stay.
     const byMonth = new Map<string, ScoredIdea[]>();
     for (const i of scored) byMonth.set(monthOf(i.date), [...(byMonth.get(monthOf(i.date)) ?? []), i]);
     const current = await readMonths([...byMonth.keys()]);
-    for (const [m, fresh] of byMonth) {
+    await Promise.all([...byMonth].map(async ([m, fresh]) => {
       const ids = new Set(fresh.map((i) => i.id));
       const kept = (current.get(m) ?? []).filter((i) => !ids.has(i.id) && i.date < from);
-      const all = [...kept, ...fresh].sort((a, b) => (a.date === b.date ? (a.id < b.id ? -1 : 1) : a.date < b.date ? -1 : 1));
-      await IdeaMonth.replaceOne({ _id: m }, { _id: m, ideas: all, scoredThrough: through, at: now }, { upsert: true });
-    }
+      const all = [...kept, ...fresh.map(toRecord)].sort((a, b) => (a.date === b.date ? (a.id < b.id ? -1 : 1) : a.date < b.date ? -1 : 1));
+      await IdeaMonth.replaceOne({ _id: m }, { _id: m, ideasJson: JSON.stringify(all), scoredThrough: through, at: now }, { upsert: true });
+    }));
     // The bookmark moves to the last day whose ideas are all final, and never within the last 20 sessions
     // (a slot run late for such a day is still scored).
     const open = new Set(scored.filter((i) => !i.outcome?.final).map((i) => i.date));
@@ -156,14 +162,14 @@ export async function latestIdeaDate(today: IsoDate): Promise<IsoDate> {
 }
 
 /** One symbol's ideas over the past year, newest first, with their outcomes so far. */
-export async function ideasFor(symbol: string, today: IsoDate): Promise<{ symbol: string; ideas: ScoredIdea[] }> {
+export async function ideasFor(symbol: string, today: IsoDate): Promise<{ symbol: string; ideas: IdeaRecord[] }> {
   const sym = symbol.toUpperCase();
   if (!/^[A-Z][A-Z0-9.\-]{0,9}$/.test(sym) || !new Set(['SPX', ...loadUniverse().map((u) => u.symbol)]).has(sym)) {
     throw new UserFacingError('UNKNOWN_SYMBOL', `"${symbol}" is not a date (YYYY-MM-DD) or a symbol of the universe; give one of the ${loadUniverse().length} universe symbols (AAPL, MSFT, …) or a date.`);
   }
   const months = await readMonths(monthsBetween(addDays(today, -365), today));
   const seen = new Set<string>();
-  const out: ScoredIdea[] = [];
+  const out: IdeaRecord[] = [];
   for (const list of months.values()) for (const i of list) if (i.symbol === sym) { out.push(i); seen.add(i.id); }
   // Today's ideas are not scored before the close.
   for (const s of await slotsOn(tradingDayOnOrBefore(today))) for (const i of s.ideas) if (i.symbol === sym && !seen.has(i.id)) out.push({ ...i, outcome: null });
@@ -190,7 +196,7 @@ export function requireCriterion(c: string): string {
 }
 
 /** The record per criterion (pure): the statistics of each, and of all together. */
-export function recordOf(ideas: ScoredIdea[], since: IsoDate, through: IsoDate, criterion: string | null): IdeaStatsView {
+export function recordOf(ideas: IdeaRecord[], since: IsoDate, through: IsoDate, criterion: string | null): IdeaStatsView {
   const chosen = ideas.filter((i) => i.date >= since && i.date <= through && (criterion === null || i.criterion === criterion));
   const names = criterion ? [criterion] : IDEA_CRITERION_NAMES.filter((c) => chosen.some((i) => i.criterion === c));
   return { since, through, criterion, count: chosen.length, overall: ideaStats(chosen), criteria: names.map((c) => ({ criterion: c, ...ideaStats(chosen.filter((i) => i.criterion === c)) })) };

@@ -1,4 +1,4 @@
-import { addDays, type IsoDate } from '../calendar/dates.js';
+import type { IsoDate } from '../calendar/dates.js';
 import { isEarlyClose, isTradingDay, closureReason, previousTradingDay } from '../calendar/nyse.js';
 import type { Env } from '../config/env.js';
 import { isDuplicateKey } from '../db/connection.js';
@@ -6,7 +6,7 @@ import { IdeaSlot } from '../db/models/ideas.js';
 import { UserFacingError } from '../errors.js';
 import { reportsSoon } from '../info/earnings-soon.js';
 import { dayCounts, withInfoWriter, readState, writeState } from '../info/info-store.js';
-import { lastBarDates, streamBars } from '../market-data/bar-store.js';
+import { lastBarDates } from '../market-data/bar-store.js';
 import { fetchMarketData } from '../market-data/fetch-service.js';
 import { providerFor } from '../market-data/providers.js';
 import { describeSnapshot, shareOfDay, slotInstant, snapshotFor } from '../market-data/snapshot-store.js';
@@ -16,7 +16,8 @@ import type { StrategyParams } from '../strategy/config-schema.js';
 import { configForDate } from '../strategy/config-versions.js';
 import { worldSources } from '../world/world-sources.js';
 import { IDEA_SLOTS, IDEA_SLOT_JOBS, criterionNamed, rankIdeas, sentimentOf, type DaySoFar, type IdeaInput, type IdeaParams, type IdeaSlotJob } from './criteria.js';
-import { setupBefore, type Setup } from './features.js';
+import type { Setup } from './features.js';
+import { setupsThrough } from './setup-store.js';
 import type { Idea } from './scoring.js';
 
 /**
@@ -47,8 +48,6 @@ export interface IdeaSlotView {
 export const slotId = (date: IsoDate, job: string) => `${date}|${job}`;
 /** Every idea on or before this date is final (score-ideas' bookmark); a new slot for an earlier date moves it back. */
 export const FINAL_STATE = 'ideas:final-through';
-/** Calendar days of bars a slot reads behind it (the 252-session high and the indicators' warm-up). */
-const LOOKBACK_DAYS = 400;
 
 export function requireSlotJob(job: string): IdeaSlotJob {
   if (!(IDEA_SLOT_JOBS as string[]).includes(job)) throw new UserFacingError('UNKNOWN_SLOT', `"${job}" is not an idea slot; slots: ${IDEA_SLOT_JOBS.join(', ')}.`);
@@ -65,8 +64,8 @@ export function ideaParams(p: StrategyParams): IdeaParams {
   return { criteria: p.idea_criteria, perSlot: p.ideas_per_slot, sides: p.idea_sides, stopAtr: p.idea_stop_atr, minGapPct: p.idea_min_gap_pct, minRelVolume: p.idea_min_rel_volume };
 }
 
-function toView(d: { _id: string; date: string; job: string; at: string; basis: unknown; configVersion: number; ideas: unknown[]; considered: number }, created: boolean): IdeaSlotView {
-  return { id: d._id, date: d.date, job: d.job as IdeaSlotJob, at: d.at, basis: d.basis as IdeaBasis, configVersion: d.configVersion, ideas: d.ideas as Idea[], considered: d.considered, created };
+function toView(d: { _id: string; date: string; job: string; at: string; basis: unknown; configVersion: number; ideasJson: string; considered: number }, created: boolean): IdeaSlotView {
+  return { id: d._id, date: d.date, job: d.job as IdeaSlotJob, at: d.at, basis: d.basis as IdeaBasis, configVersion: d.configVersion, ideas: JSON.parse(d.ideasJson) as Idea[], considered: d.considered, created };
 }
 
 /** A stored slot, by `_id`. */
@@ -113,12 +112,11 @@ export async function buildSlot(env: Env, date: IsoDate, job: IdeaSlotJob, now: 
   const view = await todaysView(env, date, job, at, symbols, params, now, through);
   if (view.basis.kind === 'none') return { date, job, at, basis: view.basis, configVersion: config.version, ideas: [], considered: 0 };
   const asOf = slotInstant(date, at);
-  const [news, soon] = await Promise.all([dayCounts(date, asOf).catch(() => ({ bySymbol: new Map() })), reportsSoon(symbols, date).catch(() => new Map<string, number>())]);
-  const setups: Setup[] = [];
-  for await (const [symbol, bars] of streamBars(symbols, addDays(through, -LOOKBACK_DAYS), through)) {
-    const s = setupBefore(symbol, bars, date);
-    if (s) setups.push(s);
-  }
+  const [news, soon, setups] = await Promise.all([
+    dayCounts(date, asOf).catch(() => ({ bySymbol: new Map() })),
+    reportsSoon(symbols, date).catch(() => new Map<string, number>()),
+    setupsThrough(through, symbols, now),
+  ]);
   const inputs = toInputs(setups, view, news.bySymbol, soon);
   const ranked = rankIdeas(job, inputs, params);
   const byId = new Map(inputs.map((x) => [x.setup.symbol, x]));
@@ -188,7 +186,8 @@ export async function runIdeasSlot(env: Env, date: IsoDate, job: IdeaSlotJob, no
   const built = await buildSlot(env, date, job, now);
   const _id = slotId(date, job);
   try {
-    await IdeaSlot.create({ _id, ...built, createdAt: now });
+    const { ideas, ...rest } = built;
+    await IdeaSlot.create({ _id, ...rest, ideasJson: JSON.stringify(ideas), createdAt: now });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     return (await readSlot(date, job))!;

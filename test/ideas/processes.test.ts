@@ -61,6 +61,6 @@ test('four processes building the 11:00 slot at once: every idea once, the same 
   assert.ok(ids.length > 0);
   const slots = await IdeaSlot.find({ job: 'mid-morning-signals' }).lean();
   assert.equal(slots.length, 1, 'one slot document');
-  assert.deepEqual(slots[0]!.ideas.map((i) => (i as { id: string }).id), ids);
+  assert.deepEqual((JSON.parse(slots[0]!.ideasJson) as Array<{ id: string }>).map((i) => i.id), ids);
   assert.equal(await Outbox.countDocuments({ idempotencyKey: `mid-morning-signals:${D}` }), 1, 'one post');
 });

@@ -4,7 +4,7 @@ import { AlertState } from './alert-state.js';
 import { ApiCall, ApiUsage } from './api-usage.js';
 import { BrokerOrder, BrokerState } from './broker.js';
 import { WorldDay } from './world.js';
-import { IdeaMonth, IdeaSlot } from './ideas.js';
+import { IdeaMonth, IdeaSetups, IdeaSlot } from './ideas.js';
 import { CompanyInfo } from './company.js';
 import { CongressFiling, CongressFollow, CongressIndex, CongressMember, CongressTrade } from './congress.js';
 import { AuditEntry } from './audit-entry.js';
@@ -36,5 +36,5 @@ export { EarningsDay, EarningsSymbol, EconomicDay, InfoState, NewsArticle, NewsI
 
 // Models differ in their document types; this list only needs createIndexes().
 export function allModels(): Array<Model<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous model list
-  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, JobStatus, JobHistory, OpenRun, Migration, CatchUpState, JobRequest, Lease, AuditEntry, Outbox, OutboxDead, OutboxQueue, BacktestRun, TradingState, AlertPolicy, AlertState, ScanResult, ScanLatest, Confirmation, ConfirmationAnswer, ApiCall, ApiUsage, ProviderStatus, UniverseMember, Watchlist, WatchMute, SeriesContractDoc, SplitEvent, IntradaySnapshot, DayClaim, RateSlot, NewsArticle, NewsUrl, NewsIndex, EarningsDay, EarningsSymbol, EconomicDay, InfoState, CongressFiling, CongressTrade, CongressIndex, CongressMember, CongressFollow, BrokerOrder, BrokerState, WorldDay, CompanyInfo, IdeaSlot, IdeaMonth];
+  return [BarSeries, BarLock, BarIndex, TradingConfig, ConfigSwitch, Signal, Trade, Position, CapitalInjection, JobRun, JobStatus, JobHistory, OpenRun, Migration, CatchUpState, JobRequest, Lease, AuditEntry, Outbox, OutboxDead, OutboxQueue, BacktestRun, TradingState, AlertPolicy, AlertState, ScanResult, ScanLatest, Confirmation, ConfirmationAnswer, ApiCall, ApiUsage, ProviderStatus, UniverseMember, Watchlist, WatchMute, SeriesContractDoc, SplitEvent, IntradaySnapshot, DayClaim, RateSlot, NewsArticle, NewsUrl, NewsIndex, EarningsDay, EarningsSymbol, EconomicDay, InfoState, CongressFiling, CongressTrade, CongressIndex, CongressMember, CongressFollow, BrokerOrder, BrokerState, WorldDay, CompanyInfo, IdeaSlot, IdeaMonth, IdeaSetups];
 }
