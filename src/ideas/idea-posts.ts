@@ -92,7 +92,7 @@ export function scoredPost(date: string, today: ScoredIdea[], closed: ScoredIdea
 /** A criterion's record in one line. */
 export function statsLine(s: IdeaStats): string {
   if (!s.scored) return `${s.count} idea(s), ${s.triggered} triggered, none scored yet`;
-  return `${s.count} ideas · ${s.triggered} triggered · hit ${((s.hitRate ?? 0) * 100).toFixed(0)}% of ${s.scored} · avg ${signed(s.avgReturn, 2)} vs SPX ${signed(s.avgSpx, 2)} (${signed(s.avgExcess, 2)}) · $1,000 each: ${s.pnlPer1000 >= 0 ? '+' : '−'}$${Math.abs(s.pnlPer1000).toFixed(2)} · best ${s.best ? `${s.best.symbol} ${signed(s.best.return)}` : 'n/a'} · worst ${s.worst ? `${s.worst.symbol} ${signed(s.worst.return)}` : 'n/a'}`;
+  return `${s.count} ideas · ${s.triggered} triggered · hit ${((s.hitRate ?? 0) * 100).toFixed(0)}% of ${s.scored} · avg ${signed(s.avgReturn, 2)} · vs SPX ${signed(s.avgExcess, 2)}${s.withSpx < s.scored ? ` (${s.withSpx} of ${s.scored} with SPX's sessions known yet)` : ''} · $1,000 each: ${s.pnlPer1000 >= 0 ? '+' : '−'}$${Math.abs(s.pnlPer1000).toFixed(2)} · best ${s.best ? `${s.best.symbol} ${signed(s.best.return)}` : 'n/a'} · worst ${s.worst ? `${s.worst.symbol} ${signed(s.worst.return)}` : 'n/a'}`;
 }
 
 export function statsPost(v: IdeaStatsView, demo: boolean, title = 'Entry ideas: the record'): PostInput {

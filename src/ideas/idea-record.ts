@@ -6,7 +6,7 @@ import { readState, withInfoWriter, writeState } from '../info/info-store.js';
 import { readBars } from '../market-data/bar-store.js';
 import { loadUniverse } from '../market-data/universe.js';
 import { IDEA_CRITERION_NAMES, IDEA_SLOT_JOBS } from './criteria.js';
-import { FINAL_STATE, slotId, slotsOn } from './idea-slots.js';
+import { FINAL_STATE, parseIdeas, slotId, slotsOn } from './idea-slots.js';
 import { ideaStats, scoreIdea, SCORE_SESSIONS, type Idea, type IdeaStats, type Ohlc, type Outcome } from './scoring.js';
 
 /**
@@ -49,7 +49,7 @@ async function readMonths(months: string[]): Promise<Map<string, IdeaRecord[]>> 
   const out = new Map<string, IdeaRecord[]>();
   for (let i = 0; i < months.length; i += 24) {
     const docs = await Promise.all(months.slice(i, i + 24).map((m) => IdeaMonth.findById(m).lean()));
-    for (const d of docs) if (d) out.set(d._id, JSON.parse(d.ideasJson) as IdeaRecord[]);
+    for (const d of docs) if (d) out.set(d._id, parseIdeas<IdeaRecord>(d));
   }
   return out;
 }
@@ -58,8 +58,8 @@ async function readSlotIdeas(days: IsoDate[]): Promise<Idea[]> {
   const ids = days.flatMap((d) => IDEA_SLOT_JOBS.map((j) => slotId(d, j)));
   const out: Idea[] = [];
   for (let i = 0; i < ids.length; i += 48) {
-    const docs = await Promise.all(ids.slice(i, i + 48).map((id) => IdeaSlot.findById(id, { ideasJson: 1 }).lean()));
-    for (const d of docs) if (d) out.push(...(JSON.parse(d.ideasJson) as Idea[]));
+    const docs = await Promise.all(ids.slice(i, i + 48).map((id) => IdeaSlot.findById(id, { ideasJson: 1, ideas: 1 }).lean()));
+    for (const d of docs) if (d) out.push(...parseIdeas<Idea>(d));
   }
   return out;
 }

@@ -46,6 +46,11 @@ export interface IdeaSlotView {
 }
 
 export const slotId = (date: IsoDate, job: string) => `${date}|${job}`;
+
+/** A stored document's ideas: the JSON text (documents written before it held a plain array: read too). */
+export function parseIdeas<T>(d: { ideasJson?: string | null; ideas?: unknown }): T[] {
+  return d.ideasJson ? (JSON.parse(d.ideasJson) as T[]) : Array.isArray(d.ideas) ? (d.ideas as T[]) : [];
+}
 /** Every idea on or before this date is final (score-ideas' bookmark); a new slot for an earlier date moves it back. */
 export const FINAL_STATE = 'ideas:final-through';
 
@@ -64,8 +69,8 @@ export function ideaParams(p: StrategyParams): IdeaParams {
   return { criteria: p.idea_criteria, perSlot: p.ideas_per_slot, sides: p.idea_sides, stopAtr: p.idea_stop_atr, minGapPct: p.idea_min_gap_pct, minRelVolume: p.idea_min_rel_volume };
 }
 
-function toView(d: { _id: string; date: string; job: string; at: string; basis: unknown; configVersion: number; ideasJson: string; considered: number }, created: boolean): IdeaSlotView {
-  return { id: d._id, date: d.date, job: d.job as IdeaSlotJob, at: d.at, basis: d.basis as IdeaBasis, configVersion: d.configVersion, ideas: JSON.parse(d.ideasJson) as Idea[], considered: d.considered, created };
+function toView(d: { _id: string; date: string; job: string; at: string; basis: unknown; configVersion: number; ideasJson?: string | null; considered: number }, created: boolean): IdeaSlotView {
+  return { id: d._id, date: d.date, job: d.job as IdeaSlotJob, at: d.at, basis: d.basis as IdeaBasis, configVersion: d.configVersion, ideas: parseIdeas<Idea>(d), considered: d.considered, created };
 }
 
 /** A stored slot, by `_id`. */

@@ -157,8 +157,9 @@ export interface IdeaStats {
   stopped: number;
   avgReturn: number | null;
   avgSpx: number | null;
-  /** The average of (return − SPX over the same sessions). */
+  /** The average of (return − SPX over the same sessions), over the `withSpx` scored ideas whose SPX sessions are known. */
   avgExcess: number | null;
+  withSpx: number;
   /** $1,000 in every scored idea: the profit or loss of each rounded to the cent, their total and average. */
   pnlPer1000: number;
   avgPnlPer1000: number | null;
@@ -220,7 +221,7 @@ export function ideaStats(ideas: ReadonlyArray<Pick<Idea, 'id' | 'symbol' | 'dat
   }
   return {
     count: ideas.length, triggered, notTriggered, waiting, open, scored, hits, hitRate: scored ? hits / scored : null, stopped,
-    avgReturn: scored ? sumR / scored : null, avgSpx: nSpx ? sumSpx / nSpx : null, avgExcess: nExcess ? sumExcess / nExcess : null,
+    avgReturn: scored ? sumR / scored : null, avgSpx: nSpx ? sumSpx / nSpx : null, avgExcess: nExcess ? sumExcess / nExcess : null, withSpx: nExcess,
     pnlPer1000: cents(pnl), avgPnlPer1000: scored ? cents(pnl / scored) : null, best, worst,
   };
 }
