@@ -132,7 +132,7 @@ export const IDEA_CRITERIA: readonly IdeaCriterion[] = [
       const s = x.setup;
       if (!(s.close >= 0.98 * s.high252 && s.close > s.sma50 && s.ret20 > 0)) return undefined;
       const entry = up(Math.max(s.high, s.high252));
-      return { side: 'long', entry, stop: round2(entry - p.stopAtr * s.atr), score: s.ret20 / (s.atr / s.close), why: `close ${s.close.toFixed(2)} within ${((1 - s.close / s.high252) * 100).toFixed(1)}% of the 52-week high ${s.high252.toFixed(2)}, 20d ${pct(s.ret20)}` };
+      return { side: 'long', entry, stop: round2(entry - p.stopAtr * s.atr), score: s.ret20 / (s.atr / s.close), why: `close ${s.close.toFixed(2)} ${s.close >= s.high252 ? `a new 52-week closing high (the last was ${s.high252.toFixed(2)})` : `within ${((1 - s.close / s.high252) * 100).toFixed(1)}% of the 52-week high ${s.high252.toFixed(2)}`}, 20d ${pct(s.ret20)}` };
     },
   },
   {
@@ -174,7 +174,7 @@ export const IDEA_CRITERIA: readonly IdeaCriterion[] = [
       const move = t.last - s.close;
       if (Math.abs(move) < 0.5 * s.atr) return undefined;
       const side: Side = move > 0 ? 'long' : 'short';
-      return { side, ...daytime(side, t, s.atr, p.stopAtr), score: Math.abs(move) / s.atr + (0.1 - s.squeeze) * 10, why: `bands at the ${Math.round(s.squeeze * 100)}th percentile of width, now ${(move / s.atr).toFixed(1)} ATR from the close` };
+      return { side, ...daytime(side, t, s.atr, p.stopAtr), score: Math.abs(move) / s.atr + (0.1 - s.squeeze) * 10, why: `bands among the narrowest ${Math.max(1, Math.round(s.squeeze * 100))}% of 120 sessions, now ${(move / s.atr).toFixed(1)} ATR from the close` };
     },
   },
   {
