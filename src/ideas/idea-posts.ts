@@ -58,7 +58,11 @@ export function outcomeText(o: Outcome | null, horizon: number): string {
     case 'open':
       return `open since ${px(o.fill!)}: ${signed(o.r1)} day 1${o.r5 !== null ? `, ${signed(o.r5)} day 5` : ''}`;
     case 'closed':
-      return `${o.exit ? `${o.exit.reason === 'gap-through-stop' ? 'gapped through the stop' : 'stopped'} ${o.exit.date} at ${px(o.exit.price)}` : `held ${horizon === 1 ? 'the day' : `${horizon} sessions`}`}: ${signed(o.result)} (SPX ${signed((o.result ?? 0) - (o.excess ?? 0))}, ${signed(o.excess)} vs SPX)`;
+    {
+      const spx = horizon === 1 ? o.spx1 : horizon === 5 ? o.spx5 : o.spx20;
+      const against = spx === null || o.excess === null ? `SPX over its ${horizon} sessions not known yet` : `SPX ${signed(spx)}, ${signed(o.excess)} vs SPX`;
+      return `${o.exit ? `${o.exit.reason === 'gap-through-stop' ? 'gapped through the stop' : 'stopped'} ${o.exit.date} at ${px(o.exit.price)}` : `held ${horizon === 1 ? 'the day' : `${horizon} sessions`}`}: ${signed(o.result)} (${against})`;
+    }
   }
 }
 
