@@ -217,17 +217,21 @@ export interface RankedIdea extends Candidate {
   horizon: Horizon;
 }
 
+/** The key of a criterion's idea on a symbol: a name with such an idea still open is not proposed it again. */
+export const openKey = (criterion: string, symbol: string) => `${criterion}|${symbol}`;
+
 /**
  * A slot's ideas (pure): each enabled criterion of the slot over every input, shorts only when allowed, one idea
- * per symbol (its best), the best `perSlot` by score.
+ * per symbol (its best), the best `perSlot` by score. `open`: criterion|symbol pairs whose earlier idea triggered
+ * and is still running (within its horizon, not stopped): that criterion does not propose the name again meanwhile.
  */
-export function rankIdeas(slot: IdeaSlotJob, inputs: Iterable<IdeaInput>, p: IdeaParams): RankedIdea[] {
+export function rankIdeas(slot: IdeaSlotJob, inputs: Iterable<IdeaInput>, p: IdeaParams, open: ReadonlySet<string> = new Set()): RankedIdea[] {
   const criteria = IDEA_CRITERIA.filter((c) => c.slot === slot && p.criteria.includes(c.id));
   const best = new Map<string, RankedIdea>();
   for (const x of inputs) {
     for (const c of criteria) {
       const cand = c.evaluate(x, p);
-      if (!cand || (cand.side === 'short' && p.sides !== 'both')) continue;
+      if (!cand || (cand.side === 'short' && p.sides !== 'both') || open.has(openKey(c.id, x.setup.symbol))) continue;
       if (!(cand.side === 'long' ? cand.stop < cand.entry : cand.stop > cand.entry)) continue;
       const cur = best.get(x.setup.symbol);
       if (!cur || cand.score > cur.score) best.set(x.setup.symbol, { ...cand, symbol: x.setup.symbol, criterion: c.id, criterionVersion: c.version, horizon: c.horizon });

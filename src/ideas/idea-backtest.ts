@@ -9,7 +9,7 @@ import { loadUniverse, sectorOf } from '../market-data/universe.js';
 import { MAIN_PORTFOLIO } from '../portfolio/portfolios.js';
 import { validateParams, type StrategyParams } from '../strategy/config-schema.js';
 import { getActiveConfig, getVersion } from '../strategy/config-versions.js';
-import { IDEA_CRITERIA, IDEA_SLOTS, rankIdeas, type DaySoFar, type IdeaInput, type IdeaParams, type IdeaSlotJob, type RankedIdea } from './criteria.js';
+import { IDEA_CRITERIA, IDEA_SLOTS, openKey, rankIdeas, type DaySoFar, type IdeaInput, type IdeaParams, type IdeaSlotJob, type RankedIdea } from './criteria.js';
 import { setupAt, setupColumns } from './features.js';
 import { recordOf, type IdeaStatsView, type ScoredIdea } from './idea-record.js';
 import { ideaParams } from './idea-slots.js';
@@ -88,6 +88,39 @@ export function pickPerSlot(cands: Candidate[], perSlot: number): Candidate[] {
   return out;
 }
 
+/**
+ * The slots' ideas in time order (pure), as live picks them: a criterion does not propose a name again while its
+ * earlier idea on it is open (triggered, its horizon not reached, not stopped — as the close before saw it). Only
+ * each symbol's best candidate of a slot is known here, so a suppressed best is not replaced by its second best.
+ */
+export function pickInOrder<C extends Candidate & { outcome: ScoredIdea['outcome'] }>(cands: C[], perSlot: number, calendar: readonly string[]): C[] {
+  const at = new Map(calendar.map((d, k) => [d, k]));
+  const order = (slot: IdeaSlotJob) => IDEA_SLOTS[slot].time;
+  const groups = new Map<string, C[]>();
+  for (const c of cands) {
+    const k = `${c.date}|${order(c.slot)}`;
+    const g = groups.get(k);
+    if (g) g.push(c);
+    else groups.set(k, [c]);
+  }
+  const openUntil = new Map<string, string>(); // criterion|symbol → the session it closes (or the end of the data)
+  const out: C[] = [];
+  for (const key of [...groups.keys()].sort()) {
+    const g = groups.get(key)!;
+    const date = g[0]!.date;
+    const free = g.filter((c) => (openUntil.get(openKey(c.criterion, c.symbol)) ?? '') < date);
+    for (const c of free.sort((a, b) => b.score - a.score || (a.symbol < b.symbol ? -1 : 1)).slice(0, perSlot)) {
+      out.push(c);
+      const o = c.outcome;
+      if (!o || o.state === 'not-triggered' || o.state === 'waiting') continue;
+      const k = at.get(c.date);
+      const end = o.exit ? o.exit.date : k === undefined ? undefined : calendar[k + c.horizon - 1];
+      openUntil.set(openKey(c.criterion, c.symbol), end ?? '9999-12-31');
+    }
+  }
+  return out;
+}
+
 export interface IdeaBacktestRequest {
   from: IsoDate;
   to: IsoDate;
@@ -132,7 +165,7 @@ export async function backtestIdeas(req: IdeaBacktestRequest): Promise<IdeaBackt
       cands.push({ ...c, outcome: scoreIdea(c, sessions, own, spx) });
     }
   }
-  for (const c of pickPerSlot(cands, params.perSlot) as Array<Candidate & { outcome: ScoredIdea['outcome'] }>) {
+  for (const c of pickInOrder(cands, params.perSlot, calendar)) {
     scored.push({
       id: `${c.date}|${c.slot}|${c.symbol}`, date: c.date, slot: c.slot, at: IDEA_SLOTS[c.slot].time, symbol: c.symbol, side: c.side, entry: c.entry, stop: c.stop,
       horizon: c.horizon, criterion: c.criterion, criterionVersion: c.criterionVersion, configVersion: config.version, why: c.why, facts: c.facts, outcome: c.outcome,

@@ -6,7 +6,10 @@ import { readState, withInfoWriter, writeState } from '../info/info-store.js';
 import { readBars } from '../market-data/bar-store.js';
 import { loadUniverse } from '../market-data/universe.js';
 import { IDEA_CRITERION_NAMES, IDEA_SLOT_JOBS } from './criteria.js';
-import { FINAL_STATE, parseIdeas, slotId, slotsOn } from './idea-slots.js';
+import { FINAL_STATE, slotId, slotsOn } from './idea-slots.js';
+import { monthOf, monthsBetween, parseIdeas, readMonths, toRecord, type IdeaRecord, type ScoredIdea } from './idea-months.js';
+
+export { monthOf, monthsBetween, openIdeaKeys, type IdeaRecord, type ScoredIdea } from './idea-months.js';
 import { ideaStats, scoreIdea, SCORE_SESSIONS, type Idea, type IdeaStats, type Ohlc, type Outcome } from './scoring.js';
 
 /**
@@ -16,44 +19,6 @@ import { ideaStats, scoreIdea, SCORE_SESSIONS, type Idea, type IdeaStats, type O
  * after it — about 20 sessions' worth. One writer at a time (the 'ideas' writer lease). /ideas and the stats read
  * the months by `_id`.
  */
-export type ScoredIdea = Idea & { outcome: Outcome | null };
-/** An idea as the month keeps it: without its sentence and facts (the slot document has them). */
-export type IdeaRecord = Omit<ScoredIdea, 'why' | 'facts'> & Partial<Pick<Idea, 'why' | 'facts'>>;
-
-function toRecord(i: ScoredIdea): IdeaRecord {
-  const { why: _why, facts: _facts, ...rest } = i;
-  return rest;
-}
-
-export const monthOf = (date: IsoDate) => date.slice(0, 7);
-
-/** Months from one date's to another's, as "YYYY-MM". */
-export function monthsBetween(from: IsoDate, to: IsoDate): string[] {
-  const out: string[] = [];
-  let [y, m] = from.slice(0, 7).split('-').map(Number) as [number, number];
-  const end = to.slice(0, 7);
-  for (;;) {
-    const k = `${y}-${String(m).padStart(2, '0')}`;
-    if (k > end) break;
-    out.push(k);
-    m++;
-    if (m > 12) {
-      m = 1;
-      y++;
-    }
-  }
-  return out;
-}
-
-async function readMonths(months: string[]): Promise<Map<string, IdeaRecord[]>> {
-  const out = new Map<string, IdeaRecord[]>();
-  for (let i = 0; i < months.length; i += 24) {
-    const docs = await Promise.all(months.slice(i, i + 24).map((m) => IdeaMonth.findById(m).lean()));
-    for (const d of docs) if (d) out.set(d._id, parseIdeas<IdeaRecord>(d));
-  }
-  return out;
-}
-
 async function readSlotIdeas(days: IsoDate[]): Promise<Idea[]> {
   const ids = days.flatMap((d) => IDEA_SLOT_JOBS.map((j) => slotId(d, j)));
   const out: Idea[] = [];

@@ -18,6 +18,7 @@ import { worldSources } from '../world/world-sources.js';
 import { IDEA_SLOTS, IDEA_SLOT_JOBS, criterionNamed, rankIdeas, sentimentOf, type DaySoFar, type IdeaInput, type IdeaParams, type IdeaSlotJob } from './criteria.js';
 import type { Setup } from './features.js';
 import { setupsThrough } from './setup-store.js';
+import { openIdeaKeys, parseIdeas } from './idea-months.js';
 import type { Idea } from './scoring.js';
 
 /**
@@ -47,10 +48,6 @@ export interface IdeaSlotView {
 
 export const slotId = (date: IsoDate, job: string) => `${date}|${job}`;
 
-/** A stored document's ideas: the JSON text (documents written before it held a plain array: read too). */
-export function parseIdeas<T>(d: { ideasJson?: string | null; ideas?: unknown }): T[] {
-  return d.ideasJson ? (JSON.parse(d.ideasJson) as T[]) : Array.isArray(d.ideas) ? (d.ideas as T[]) : [];
-}
 /** Every idea on or before this date is final (score-ideas' bookmark); a new slot for an earlier date moves it back. */
 export const FINAL_STATE = 'ideas:final-through';
 
@@ -117,13 +114,14 @@ export async function buildSlot(env: Env, date: IsoDate, job: IdeaSlotJob, now: 
   const view = await todaysView(env, date, job, at, symbols, params, now, through);
   if (view.basis.kind === 'none') return { date, job, at, basis: view.basis, configVersion: config.version, ideas: [], considered: 0 };
   const asOf = slotInstant(date, at);
-  const [news, soon, setups] = await Promise.all([
+  const [news, soon, setups, open] = await Promise.all([
     dayCounts(date, asOf).catch(() => ({ bySymbol: new Map() })),
     reportsSoon(symbols, date).catch(() => new Map<string, number>()),
     setupsThrough(through, symbols, now),
+    openIdeaKeys(date),
   ]);
   const inputs = toInputs(setups, view, news.bySymbol, soon);
-  const ranked = rankIdeas(job, inputs, params);
+  const ranked = rankIdeas(job, inputs, params, open);
   const byId = new Map(inputs.map((x) => [x.setup.symbol, x]));
   const ideas: Idea[] = ranked.map((r) => {
     const x = byId.get(r.symbol)!;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { IDEA_CRITERIA, rankIdeas, type IdeaInput, type IdeaParams } from '../../src/ideas/criteria.js';
+import { IDEA_CRITERIA, openKey, rankIdeas, type IdeaInput, type IdeaParams } from '../../src/ideas/criteria.js';
+import { pickInOrder } from '../../src/ideas/idea-backtest.js';
+import type { Outcome } from '../../src/ideas/scoring.js';
 import { setupBefore, setupColumns, setupAt, type Setup } from '../../src/ideas/features.js';
 import type { Bar } from '../../src/market-data/provider.js';
 import { tradingDaysBetween } from '../../src/calendar/nyse.js';
@@ -66,5 +68,28 @@ describe('the criteria', () => {
     const out = rankIdeas('pre-market-signals', inputs, { ...params, perSlot: 3 });
     assert.deepEqual(out.map((i) => i.symbol), ['S7', 'S6', 'S5']);
     assert.equal(rankIdeas('pre-market-signals', inputs, { ...params, criteria: ['oversold-bounce'] }).length, 0);
+  });
+});
+
+describe('an open idea is not proposed again', () => {
+  test('live: a criterion skips a name whose earlier idea is open; another criterion may still take it', () => {
+    const s = setup({ rsi: 5 }); // a breakout-setup and an oversold-bounce at once (the latter scoring higher)
+    const x = { setup: s, sector: 'Tech', context: {} };
+    assert.equal(rankIdeas('pre-market-signals', [x], params)[0]?.criterion, 'oversold-bounce', 'the better score');
+    const [next] = rankIdeas('pre-market-signals', [x], params, new Set([openKey('oversold-bounce', 'TEST')]));
+    assert.equal(next?.criterion, 'breakout-setup');
+    assert.equal(rankIdeas('pre-market-signals', [x], params, new Set([openKey('oversold-bounce', 'TEST'), openKey('breakout-setup', 'TEST')])).length, 0);
+  });
+
+  test('the backtest picks in time order: suppressed until the open idea closes (its stop or its horizon)', () => {
+    const cal = ['2024-03-04', '2024-03-05', '2024-03-06', '2024-03-07', '2024-03-08', '2024-03-11', '2024-03-12'];
+    const open: Outcome = { state: 'open', fill: 10, exit: null, r1: 0, r5: null, r20: null, spx1: 0, spx5: null, spx20: null, result: null, excess: null, final: false, scoredThrough: null };
+    const c = (date: string, outcome: Outcome | null) => ({ symbol: 'TEST', criterion: 'oversold-bounce', criterionVersion: 1, horizon: 5 as const, side: 'long' as const, entry: 10, stop: 9, score: 1, why: '', date, slot: 'pre-market-signals' as const, facts: { close: 10, atr: 1, rsi: 20, squeeze: 0.5 }, outcome });
+    // Triggered on the 4th: open through its 5th session (the 8th); the ideas of the 5th–8th are not posted, the 11th's is.
+    const picked = pickInOrder([c('2024-03-04', { ...open, state: 'closed', result: 0.01 }), ...cal.slice(1).map((d) => c(d, null))], 5, cal);
+    assert.deepEqual(picked.map((p) => p.date), ['2024-03-04', '2024-03-11', '2024-03-12']);
+    // Stopped on the 5th: free again from the 6th.
+    const stopped = pickInOrder([c('2024-03-04', { ...open, state: 'closed', exit: { date: '2024-03-05', price: 9, reason: 'stop' } }), ...cal.slice(1).map((d) => c(d, null))], 5, cal);
+    assert.deepEqual(stopped.map((p) => p.date), ['2024-03-04', '2024-03-06', '2024-03-07', '2024-03-08', '2024-03-11', '2024-03-12']);
   });
 });
