@@ -8,6 +8,7 @@ import { fetchMarketData } from '../../src/market-data/fetch-service.js';
 import { Trade } from '../../src/db/models/trade.js';
 import { TradingConfig } from '../../src/db/models/trading-config.js';
 import { Signal } from '../../src/db/models/signal.js';
+import { IdeaMonth, IdeaSlot } from '../../src/db/models/ideas.js';
 import { setConfig } from '../../src/strategy/config-service.js';
 import { evaluateWatchlists } from '../../src/analysis/watch-service.js';
 import { requireJob } from '../../src/scheduler/jobs-service.js';
@@ -241,6 +242,29 @@ describe('Discord bot end to end (real discord.js client, local stand-in)', () =
     const embed = (edit.json as { embeds: Array<{ title: string; image: { url: string } }> }).embeds[0]!;
     assert.equal(embed.image.url, `attachment://${file.filename}`);
     assert.match(embed.title, /^SPX · 2019-12-1\d → 2020-03-16/);
+  });
+
+  test('/ideas stats answers with the record and its PNG; /ideas list shows a day\'s ideas with their outcomes', async () => {
+    const day = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+    const idea = (symbol: string, result: number) => ({
+      id: `${day}|mid-morning-signals|${symbol}`, date: day, slot: 'mid-morning-signals', at: '11:00', symbol, side: 'long', entry: 100, stop: 96, horizon: 1, criterion: 'volume-surge', criterionVersion: 1, configVersion: 1, why: 'test', facts: { close: 99, atr: 2, rsi: 50, squeeze: 0.5 },
+      outcome: { state: 'closed', fill: 100, exit: null, r1: result, r5: null, r20: null, spx1: 0.001, spx5: null, spx20: null, result, excess: result - 0.001, final: false, scoredThrough: day },
+    });
+    const ideas = [idea('AAPL', 0.02), idea('MSFT', -0.01)];
+    await IdeaMonth.create({ _id: day.slice(0, 7), ideasJson: JSON.stringify(ideas), scoredThrough: day, at: new Date() });
+    await IdeaSlot.create({ _id: `${day}|mid-morning-signals`, date: day, job: 'mid-morning-signals', at: '11:00', basis: { kind: 'day-so-far', text: 'test' }, configVersion: 1, considered: 529, ideasJson: JSON.stringify(ideas.map(({ outcome: _o, ...i }) => i)), createdAt: new Date() });
+    const id = discord.sendCommand('ideas', { subcommand: 'stats', options: [opt('criterion', 'volume-surge')] });
+    const edit = await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(`tok-${id}/messages/@original`), 10_000);
+    assert.equal(edit.files.length, 1);
+    assert.equal(edit.files[0]!.data.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', 'a PNG');
+    const embed = (edit.json as { embeds: Array<{ description: string }> }).embeds[0]!;
+    assert.match(embed.description, /volume-surge: 2 ideas · 2 triggered · hit 50% of 2 · avg \+0\.50%/);
+    assert.match(embed.description, /\$1,000 each: \+\$10\.00/);
+    const list = discord.sendCommand('ideas', { subcommand: 'list', options: [opt('date', day)] });
+    const shown = await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(`tok-${list}/messages/@original`), 10_000);
+    const field = (shown.json as { embeds: Array<{ fields: Array<{ name: string; value: string }> }> }).embeds[0]!.fields[0]!;
+    assert.match(field.name, /11:00 mid-morning-signals — 2 idea\(s\)/);
+    assert.match(field.value, /AAPL .* held the day: \+2\.0% \(SPX \+0\.1%, \+1\.9% vs SPX\)/);
   });
 
   test('/chart without a date ends at the latest stored bar; a symbol without bars is refused before "thinking…"', async () => {
