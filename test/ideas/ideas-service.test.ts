@@ -10,6 +10,7 @@ import { providerFor } from '../../src/market-data/providers.js';
 import { readSnapshot } from '../../src/market-data/snapshot-store.js';
 import { loadUniverse } from '../../src/market-data/universe.js';
 import { setConfig } from '../../src/strategy/config-service.js';
+import { simulateConfig } from '../../src/strategy/simulate-service.js';
 import { DEFAULT_PARAMS } from '../../src/strategy/config-schema.js';
 import { activateNewVersion } from '../../src/strategy/config-versions.js';
 import { clearCollections, testEnv, useTestDatabase } from '../helpers/db.js';
@@ -84,6 +85,16 @@ describe('entry ideas on the demo market', () => {
     const rerun = await scoreIdeas(day, ny(day, '17:00'));
     assert.deepEqual(rerun.today.map((i) => i.outcome), run.today.map((i) => i.outcome), 'a rerun scores the same');
     await assert.rejects(ideaStatsSince({ today: day, criterion: 'momentum' }), /"momentum" is not an idea criterion; criteria: premarket-gap/);
+  });
+
+  test('config simulate compares a changed criterion\'s record with the active one over the same window', async () => {
+    const sim = await simulateConfig({ portfolio: 'main', assignments: ['idea_stop_atr=0.5'], from: '2020-03-10', to: '2020-03-24' });
+    assert.ok(sim.ideas, 'the ideas were replayed under both versions');
+    const all = (l: typeof sim.ideas.active) => l.find((x) => x.criterion === 'all')!;
+    assert.equal(all(sim.ideas.active).count, all(sim.ideas.proposed).count, 'the same entries (the stop does not choose them)');
+    assert.notDeepEqual(sim.ideas.active, sim.ideas.proposed, 'a tighter stop changes the record');
+    const plain = await simulateConfig({ portfolio: 'main', assignments: ['daily_capital=2000'], from: '2020-03-10', to: '2020-03-24' });
+    assert.equal(plain.ideas, undefined, 'no idea key changed: no replay');
   });
 
   test('criteria are config keys: a new version that drops them leaves the slot with none, and says so', async () => {
