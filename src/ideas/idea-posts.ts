@@ -116,9 +116,10 @@ export function statsPost(v: IdeaStatsView, demo: boolean, title = 'Entry ideas:
 export async function scoreboardChart(v: IdeaStatsView, demo: boolean): Promise<{ png: Buffer; filename: string }> {
   const { renderBarChart } = await import('../charts/bar-chart.js');
   const rows = v.criteria.filter((c) => c.avgExcess !== null).sort((a, b) => b.avgExcess! - a.avgExcess!);
+  const waiting = v.criteria.filter((c) => c.avgExcess === null).map((c) => c.criterion);
   const png = renderBarChart({
     title: `Entry ideas vs SPX · ${v.since} → ${v.through}`,
-    subtitle: `average return minus SPX's over the same sessions, per criterion (hit rate, ideas scored)${demo ? ' · synthetic demo data' : ''}`,
+    subtitle: `average return minus SPX's over the same sessions, per criterion (hit rate, ideas scored)${waiting.length ? ` · not yet: ${waiting.join(', ')}` : ''}${demo ? ' · synthetic demo data' : ''}`,
     bars: rows.map((c) => ({ label: `${c.criterion} (${Math.round((c.hitRate ?? 0) * 100)}% of ${c.scored})`, value: c.avgExcess! * 100 })),
     format: (x) => `${x >= 0 ? '+' : ''}${x.toFixed(2)} %`,
     axisFormat: (x) => `${Number(x.toFixed(2))} %`,
