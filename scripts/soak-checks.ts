@@ -1,0 +1,53 @@
+// What `npm run soak` checks at the end and draws: the ledgers against a replay of their trades, and the weekly series.
+import { renderPanelChart } from '../src/charts/panel-chart.js';
+import { Position } from '../src/db/models/position.js';
+import { listPortfolios } from '../src/portfolio/portfolios.js';
+import { ledgerBefore } from '../src/trading/portfolio-store.js';
+
+/**
+ * Every portfolio's ledger replayed from its capital and fills (a sale of more than is held throws; cash must not
+ * go below zero), and the stored positions (the quick-read projection) against the replay.
+ */
+export async function ledgerMismatches(): Promise<{ count: number; detail: string }> {
+  const problems: string[] = [];
+  for (const portfolio of await listPortfolios()) {
+    try {
+      const state = await ledgerBefore(portfolio, '9999-12-31');
+      if (state.cash < -0.01) problems.push(`${portfolio}: cash ${state.cash.toFixed(2)}`);
+      const stored = await Position.find({ portfolio }).lean();
+      const held = new Map([...state.holdings].map(([s, h]) => [s, h.quantity]));
+      for (const p of stored) if (Math.abs((held.get(p.symbol) ?? 0) - p.quantity) > 1e-6) problems.push(`${portfolio} ${p.symbol}: stored ${p.quantity}, replayed ${held.get(p.symbol) ?? 0}`);
+      for (const [s, q] of held) if (!stored.some((p) => p.symbol === s)) problems.push(`${portfolio} ${s}: replayed ${q}, not stored`);
+    } catch (err) {
+      problems.push(`${portfolio}: ${(err as Error).message}`);
+    }
+  }
+  return { count: problems.length, detail: problems.slice(0, 3).join('; ') };
+}
+
+export interface WeekFigures {
+  label: string;
+  rss: Record<string, number>;
+  p50: number;
+  p99: number;
+  healthMs: number;
+  docs: number;
+}
+
+const COLORS = ['#29b6f6', '#ffb74d', '#81c784', '#e57373'];
+
+/** The weekly series as one PNG: memory per process, command replies, the health check, the database's documents. */
+export function soakChart(weeks: WeekFigures[], subtitle: string): Buffer {
+  const roles = [...new Set(weeks.flatMap((w) => Object.keys(w.rss)))];
+  return renderPanelChart({
+    title: 'Soak: nothing drifts',
+    subtitle: `${subtitle} · per simulated day`,
+    dates: weeks.map((w) => w.label),
+    panels: [
+      { name: 'RSS (MB)', weight: 1, format: (v) => v.toFixed(0), lines: roles.map((r, i) => ({ label: r, values: weeks.map((w) => w.rss[r] ?? null), color: COLORS[i % COLORS.length]!, width: 2 })) },
+      { name: 'reply (ms)', weight: 1, format: (v) => v.toFixed(0), lines: [{ label: 'p99', values: weeks.map((w) => w.p99), color: '#e57373', width: 2 }, { label: 'p50', values: weeks.map((w) => w.p50), color: '#29b6f6', width: 2 }] },
+      { name: 'health check (ms)', weight: 0.7, format: (v) => v.toFixed(0), lines: [{ label: 'median', values: weeks.map((w) => w.healthMs), color: '#81c784', width: 2 }] },
+      { name: 'documents', weight: 0.7, format: (v) => `${Math.round(v / 1000)}k`, lines: [{ label: 'all collections', values: weeks.map((w) => w.docs), color: '#ffb74d', width: 2 }] },
+    ],
+  }).png;
+}

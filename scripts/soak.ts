@@ -1,0 +1,294 @@
+// `npm run soak -- --days N --seed S [--speed X] [--faults all|none|kill,db,discord,weekend,burst] [--start YYYY-MM-DD]`
+//
+// Weeks of the real schedule on a controlled clock (scripts/soak-clock.mjs): two worker processes and one bot
+// process (against the Discord stand-in) run every scheduled job on the demo market. The driver jumps the clock
+// from one due slot to the next — idle hours cost nothing — and lets time run at 1× while the slot's runs work,
+// so every time budget the product measures (run and outbox leases, Agenda's lock lifetime, the database-latency
+// rule) keeps its real length: "--speed" is how many simulated seconds pass per real second inside a step (1,
+// the only speed at which those budgets hold; the jumps are what makes 20 trading days fit in minutes).
+// Faults are drawn from the seed at step boundaries and mid-step. Invariants and the drift are printed at the
+// end, one figure a line (names in README "Soak"), and a PNG of the weekly series is written beside the logs.
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addDays, type IsoDate } from '../src/calendar/dates.js';
+import { tradingDaysBetween } from '../src/calendar/nyse.js';
+import { parseEnvVars } from '../src/config/env.js';
+import { connectDatabase, disconnectDatabase, EMBEDDED_POOL_SIZE, nativeDb } from '../src/db/connection.js';
+import { startFerretDb, type DatabaseHandle } from '../src/db/local-server.js';
+import { JobRun } from '../src/db/models/job-run.js';
+import { Outbox } from '../src/db/models/outbox.js';
+import { loadJobs } from '../src/scheduler/job-registry.js';
+import { slotsBetween } from '../src/scheduler/slots.js';
+import { slotInstant } from '../src/market-data/snapshot-store.js';
+import { PROJECT_ROOT } from '../src/paths.js';
+import { DiscordStandIn, IDS } from '../test/helpers/discord-stand-in.js';
+import { alive, startProc, type Proc } from '../test/reliability/procs.js';
+
+const argv = process.argv.slice(2);
+const arg = (name: string, fallback: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
+};
+const DAYS = Number(arg('days', '20'));
+const SEED = Number(arg('seed', '1'));
+const SPEED = Number(arg('speed', '1'));
+const START = arg('start', '2020-02-03') as IsoDate;
+const FAULTS = new Set(arg('faults', 'all') === 'all' ? ['kill', 'db', 'discord', 'weekend', 'burst'] : arg('faults', '').split(',').filter((f) => f && f !== 'none'));
+if (!Number.isInteger(DAYS) || DAYS < 1 || DAYS > 260) throw new Error(`--days must be 1–260 (got ${arg('days', '')})`);
+if (!(SPEED >= 1 && SPEED <= 60)) throw new Error(`--speed must be 1–60 (got ${arg('speed', '')})`);
+if (SPEED !== 1) process.stdout.write(`# --speed ${SPEED}: inside a step the clock runs ${SPEED}× real time, so leases and lock lifetimes last 1/${SPEED} of their length in real time\n`);
+
+/** mulberry32: the faults and their moments from the seed alone. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = rng(SEED);
+const line = (name: string, value: string | number) => process.stdout.write(`${name} ${value}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const root = mkdtempSync(join(tmpdir(), 'sd-soak-'));
+const dataDir = join(root, 'data');
+const logs = join(root, 'logs');
+mkdirSync(logs, { recursive: true });
+const clockFile = join(root, 'clock');
+const faultLog = join(logs, 'faults.log');
+let logN = 0;
+const logFile = (what: string) => join(logs, `${String(++logN).padStart(3, '0')}-${what}.log`);
+
+// ── the clock ───────────────────────────────────────────────────────────────────────────────────
+let anchor = { sim: Date.now(), real: Date.now() };
+/** Simulated now (the same formula as the preload's). */
+const simNow = () => anchor.sim + (Date.now() - anchor.real) * SPEED;
+function setSim(at: number): void {
+  anchor = { sim: at, real: Date.now() };
+  writeFileSync(clockFile, `${anchor.sim} ${anchor.real} ${SPEED}`);
+}
+
+// ── the processes ───────────────────────────────────────────────────────────────────────────────
+const standIn = new DiscordStandIn();
+const faults: Record<string, number> = {};
+function fault(kind: string, detail: string): void {
+  faults[kind] = (faults[kind] ?? 0) + 1;
+  appendFileSync(faultLog, `${new Date(simNow()).toISOString()} ${kind} ${detail}\n`);
+}
+
+function procEnv(): Record<string, string> {
+  return {
+    LOCAL_DB_DIR: dataDir, MARKET_DATA_PROVIDER: 'demo', WORKER_POLL_MS: '1000', WORKER_SCHEDULE: 'on', SOAK_CLOCK_FILE: clockFile,
+    DISCORD_TOKEN: 'soak-token-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', DISCORD_APP_ID: IDS.app, DISCORD_GUILD_ID: IDS.guild, DISCORD_API_URL: standIn.api,
+    DISCORD_CHANNEL_OPS: IDS.channel, DISCORD_ADMIN_ROLE_IDS: IDS.adminRole, LOG_LEVEL: 'info', HEAVY_THREADS: '1',
+  };
+}
+const clock = join(PROJECT_ROOT, 'scripts', 'soak-clock.mjs');
+const roles: Record<string, Proc> = {};
+async function start(role: 'worker-a' | 'worker-b' | 'bot'): Promise<Proc> {
+  const p = startProc(['--import', clock, join('src', 'main.ts'), role === 'bot' ? 'bot' : 'worker', ...(role === 'bot' ? [] : ['--no-bot'])], procEnv(), logFile(role));
+  roles[role] = p;
+  await p.waitFor(role === 'bot' ? /discord bot ready/ : /worker running/, 120_000);
+  return p;
+}
+
+// ── what is due ─────────────────────────────────────────────────────────────────────────────────
+const env = parseEnvVars({ MONGODB_URI: 'mongodb://unused', LOG_LEVEL: 'silent' });
+const jobs = await loadJobs(env.SCHEDULE_TIMEZONE, undefined, () => undefined);
+const days = tradingDaysBetween(START, addDays(START, DAYS * 2 + 10)).slice(0, DAYS);
+const simStart = slotInstant(days[0]!, '00:30').getTime();
+const simEnd = slotInstant(days[days.length - 1]!, '23:59').getTime();
+interface Due { at: number; job: string; runKey: string; date: string }
+const due: Due[] = [];
+for (const def of jobs.values()) {
+  if (!def.schedule || def.runKeyEvery !== 'tradingDate') continue; // minute jobs run when a step lands on their slot
+  for (const s of slotsBetween(def, new Date(simStart), new Date(simEnd), 100_000)) due.push({ at: s.dueAt.getTime(), job: def.name, runKey: s.runKey, date: s.date });
+}
+const steps = [...new Set(due.map((d) => d.at))].sort((a, b) => a - b);
+
+// ── measurements ────────────────────────────────────────────────────────────────────────────────
+const rss = (pid: number) => {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+};
+/** One simulated day's sample. */
+interface Week { label: string; rss: Record<string, number>; replies: number[]; healthMs: number[]; collections: Record<string, number> }
+const weeks: Week[] = [];
+const newWeek = (label: string): Week => ({ label, rss: {}, replies: [], healthMs: [], collections: {} });
+let week = newWeek(days[0]!);
+const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))]! : 0);
+
+/** A slash command through the stand-in, timed from the interaction to its final reply (edit or reply). */
+async function command(name: string, options: unknown[] = [], subcommand?: string): Promise<number> {
+  const t = Date.now();
+  const id = standIn.sendCommand(name, { roles: [IDS.adminRole], options, ...(subcommand ? { subcommand } : {}) });
+  // The answer: the edit of a deferred reply, or an immediate reply (callback type 4).
+  await standIn.waitForRequest((r) => r.path.includes(`tok-${id}`) && (r.method === 'PATCH' || (r.method === 'POST' && (r.json as { type?: number } | undefined)?.type === 4)), 60_000).catch(() => undefined);
+  return Date.now() - t;
+}
+
+// ── the run ─────────────────────────────────────────────────────────────────────────────────────
+let db: DatabaseHandle | undefined;
+const started = Date.now();
+process.stdout.write(`# soak: ${DAYS} trading days from ${days[0]} (seed ${SEED}, faults: ${[...FAULTS].join(',') || 'none'}); ${steps.length} steps, ${due.length} due runs; logs ${logs}\n`);
+try {
+  await standIn.start();
+  setSim(simStart);
+  db = await startFerretDb({ dir: join(dataDir, 'ferretdb') });
+  await connectDatabase(db.uri, 'signaldesk', { maxPoolSize: EMBEDDED_POOL_SIZE });
+  await Promise.all([start('worker-a'), start('worker-b'), start('bot')]);
+  let dead: { role: 'worker-a' | 'worker-b'; until: number } | undefined;
+  let lastDay = '';
+  for (const [k, at] of steps.entries()) {
+    const day = new Date(at).toISOString().slice(0, 10);
+    // A stopped worker comes back (after a weekend or a holiday: its catch-up runs).
+    if (dead && at >= dead.until) {
+      await start(dead.role);
+      dead = undefined;
+    }
+    setSim(at + 500);
+    const group = due.filter((d) => d.at === at);
+    // Faults at this step, from the seed.
+    const r = random();
+    if (!dead && FAULTS.has('kill') && r < 0.035) {
+      const role = random() < 0.5 ? 'worker-a' : 'worker-b';
+      setTimeout(() => {
+        if (alive(roles[role]!.pid)) {
+          roles[role]!.child.kill('SIGKILL');
+          fault('kill9_worker', `${role} at ${group.map((g) => g.job).join(',')}`);
+        }
+      }, Math.floor(random() * 4000));
+      dead = { role, until: steps[Math.min(steps.length - 1, k + 2)]! };
+    } else if (FAULTS.has('discord') && r < 0.06) {
+      let n = 0;
+      standIn.respond = (req) => {
+        if (req.method !== 'POST' || !req.path.startsWith('/channels/')) return undefined;
+        n++;
+        if (n <= 6) return { status: 503 };
+        if (n <= 10) return { status: 429, headers: { 'retry-after': '2' }, payload: { message: 'You are being rate limited.', retry_after: 2, global: false } };
+        standIn.respond = undefined;
+        return undefined;
+      };
+      fault('discord_503_429', `${group.map((g) => g.job).join(',')}`);
+    } else if (FAULTS.has('db') && r < 0.075 && db) {
+      // The database server killed mid-step and started again a few seconds later (the workers wait, then go on).
+      const down = 2_000 + Math.floor(random() * 6_000);
+      setTimeout(() => {
+        void (async () => {
+          fault('database_killed', `${down} ms down at ${group.map((g) => g.job).join(',')}`);
+          await db!.stop().catch(() => undefined);
+          await sleep(down);
+          db = await startFerretDb({ dir: join(dataDir, 'ferretdb') });
+        })();
+      }, Math.floor(random() * 2_000));
+    } else if (!dead && FAULTS.has('weekend') && day !== lastDay && new Date(at).getUTCDay() === 5 && r < 0.2) {
+      const role = 'worker-b';
+      roles[role]!.child.kill('SIGTERM');
+      await roles[role]!.exited;
+      const monday = steps.find((s) => s > at + 2.5 * 86_400_000) ?? steps[steps.length - 1]!;
+      dead = { role, until: monday };
+      fault('worker_stopped_over_weekend', `${role} from ${day}`);
+    }
+    if (FAULTS.has('burst') && group.some((g) => g.job === 'execute-trades') && random() < 0.5) {
+      fault('command_burst', `20 commands at ${day} 09:30`);
+      const burst: Array<[string, string | undefined]> = [['portfolio', undefined], ['jobs', 'list'], ['ideas', 'list'], ['health', undefined]];
+      week.replies.push(...(await Promise.all(Array.from({ length: 20 }, (_, i) => command(burst[i % 4]![0], [], burst[i % 4]![1])))));
+    }
+    // Wait for every due run of the step to finish (taken over within a lease if its worker died).
+    const deadline = Date.now() + 240_000;
+    for (;;) {
+      const runs = await Promise.all(group.map((g) => JobRun.findById(`${g.job}|${g.runKey}`, { status: 1 }).lean()));
+      if (runs.every((x) => x && x.status !== 'running')) break;
+      if (Date.now() > deadline) {
+        process.stdout.write(`# step ${new Date(at).toISOString()}: ${group.filter((_, i) => !runs[i] || runs[i]!.status === 'running').map((g) => g.job).join(', ')} not finished after 240 s\n`);
+        break;
+      }
+      await sleep(250);
+    }
+    if (day !== lastDay) {
+      // Once a trading day: a few commands, the health check's time; once a week: the week's figures.
+      if (lastDay) {
+        week.replies.push(await command('portfolio'), await command('ideas', [], 'list'), await command('jobs', [], 'list'));
+        const h = await JobRun.find({ job: 'health-check', startedAt: { $gte: new Date(at - 86_400_000) } }, { durationMs: 1 }).lean();
+        week.healthMs.push(...h.map((x) => x.durationMs ?? 0));
+      }
+      // Each simulated day closes a sample (RSS, replies, health checks, documents); the drift compares weeks of them.
+      if (lastDay) {
+        for (const [role, p] of Object.entries(roles)) week.rss[role] = rss(p.pid);
+        for (const c of await nativeDb().listCollections().toArray()) week.collections[c.name] = await nativeDb().collection(c.name).estimatedDocumentCount();
+        weeks.push(week);
+        week = newWeek(day);
+        if (days.indexOf(day) % 5 === 0) process.stdout.write(`# ${day}: ${Math.round((Date.now() - started) / 1000)} s so far\n`);
+      }
+      lastDay = day;
+    }
+  }
+  // The last (partial) week, then let the outbox drain.
+  for (const [role, p] of Object.entries(roles)) week.rss[role] = rss(p.pid);
+  for (const c of await nativeDb().listCollections().toArray()) week.collections[c.name] = await nativeDb().collection(c.name).estimatedDocumentCount();
+  weeks.push(week);
+  if (dead) await start(dead.role);
+  const drainBy = Date.now() + 120_000;
+  while (Date.now() < drainBy && (await Outbox.countDocuments({ status: 'pending' })) > 0) await sleep(1000);
+
+  // ── invariants ──
+  const runs = await JobRun.find({}, { job: 1, runKey: 1, status: 1, tradingDate: 1, error: 1 }).lean();
+  const byId = new Map(runs.map((x) => [x._id, x]));
+  const lost = due.filter((d) => !byId.has(`${d.job}|${d.runKey}`) || byId.get(`${d.job}|${d.runKey}`)!.status === 'running');
+  const perSlot = new Map<string, number>();
+  // A job keyed by trading date runs once a day: two succeeded runs of one job for one date (under any keys) is a double.
+  const daily = new Set([...jobs.values()].filter((d) => d.runKeyEvery === 'tradingDate').map((d) => d.name));
+  for (const x of runs) if (x.status === 'succeeded' && x.tradingDate && daily.has(x.job)) perSlot.set(`${x.job}|${x.tradingDate}`, (perSlot.get(`${x.job}|${x.tradingDate}`) ?? 0) + 1);
+  const twice = [...perSlot.values()].filter((n) => n > 1).length;
+  const ok = standIn.requests.filter((x) => x.method === 'POST' && x.path.startsWith('/channels/') && x.status === 200);
+  const nonces = ok.map((x) => (x.json as { nonce?: string }).nonce ?? '');
+  const distinct = new Set(nonces);
+  const sent = await Outbox.countDocuments({ status: 'sent' });
+  const pending = await Outbox.countDocuments({ status: 'pending' });
+  const { ledgerMismatches } = await import('./soak-checks.js');
+  const ledger = await ledgerMismatches();
+  // The first simulated week against the last (the first and last day on a run shorter than two weeks).
+  const span = Math.max(1, Math.min(5, Math.floor(weeks.length / 2)));
+  const merge = (ws: Week[]): Week => ({ label: ws[0]!.label, rss: Object.fromEntries(Object.keys(ws[ws.length - 1]!.rss).map((r) => [r, Math.max(...ws.map((w) => w.rss[r] ?? 0))])), replies: ws.flatMap((w) => w.replies), healthMs: ws.flatMap((w) => w.healthMs), collections: ws[ws.length - 1]!.collections });
+  const first = merge(weeks.slice(0, span));
+  const last = merge(weeks.slice(-span));
+  const rssDrift = Math.max(...Object.keys(last.rss).map((r) => (first.rss[r] ? last.rss[r]! / first.rss[r]! : 1)));
+  const p99 = (w: Week) => pct(w.replies, 0.99);
+  const replyDrift = p99(first) ? p99(last) / p99(first) : 1;
+
+  line('soak_days', DAYS);
+  line('soak_speed', `${SPEED} (inside a step; idle time between due slots skipped)`);
+  line('soak_wall_s', Math.round((Date.now() - started) / 1000));
+  line('soak_faults_injected', `${Object.values(faults).reduce((a, b) => a + b, 0)} (${Object.entries(faults).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; ${faultLog})`);
+  line('soak_due_runs', due.length);
+  line('soak_slots_run_twice', twice);
+  line('soak_slots_lost', `${lost.length}${lost.length ? ` (${lost.slice(0, 5).map((d) => `${d.job} ${d.runKey}`).join(', ')})` : ''}`);
+  line('soak_runs_missed_with_reason', runs.filter((x) => x.status === 'missed').length);
+  line('soak_runs_failed', `${runs.filter((x) => x.status === 'failed').length}${runs.some((x) => x.status === 'failed') ? ` (${runs.filter((x) => x.status === 'failed').slice(0, 3).map((x) => `${x.job}: ${(x.error ?? '').slice(0, 80)}`).join(' | ')})` : ''}`);
+  line('soak_posts_doubled', nonces.length - distinct.size);
+  line('soak_posts_lost', `${Math.max(0, sent - distinct.size) + pending} (${sent} sent rows, ${distinct.size} posts at the stand-in, ${pending} still pending)`);
+  line('soak_ledger_mismatches', ledger.count + (ledger.detail ? ` (${ledger.detail})` : ''));
+  line('soak_rss_drift', `${rssDrift.toFixed(2)} (the last ${span} day(s) / the first ${span}, worst process; peak RSS: ${Object.entries(last.rss).map(([r, v]) => `${r} ${Math.round(first.rss[r] ?? 0)}→${Math.round(v)} MB`).join(', ')})`);
+  line('soak_reply_p99_drift', `${replyDrift.toFixed(2)} (p99 ${p99(first)} → ${p99(last)} ms; p50 ${pct(first.replies, 0.5)} → ${pct(last.replies, 0.5)} ms)`);
+  const grown = Object.keys(last.collections).filter((c) => (weeks[0]!.collections[c] ?? 0) > 0).map((c) => `${c} ${weeks[0]!.collections[c]}→${last.collections[c]}`);
+  process.stdout.write(`# collections, first day → last: ${grown.join(', ')}\n`);
+  const { soakChart } = await import('./soak-checks.js');
+  const png = soakChart(weeks.map((w) => ({ label: w.label, rss: w.rss, p50: pct(w.replies, 0.5), p99: pct(w.replies, 0.99), healthMs: pct(w.healthMs, 0.5), docs: Object.values(w.collections).reduce((a, b) => a + b, 0) })), `${DAYS} trading days from ${days[0]} · seed ${SEED}`);
+  writeFileSync(join(root, 'soak.png'), png);
+  process.stdout.write(`# drift chart: ${join(root, 'soak.png')}\n`);
+} finally {
+  for (const p of Object.values(roles)) if (alive(p.pid)) p.child.kill('SIGTERM');
+  await Promise.all(Object.values(roles).map((p) => Promise.race([p.exited, sleep(20_000)])));
+  for (const p of Object.values(roles)) if (alive(p.pid)) p.child.kill('SIGKILL');
+  await disconnectDatabase().catch(() => undefined);
+  await db?.stop().catch(() => undefined);
+  await standIn.stop().catch(() => undefined);
+}
+process.exit(0);
