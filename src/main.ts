@@ -12,7 +12,7 @@ import { toText } from './notify/render.js';
 import { DEMO_LAST_REAL_DATE } from './market-data/demo-provider.js';
 import { requireJob } from './scheduler/jobs-service.js';
 import { runJob } from './scheduler/run-job.js';
-import { startScheduler } from './scheduler/worker.js';
+import { runStalledSlots, startScheduler } from './scheduler/worker.js';
 import { recoverRuns } from './scheduler/recovery.js';
 import { catchUp, localCatchUp } from './scheduler/catch-up.js';
 import { startAdminServer } from './health/admin-server.js';
@@ -132,6 +132,7 @@ async function runWorker(rt: Runtime, withBot: boolean, state: WorkerState, admi
   });
   const stopDelivery = every(5_000, () => deliverPending(rt.env), deliveryFailed);
   const stopRecovery = every(5_000, () => recoverRuns(rt.jobs, rt.env), recoveryFailed);
+  const stopStalled = every(30_000, () => caughtUp.then(() => runStalledSlots(rt.jobs, rt.env)), recoveryFailed);
   void sweepUnfinishedBacktests().catch(recoveryFailed);
   logger.info({ jobs: [...rt.jobs.keys()], bot: Boolean(bot), database: rt.database.kind }, 'worker running (Ctrl-C to stop)');
 
@@ -149,6 +150,7 @@ async function runWorker(rt: Runtime, withBot: boolean, state: WorkerState, admi
     }, rt.env.SHUTDOWN_GRACE_MS + 15_000).unref();
     stopDelivery();
     stopRecovery();
+    stopStalled();
     await admin?.close().catch(() => undefined);
     monitor.stop();
     await bot?.stop().catch(() => undefined);

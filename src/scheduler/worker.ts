@@ -10,6 +10,7 @@ import { log } from '../log/logger.js';
 import { AGENDA_COLLECTION, type JobDefinition } from './job-definition.js';
 import { catchUpJobBefore, recordMissed } from './catch-up.js';
 import { runJob, type RunResult } from './run-job.js';
+import { getRun } from './run-store.js';
 import { LATE_AFTER_MS, latestSlot } from './slots.js';
 
 export { AGENDA_COLLECTION } from './job-definition.js';
@@ -50,6 +51,34 @@ export async function runScheduled(def: JobDefinition, env: Env, now: Date): Pro
   }
   if (late) await catchUpJobBefore(def, env, slot, now);
   return runJob(def, env, { date: slot.date, runKey: slot.runKey, dueAt: slot.dueAt, trigger: 'schedule', now });
+}
+
+/** A daily slot this long past due with no run record is stalled (see runStalledSlots). */
+export const STALLED_AFTER_MS = 90_000;
+const STALLED_WINDOW_MS = 30 * 60_000;
+
+/**
+ * A firing that Agenda locked in a worker which died before it claimed the run waits out Agenda's lock (the
+ * job's lock lifetime, 10–15 minutes) — seen in the soak: a worker killed in the 09:30 step left execute-trades
+ * for the next start's catch-up. So every worker looks, every 30 s, at each daily job's latest slot: due more than
+ * STALLED_AFTER_MS ago (and within half an hour: older gaps are the start-up catch-up's), and no run record (an
+ * `_id` lookup) → run it as the schedule would (runScheduled: the late and missed-run rules apply; the run claim
+ * keeps it once when Agenda fires it too). Returns the slots it ran.
+ */
+export async function runStalledSlots(jobs: Map<string, JobDefinition>, env: Env, now = new Date()): Promise<string[]> {
+  const out: string[] = [];
+  for (const def of jobs.values()) {
+    if (!def.schedule || def.runKeyEvery !== 'tradingDate') continue;
+    const slot = latestSlot(def, now);
+    if (!slot) continue;
+    const age = now.getTime() - slot.dueAt.getTime();
+    if (age < STALLED_AFTER_MS || age > STALLED_WINDOW_MS) continue;
+    if (await getRun(def.name, slot.runKey)) continue;
+    log().child({ component: 'scheduler' }).warn({ job: def.name, runKey: slot.runKey, dueAt: slot.dueAt }, 'a due slot has no run after 90 s (its firing is stuck in a dead worker\'s lock): running it');
+    await runScheduled(def, env, now);
+    out.push(`${def.name} ${slot.runKey}`);
+  }
+  return out;
 }
 
 /** Take a one-off run request by unique insert: true for the first firing only. */

@@ -8,7 +8,7 @@ import { catchUp } from '../../src/scheduler/catch-up.js';
 import { toDefinition, type JobDefinition, type JobModule } from '../../src/scheduler/job-definition.js';
 import { jobHistory } from '../../src/scheduler/jobs-service.js';
 import { latestSlot, planMissed, slotsBetween } from '../../src/scheduler/slots.js';
-import { runScheduled } from '../../src/scheduler/worker.js';
+import { runScheduled, runStalledSlots } from '../../src/scheduler/worker.js';
 import { loadJobs } from '../../src/scheduler/job-registry.js';
 import { clearCollections, testEnv, useTestDatabase } from '../helpers/db.js';
 
@@ -173,5 +173,24 @@ describe('catch-up after downtime (controlled clock)', () => {
     assert.equal(await runScheduled(noon, env(), ny('2026-11-23T14:13')), undefined);
     assert.deepEqual(calls, []);
     assert.equal((await JobRun.findOne({ job: 'noon', runKey: '2026-11-23' }).lean())!.status, 'missed');
+  });
+});
+
+describe('a slot stuck in a dead worker\'s lock', () => {
+  beforeEach(async () => {
+    await clearCollections();
+    calls = [];
+  });
+
+  test('runs once 90 s after it was due, not before; a second sweep and a late Agenda firing find it taken', async () => {
+    const jobs = new Map([[exec.name, exec], [prep.name, prep]]);
+    assert.deepEqual(await runStalledSlots(jobs, env(), ny('2020-03-17T09:30:45')), [], 'not yet stalled at 45 s');
+    assert.deepEqual(await runStalledSlots(jobs, env(), ny('2020-03-17T09:31:40')), ['exec 2020-03-17']);
+    assert.deepEqual(calls, ['exec 2020-03-17']);
+    assert.deepEqual(await runStalledSlots(jobs, env(), ny('2020-03-17T09:32:10')), [], 'a second sweep finds the run');
+    await runScheduled(exec, env(), ny('2020-03-17T09:41:00')); // Agenda's firing once its lock expired
+    assert.deepEqual(calls, ['exec 2020-03-17'], 'still once');
+    assert.equal((await JobRun.findById('exec|2020-03-17').lean())?.status, 'succeeded');
+    assert.deepEqual(await runStalledSlots(jobs, env(), ny('2020-03-17T11:00:00')), [], 'past half an hour: the start-up catch-up\'s');
   });
 });
