@@ -89,8 +89,11 @@ function procEnv(): Record<string, string> {
 }
 const clock = join(PROJECT_ROOT, 'scripts', 'soak-clock.mjs');
 const roles: Record<string, Proc> = {};
+/** Restarts (after a kill or a weekend stop): a process's memory is compared only within one life. */
+const restarts: Array<{ role: string; sample: number }> = [];
 async function start(role: 'worker-a' | 'worker-b' | 'bot'): Promise<Proc> {
   const p = startProc(['--import', clock, join('src', 'main.ts'), role === 'bot' ? 'bot' : 'worker', ...(role === 'bot' ? [] : ['--no-bot'])], procEnv(), logFile(role));
+  if (roles[role]) restarts.push({ role, sample: weeks.length });
   roles[role] = p;
   await p.waitFor(role === 'bot' ? /discord bot ready/ : /worker running/, 120_000);
   return p;
@@ -119,9 +122,9 @@ const rss = (pid: number) => {
   }
 };
 /** One simulated day's sample. */
-interface Week { label: string; rss: Record<string, number>; replies: number[]; healthMs: number[]; collections: Record<string, number> }
+interface Week { label: string; rss: Record<string, number>; replies: number[]; burst: number[]; healthMs: number[]; collections: Record<string, number> }
 const weeks: Week[] = [];
-const newWeek = (label: string): Week => ({ label, rss: {}, replies: [], healthMs: [], collections: {} });
+const newWeek = (label: string): Week => ({ label, rss: {}, replies: [], burst: [], healthMs: [], collections: {} });
 let week = newWeek(days[0]!);
 const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))]! : 0);
 
@@ -199,7 +202,7 @@ try {
     if (FAULTS.has('burst') && group.some((g) => g.job === 'execute-trades') && random() < 0.5) {
       fault('command_burst', `20 commands at ${day} 09:30`);
       const burst: Array<[string, string | undefined]> = [['portfolio', undefined], ['jobs', 'list'], ['ideas', 'list'], ['health', undefined]];
-      week.replies.push(...(await Promise.all(Array.from({ length: 20 }, (_, i) => command(burst[i % 4]![0], [], burst[i % 4]![1])))));
+      week.burst.push(...(await Promise.all(Array.from({ length: 20 }, (_, i) => command(burst[i % 4]![0], [], burst[i % 4]![1])))));
     }
     // Wait for every due run of the step to finish (taken over within a lease if its worker died).
     const deadline = Date.now() + 240_000;
@@ -213,20 +216,18 @@ try {
       await sleep(250);
     }
     if (day !== lastDay) {
-      // Once a trading day: a few commands, the health check's time; once a week: the week's figures.
+      // Each simulated day is a sample (RSS, replies, health checks, documents): the previous one closes here, and
+      // the new day's three commands go into the new one.
       if (lastDay) {
-        week.replies.push(await command('portfolio'), await command('ideas', [], 'list'), await command('jobs', [], 'list'));
         const h = await JobRun.find({ job: 'health-check', startedAt: { $gte: new Date(at - 86_400_000) } }, { durationMs: 1 }).lean();
         week.healthMs.push(...h.map((x) => x.durationMs ?? 0));
-      }
-      // Each simulated day closes a sample (RSS, replies, health checks, documents); the drift compares weeks of them.
-      if (lastDay) {
         for (const [role, p] of Object.entries(roles)) week.rss[role] = rss(p.pid);
         for (const c of await nativeDb().listCollections().toArray()) week.collections[c.name] = await nativeDb().collection(c.name).estimatedDocumentCount();
         weeks.push(week);
         week = newWeek(day);
         if (days.indexOf(day) % 5 === 0) process.stdout.write(`# ${day}: ${Math.round((Date.now() - started) / 1000)} s so far\n`);
       }
+      week.replies.push(await command('portfolio'), await command('ideas', [], 'list'), await command('jobs', [], 'list'));
       lastDay = day;
     }
   }
@@ -255,11 +256,20 @@ try {
   const { ledgerMismatches } = await import('./soak-checks.js');
   const ledger = await ledgerMismatches();
   // The first simulated week against the last (the first and last day on a run shorter than two weeks).
-  const span = Math.max(1, Math.min(5, Math.floor(weeks.length / 2)));
-  const merge = (ws: Week[]): Week => ({ label: ws[0]!.label, rss: Object.fromEntries(Object.keys(ws[ws.length - 1]!.rss).map((r) => [r, Math.max(...ws.map((w) => w.rss[r] ?? 0))])), replies: ws.flatMap((w) => w.replies), healthMs: ws.flatMap((w) => w.healthMs), collections: ws[ws.length - 1]!.collections });
-  const first = merge(weeks.slice(0, span));
-  const last = merge(weeks.slice(-span));
-  const rssDrift = Math.max(...Object.keys(last.rss).map((r) => (first.rss[r] ? last.rss[r]! / first.rss[r]! : 1)));
+  const span = Math.max(1, Math.min(5, Math.floor(weeks.filter((w) => w.replies.length).length / 2)));
+  const merge = (ws: Week[]): Week => ({ label: ws[0]!.label, burst: [], rss: Object.fromEntries(Object.keys(ws[ws.length - 1]!.rss).map((r) => [r, Math.max(...ws.map((w) => w.rss[r] ?? 0))])), replies: ws.flatMap((w) => w.replies), healthMs: ws.flatMap((w) => w.healthMs), collections: ws[ws.length - 1]!.collections });
+  const answered = weeks.filter((w) => w.replies.length);
+  const first = merge(answered.slice(0, span));
+  const last = merge(answered.slice(-span));
+  // Memory: each process over its last life (since its last restart), first sample against last; a life of one
+  // sample says nothing. Replies: the days that had some.
+  const lives = Object.keys(roles).map((role) => {
+    const since = Math.max(0, ...restarts.filter((r) => r.role === role).map((r) => r.sample));
+    const seg = weeks.slice(since).map((w) => w.rss[role] ?? 0).filter((v) => v > 0);
+    return { role, first: seg[0] ?? 0, last: seg[seg.length - 1] ?? 0, samples: seg.length };
+  });
+  const judged = lives.filter((l) => l.samples >= 2);
+  const rssDrift = judged.length ? Math.max(...judged.map((l) => l.last / l.first)) : 1;
   const p99 = (w: Week) => pct(w.replies, 0.99);
   const replyDrift = p99(first) ? p99(last) / p99(first) : 1;
 
@@ -275,8 +285,10 @@ try {
   line('soak_posts_doubled', nonces.length - distinct.size);
   line('soak_posts_lost', `${Math.max(0, sent - distinct.size) + pending} (${sent} sent rows, ${distinct.size} posts at the stand-in, ${pending} still pending)`);
   line('soak_ledger_mismatches', ledger.count + (ledger.detail ? ` (${ledger.detail})` : ''));
-  line('soak_rss_drift', `${rssDrift.toFixed(2)} (the last ${span} day(s) / the first ${span}, worst process; peak RSS: ${Object.entries(last.rss).map(([r, v]) => `${r} ${Math.round(first.rss[r] ?? 0)}→${Math.round(v)} MB`).join(', ')})`);
-  line('soak_reply_p99_drift', `${replyDrift.toFixed(2)} (p99 ${p99(first)} → ${p99(last)} ms; p50 ${pct(first.replies, 0.5)} → ${pct(last.replies, 0.5)} ms)`);
+  line('soak_rss_drift', `${rssDrift.toFixed(2)} (each process's last sample over its first since its last restart, worst: ${lives.map((l) => `${l.role} ${Math.round(l.first)}→${Math.round(l.last)} MB over ${l.samples} day(s)`).join(', ')}; restarts ${restarts.length})`);
+  line('soak_reply_p99_drift', `${replyDrift.toFixed(2)} (the last ${span} day(s) against the first ${span}: p99 ${p99(first)} → ${p99(last)} ms; p50 ${pct(first.replies, 0.5)} → ${pct(last.replies, 0.5)} ms)`);
+  const bursts = weeks.flatMap((w) => w.burst);
+  if (bursts.length) process.stdout.write(`# command bursts (20 at once in the 09:30 slot): ${bursts.length} replies, p50 ${pct(bursts, 0.5)} ms, p99 ${pct(bursts, 0.99)} ms\n`);
   const grown = Object.keys(last.collections).filter((c) => (weeks[0]!.collections[c] ?? 0) > 0).map((c) => `${c} ${weeks[0]!.collections[c]}→${last.collections[c]}`);
   process.stdout.write(`# collections, first day → last: ${grown.join(', ')}\n`);
   const { soakChart } = await import('./soak-checks.js');
