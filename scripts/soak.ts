@@ -16,6 +16,7 @@ import { tradingDaysBetween } from '../src/calendar/nyse.js';
 import { parseEnvVars } from '../src/config/env.js';
 import { connectDatabase, disconnectDatabase, EMBEDDED_POOL_SIZE, nativeDb } from '../src/db/connection.js';
 import { startFerretDb, type DatabaseHandle } from '../src/db/local-server.js';
+import { AlertState } from '../src/db/models/alert-state.js';
 import { JobRun } from '../src/db/models/job-run.js';
 import { Outbox } from '../src/db/models/outbox.js';
 import { loadJobs } from '../src/scheduler/job-registry.js';
@@ -75,6 +76,9 @@ function setSim(at: number): void {
 // ── the processes ───────────────────────────────────────────────────────────────────────────────
 const standIn = new DiscordStandIn();
 const faults: Record<string, number> = {};
+/** When Discord's last outage ended (real ms), and how long the outbox took to drain after each. */
+let outageEnded: number | undefined;
+const drains: number[] = [];
 function fault(kind: string, detail: string): void {
   faults[kind] = (faults[kind] ?? 0) + 1;
   appendFileSync(faultLog, `${new Date(simNow()).toISOString()} ${kind} ${detail}\n`);
@@ -177,6 +181,7 @@ try {
         if (n <= 6) return { status: 503 };
         if (n <= 10) return { status: 429, headers: { 'retry-after': '2' }, payload: { message: 'You are being rate limited.', retry_after: 2, global: false } };
         standIn.respond = undefined;
+        outageEnded = Date.now();
         return undefined;
       };
       fault('discord_503_429', `${group.map((g) => g.job).join(',')}`);
@@ -203,6 +208,10 @@ try {
       fault('command_burst', `20 commands at ${day} 09:30`);
       const burst: Array<[string, string | undefined]> = [['portfolio', undefined], ['jobs', 'list'], ['ideas', 'list'], ['health', undefined]];
       week.burst.push(...(await Promise.all(Array.from({ length: 20 }, (_, i) => command(burst[i % 4]![0], [], burst[i % 4]![1])))));
+    }
+    if (outageEnded !== undefined && (await Outbox.countDocuments({ status: 'pending' })) === 0) {
+      drains.push((Date.now() - outageEnded) / 1000);
+      outageEnded = undefined;
     }
     // Wait for every due run of the step to finish (taken over within a lease if its worker died).
     const deadline = Date.now() + 240_000;
@@ -282,6 +291,9 @@ try {
   line('soak_slots_lost', `${lost.length}${lost.length ? ` (${lost.slice(0, 5).map((d) => `${d.job} ${d.runKey}`).join(', ')})` : ''}`);
   line('soak_runs_missed_with_reason', runs.filter((x) => x.status === 'missed').length);
   line('soak_runs_failed', `${runs.filter((x) => x.status === 'failed').length}${runs.some((x) => x.status === 'failed') ? ` (${runs.filter((x) => x.status === 'failed').slice(0, 3).map((x) => `${x.job}: ${(x.error ?? '').slice(0, 80)}`).join(' | ')})` : ''}`);
+  line('soak_outbox_drain_s', drains.length ? `${Math.max(...drains).toFixed(1)} (the longest of ${drains.length} Discord outage(s): from its end to an empty outbox, seen at the next step)` : 'n/a (no Discord outage)');
+  const openAlerts = await AlertState.find({ open: true }, { detail: 1 }).lean();
+  line('soak_open_alerts_at_end', `${openAlerts.length}${openAlerts.length ? ` (${openAlerts.map((a) => `${a._id}: ${String(a.detail).slice(0, 80)}`).join(' | ')})` : ''}`);
   line('soak_posts_doubled', nonces.length - distinct.size);
   line('soak_posts_lost', `${Math.max(0, sent - distinct.size) + pending} (${sent} sent rows, ${distinct.size} posts at the stand-in, ${pending} still pending)`);
   line('soak_ledger_mismatches', ledger.count + (ledger.detail ? ` (${ledger.detail})` : ''));
