@@ -132,7 +132,8 @@ async function runWorker(rt: Runtime, withBot: boolean, state: WorkerState, admi
   });
   const stopDelivery = every(5_000, () => deliverPending(rt.env), deliveryFailed);
   const stopRecovery = every(5_000, () => recoverRuns(rt.jobs, rt.env), recoveryFailed);
-  const stopStalled = every(30_000, () => caughtUp.then(() => runStalledSlots(rt.jobs, rt.env)), recoveryFailed);
+  // A standby (WORKER_SCHEDULE=off) runs no schedule, stalled or not.
+  const stopStalled = rt.env.WORKER_SCHEDULE === 'on' ? every(30_000, () => caughtUp.then(() => runStalledSlots(rt.jobs, rt.env)), recoveryFailed) : () => undefined;
   void sweepUnfinishedBacktests().catch(recoveryFailed);
   logger.info({ jobs: [...rt.jobs.keys()], bot: Boolean(bot), database: rt.database.kind }, 'worker running (Ctrl-C to stop)');
 

@@ -3,7 +3,7 @@ import { describeError } from '../errors.js';
 import { log } from '../log/logger.js';
 import { backoffMs } from '../notify/outbox.js';
 import type { JobDefinition } from './job-definition.js';
-import { runJob, type RunResult } from './run-job.js';
+import { RUN_LEASE_MS, runJob, type RunResult } from './run-job.js';
 import { closeRun, getRun, openRuns } from './run-store.js';
 
 /** Runs older than this are history, not work to recover. */
@@ -17,11 +17,17 @@ export interface RecoverableRun {
   tradingDate: string | null;
   status: string;
   attempt: number;
-  reason: 'abandoned' | 'retry';
+  reason: 'abandoned' | 'retry' | 'unrecorded';
 }
 
-/** An open marker whose run never got a record (the claimant died in between) is dropped after this. */
+/**
+ * An open marker whose run never got a record: the claimant died, or the database went away under it, between its
+ * claim and its first write (seen in the reliability suite: a fetch claimed as the database was killed was never
+ * run). Once the claim's lease has surely run out the run is recovered like an abandoned one (a daily job's key is
+ * its date); after ORPHAN_MARKER_MS the marker is dropped.
+ */
 const ORPHAN_MARKER_MS = 10 * 60_000;
+const UNRECORDED_AFTER_MS = RUN_LEASE_MS + ABANDON_GRACE_MS;
 
 /**
  * Runs that need another attempt: `running` under a lease that ran out (the worker died, or the
@@ -37,7 +43,11 @@ export async function findRecoverable(jobs: Map<string, JobDefinition>, now = ne
     const d = await getRun(m.job, m.runKey);
     const def = jobs.get(m.job);
     if (!d) {
-      if (now.getTime() - m.at.getTime() > ORPHAN_MARKER_MS) await closeRun(m.job, m.runKey);
+      const age = now.getTime() - m.at.getTime();
+      if (age > ORPHAN_MARKER_MS) await closeRun(m.job, m.runKey);
+      else if (def && def.runKeyEvery === 'tradingDate' && /^\d{4}-\d{2}-\d{2}$/.test(m.runKey) && age > UNRECORDED_AFTER_MS) {
+        out.push({ job: m.job, runKey: m.runKey, tradingDate: m.runKey, status: 'unrecorded', attempt: 0, reason: 'unrecorded', startedAt: m.at });
+      }
       continue;
     }
     if (d.status === 'succeeded' || d.status === 'skipped' || (d.status === 'failed' && def && d.attempt >= def.maxAttempts)) {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { DateTime } from 'luxon';
 import { JobRun } from '../../src/db/models/job-run.js';
-import { insertRun } from '../../src/scheduler/run-store.js';
+import { insertRun, openRun } from '../../src/scheduler/run-store.js';
+import { findRecoverable, recoverRuns } from '../../src/scheduler/recovery.js';
 import { Outbox } from '../../src/db/models/outbox.js';
 import { catchUp } from '../../src/scheduler/catch-up.js';
 import { toDefinition, type JobDefinition, type JobModule } from '../../src/scheduler/job-definition.js';
@@ -192,5 +193,24 @@ describe('a slot stuck in a dead worker\'s lock', () => {
     assert.deepEqual(calls, ['exec 2020-03-17'], 'still once');
     assert.equal((await JobRun.findById('exec|2020-03-17').lean())?.status, 'succeeded');
     assert.deepEqual(await runStalledSlots(jobs, env(), ny('2020-03-17T11:00:00')), [], 'past half an hour: the start-up catch-up\'s');
+  });
+});
+
+describe('a claim that never got its record', () => {
+  beforeEach(async () => {
+    await clearCollections();
+    calls = [];
+  });
+
+  test('the database went away between the claim and the record: recovered once the lease has run out, then done', async () => {
+    const jobs = new Map([[exec.name, exec]]);
+    const at = new Date(Date.now() - 40_000);
+    await openRun('exec', '2020-03-17', at); // the marker the claimant wrote before it lost the database
+    assert.deepEqual((await findRecoverable(jobs, new Date(at.getTime() + 20_000))).map((r) => r.reason), [], 'not while its lease may be live');
+    assert.deepEqual((await findRecoverable(jobs)).map((r) => `${r.job} ${r.runKey} ${r.reason}`), ['exec 2020-03-17 unrecorded']);
+    const results = await recoverRuns(jobs, env());
+    assert.deepEqual(results.map((r) => r.status), ['succeeded']);
+    assert.deepEqual(calls, ['exec 2020-03-17']);
+    assert.deepEqual(await findRecoverable(jobs), [], 'done: nothing left to recover');
   });
 });
