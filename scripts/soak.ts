@@ -21,6 +21,7 @@ import { JobRun } from '../src/db/models/job-run.js';
 import { Outbox } from '../src/db/models/outbox.js';
 import { loadJobs } from '../src/scheduler/job-registry.js';
 import { slotsBetween } from '../src/scheduler/slots.js';
+import { prng } from '../src/market-data/demo-market.js';
 import { slotInstant } from '../src/market-data/snapshot-store.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { DiscordStandIn, IDS } from '../test/helpers/discord-stand-in.js';
@@ -40,18 +41,8 @@ if (!Number.isInteger(DAYS) || DAYS < 1 || DAYS > 260) throw new Error(`--days m
 if (!(SPEED >= 1 && SPEED <= 60)) throw new Error(`--speed must be 1–60 (got ${arg('speed', '')})`);
 if (SPEED !== 1) process.stdout.write(`# --speed ${SPEED}: inside a step the clock runs ${SPEED}× real time, so leases and lock lifetimes last 1/${SPEED} of their length in real time\n`);
 
-/** mulberry32: the faults and their moments from the seed alone. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(SEED);
+// The faults and their moments from the seed alone (the demo market's seeded PRNG).
+const random = prng(SEED);
 const line = (name: string, value: string | number) => process.stdout.write(`${name} ${value}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
