@@ -96,8 +96,8 @@ async function start(role: 'worker-a' | 'worker-b' | 'bot', retry = true): Promi
   try {
     await p.waitFor(role === 'bot' ? /discord bot ready/ : /worker running/, 120_000);
   } catch (err) {
-    // Seen once in a 20-day run: a worker restarted after a kill connected but did not get to "worker running" in
-    // two minutes. Counted (a finding to chase, with its log), killed, and started once more.
+    // A start that hangs is a finding to chase (its log is named), then killed and started once more. (The one seen
+    // so far was the soak's own: a kill timed for the previous process landing on its replacement mid-start.)
     findings.push(`${role} did not start within 120 s after a restart (${file})`);
     p.child.kill('SIGKILL');
     await p.exited;
@@ -170,9 +170,12 @@ try {
     const r = random();
     if (!dead && FAULTS.has('kill') && r < 0.035) {
       const role = random() < 0.5 ? 'worker-a' : 'worker-b';
+      // The process running now: by the time the timer fires the driver may have moved on and even restarted the
+      // role (a step can end within the delay), and a kill must not land on the new process mid-start.
+      const target = roles[role]!;
       setTimeout(() => {
-        if (alive(roles[role]!.pid)) {
-          roles[role]!.child.kill('SIGKILL');
+        if (alive(target.pid) && roles[role] === target) {
+          target.child.kill('SIGKILL');
           fault('kill9_worker', `${role} at ${group.map((g) => g.job).join(',')}`);
         }
       }, Math.floor(random() * 4000));
