@@ -161,6 +161,13 @@ try {
     const day = new Date(at).toISOString().slice(0, 10);
     // A stopped worker comes back (after a weekend or a holiday: its catch-up runs).
     if (dead && at >= dead.until) {
+      // A kill still pending (its step ended before the delay ran out) is carried out now, before the restart.
+      const old = roles[dead.role]!;
+      if (alive(old.pid)) {
+        old.child.kill('SIGKILL');
+        fault('kill9_worker', `${dead.role} (its kill came due at the restart)`);
+        await old.exited;
+      }
       await start(dead.role);
       dead = undefined;
     }
