@@ -1,6 +1,6 @@
 import { addDays } from '../src/calendar/dates.js';
 import { scoreboardChart, statsLine, statsPost } from '../src/ideas/idea-posts.js';
-import { ideaStatsSince } from '../src/ideas/idea-record.js';
+import { recordOf, recordsBetween } from '../src/ideas/idea-record.js';
 import type { JobContext, JobOutcome } from '../src/scheduler/job-definition.js';
 
 export const name = 'ideas-scoreboard';
@@ -10,7 +10,11 @@ export const options = { marketDaysOnly: false, concurrency: 1, lockLifetimeMs: 
 
 export async function handler(ctx: JobContext): Promise<JobOutcome> {
   const demo = ctx.env.MARKET_DATA_PROVIDER === 'demo';
-  const [year, week] = await Promise.all([ideaStatsSince({ today: ctx.date }), ideaStatsSince({ today: ctx.date, since: addDays(ctx.date, -7) })]);
+  // One read of the year's months; the week is the tail of the same records.
+  const since = addDays(ctx.date, -365);
+  const records = await recordsBetween(since, ctx.date);
+  const year = recordOf(records, since, ctx.date, null);
+  const week = recordOf(records, addDays(ctx.date, -7), ctx.date, null);
   const chart = await scoreboardChart(year, demo);
   const post = statsPost(year, demo, 'Entry ideas: the scoreboard');
   await ctx.publish(`${name}:${ctx.date}`, {

@@ -5,7 +5,7 @@ import { describeError, UserFacingError } from '../errors.js';
 import { log } from '../log/logger.js';
 import { streamBars } from '../market-data/bar-store.js';
 import type { Bar } from '../market-data/provider.js';
-import { loadUniverse } from '../market-data/universe.js';
+import { coveredSymbols } from '../market-data/universe.js';
 import { SCAN_LOOKBACK_DAYS } from './scan-service.js';
 import { dispatchTriggers, type Trigger } from './watch-day.js';
 import { describeRule, evaluateRule, MAX_RULES_PER_MEMBER, watchRuleSchema, WATCH_RULE_KINDS, type DayBars, type WatchRule } from './watch-rules.js';
@@ -13,7 +13,6 @@ import { changeWatchlist, newRuleKey, readAllWatchlists, readWatchlist, type Sto
 
 export interface WatchView { id: number; symbol: string; rule: string; kind: string; value: number | null; createdAt: string }
 
-const covered = (): Set<string> => new Set(['SPX', ...loadUniverse().map((e) => e.symbol)]);
 
 /** Parse a rule as typed (`rsi-below`, `30`) with the schema's bounds; a message says what is allowed. */
 export function parseWatchRule(kind: string, value: string | number | null | undefined): WatchRule {
@@ -27,7 +26,7 @@ export function parseWatchRule(kind: string, value: string | number | null | und
 /** Add a rule to a member's own watchlist: universe symbols only, at most 25 rules, numbered by the lowest free number. */
 export async function addWatch(userId: string, symbolRaw: string, kind: string, value: string | number | null | undefined, now = new Date()): Promise<WatchView> {
   const symbol = symbolRaw.trim().toUpperCase();
-  const universe = covered();
+  const universe = coveredSymbols();
   if (!universe.has(symbol)) throw new UserFacingError('UNKNOWN_SYMBOL', `${symbol || '(empty)'} is not covered: watchlists take the ${universe.size} universe symbols (SPX, SPY, QQQ, AAPL, MSFT, …; see /universe).`);
   const rule = parseWatchRule(kind, value);
   const added = await changeWatchlist(userId, (rules) => {

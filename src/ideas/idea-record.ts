@@ -4,7 +4,7 @@ import { IdeaMonth, IdeaSlot } from '../db/models/ideas.js';
 import { UserFacingError } from '../errors.js';
 import { readState, withInfoWriter, writeState } from '../info/info-store.js';
 import { readBars } from '../market-data/bar-store.js';
-import { loadUniverse } from '../market-data/universe.js';
+import { coveredSymbols, loadUniverse } from '../market-data/universe.js';
 import { IDEA_CRITERION_NAMES, IDEA_SLOT_JOBS } from './criteria.js';
 import { FINAL_STATE, slotId, slotsOn } from './idea-slots.js';
 import { monthOf, monthsBetween, parseIdeas, readMonths, toRecord, type IdeaRecord, type ScoredIdea } from './idea-months.js';
@@ -129,7 +129,7 @@ export async function latestIdeaDate(today: IsoDate): Promise<IsoDate> {
 /** One symbol's ideas over the past year, newest first, with their outcomes so far. */
 export async function ideasFor(symbol: string, today: IsoDate): Promise<{ symbol: string; ideas: IdeaRecord[] }> {
   const sym = symbol.toUpperCase();
-  if (!/^[A-Z][A-Z0-9.\-]{0,9}$/.test(sym) || !new Set(['SPX', ...loadUniverse().map((u) => u.symbol)]).has(sym)) {
+  if (!coveredSymbols().has(sym)) {
     throw new UserFacingError('UNKNOWN_SYMBOL', `"${symbol}" is not a date (YYYY-MM-DD) or a symbol of the universe; give one of the ${loadUniverse().length} universe symbols (AAPL, MSFT, …) or a date.`);
   }
   const months = await readMonths(monthsBetween(addDays(today, -365), today));
@@ -172,6 +172,10 @@ export async function ideaStatsSince(opts: { today: IsoDate; since?: IsoDate | u
   const criterion = opts.criterion ? requireCriterion(opts.criterion) : null;
   const since = opts.since ?? addDays(opts.today, -365);
   if (since > opts.today) throw new UserFacingError('BAD_RANGE', `since ${since} is after today (${opts.today}); give a date on or before it.`);
-  const months = await readMonths(monthsBetween(since, opts.today));
-  return recordOf([...months.values()].flat(), since, opts.today, criterion);
+  return recordOf(await recordsBetween(since, opts.today), since, opts.today, criterion);
+}
+
+/** The scored ideas of the months from `since` to `today` (each month by `_id`): recordOf picks the dates. */
+export async function recordsBetween(since: IsoDate, today: IsoDate): Promise<IdeaRecord[]> {
+  return [...(await readMonths(monthsBetween(since, today))).values()].flat();
 }

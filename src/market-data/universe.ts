@@ -31,6 +31,11 @@ export function loadUniverse(file = UNIVERSE_FILE, opts: { fresh?: boolean } = {
   return parsed.data.symbols;
 }
 
+/** Every symbol we cover: the universe and SPX (the demo's real index). What symbol arguments are checked against. */
+export function coveredSymbols(): Set<string> {
+  return new Set(['SPX', ...loadUniverse().map((u) => u.symbol)]);
+}
+
 export function sectorOf(symbol: string): string {
   return loadUniverse().find((u) => u.symbol === symbol)?.sector ?? 'Unknown';
 }

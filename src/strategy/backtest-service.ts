@@ -9,7 +9,7 @@ import { UserFacingError } from '../errors.js';
 import { readBars } from '../market-data/bar-store.js';
 import { ensureHistory } from '../market-data/ensure-history.js';
 import type { MarketDataProvider } from '../market-data/provider.js';
-import { loadUniverse } from '../market-data/universe.js';
+import { coveredSymbols } from '../market-data/universe.js';
 import { compare, type Comparison } from '../trading/benchmark.js';
 import { validateParams } from './config-schema.js';
 import { getActiveConfig, getVersion, type Actor } from './config-versions.js';
@@ -70,7 +70,7 @@ export function checkBacktestRequest(opts: { from: string; to: string; symbols?:
   if (opts.symbols?.length) {
     // Only symbols we cover: the universe (and SPX, the demo's real index). A made-up ticker would
     // otherwise be "backtested" on synthetic demo data or fail deep inside a provider.
-    const covered = new Set(['SPX', ...loadUniverse().map((e) => e.symbol)]);
+    const covered = coveredSymbols();
     const unknown = opts.symbols.map((x) => x.toUpperCase()).filter((x) => !covered.has(x));
     if (unknown.length) {
       throw new UserFacingError('UNKNOWN_SYMBOL', `${optionName('symbols')}: not covered: ${unknown.map((s) => `"${s}"`).join(', ')}. Covered: the ${covered.size} universe symbols (SPX, SPY, QQQ, AAPL, MSFT, …); see \`signaldesk universe\` or /universe.`);
