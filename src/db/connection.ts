@@ -100,3 +100,16 @@ export async function pingDatabase(): Promise<number> {
 export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
+
+/**
+ * An upsert on a unique key other than `_id` that two processes may run at once: the loser of the insert race
+ * gets E11000, and the row exists by then, so it runs again as a plain update.
+ */
+export async function upsertRacing(write: (upsert: boolean) => Promise<unknown>): Promise<void> {
+  try {
+    await write(true);
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    await write(false);
+  }
+}

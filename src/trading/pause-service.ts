@@ -1,3 +1,4 @@
+import { upsertRacing } from '../db/connection.js';
 import { AuditEntry } from '../db/models/audit-entry.js';
 import { TradingState } from '../db/models/trading-state.js';
 import { UserFacingError } from '../errors.js';
@@ -35,7 +36,7 @@ export async function checkToggle(portfolio: string, paused: boolean): Promise<P
 export async function setPaused(portfolio: string, paused: boolean, actor: Actor, reason?: string): Promise<PauseState> {
   const before = await checkToggle(portfolio, paused);
   const changedBy = `${actor.source}:${actor.name}`;
-  await TradingState.updateOne({ portfolio }, { $set: { paused, changedBy, changedAt: new Date(), reason: reason ?? null } }, { upsert: true });
+  await upsertRacing((upsert) => TradingState.updateOne({ portfolio }, { $set: { paused, changedBy, changedAt: new Date(), reason: reason ?? null } }, { upsert }));
   await AuditEntry.create({
     at: new Date(), actorId: actor.id, actorName: actor.name, source: actor.source, action: paused ? 'trading.pause' : 'trading.resume',
     target: portfolio, before: { paused: before.paused }, after: { paused }, result: 'ok', reason: reason ?? null,

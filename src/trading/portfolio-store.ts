@@ -1,5 +1,6 @@
 import { addDays, type IsoDate } from '../calendar/dates.js';
 import { tradingDaysBetween } from '../calendar/nyse.js';
+import { upsertRacing } from '../db/connection.js';
 import { CapitalInjection } from '../db/models/capital-injection.js';
 import { Position } from '../db/models/position.js';
 import { Trade } from '../db/models/trade.js';
@@ -102,11 +103,12 @@ async function computeEquitySeries(portfolio: string, to?: IsoDate): Promise<Equ
 export async function syncPositions(portfolio: string, state: LedgerState): Promise<void> {
   const now = new Date();
   for (const h of state.holdings.values()) {
-    await Position.updateOne(
+    // Two workers following the same day's orders may both create the row; both write from the same ledger.
+    await upsertRacing((upsert) => Position.updateOne(
       { portfolio, symbol: h.symbol },
       { $set: { quantity: h.quantity, avgCost: h.avgCost, updatedAt: now } },
-      { upsert: true },
-    );
+      { upsert },
+    ));
   }
   await Position.deleteMany({ portfolio, symbol: { $nin: [...state.holdings.keys()] } });
 }
