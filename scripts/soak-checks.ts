@@ -1,6 +1,11 @@
 // What `npm run soak` checks at the end and draws: the ledgers against a replay of their trades, and the weekly series.
 import { renderPanelChart } from '../src/charts/panel-chart.js';
+import { JobRun } from '../src/db/models/job-run.js';
+import { Lease } from '../src/db/models/lease.js';
+import { Outbox } from '../src/db/models/outbox.js';
 import { Position } from '../src/db/models/position.js';
+import { CLAIM_SCOPE } from '../src/notify/outbox.js';
+import { RUN_SCOPE } from '../src/scheduler/run-job.js';
 import { listPortfolios } from '../src/portfolio/portfolios.js';
 import { ledgerBefore } from '../src/trading/portfolio-store.js';
 
@@ -23,6 +28,30 @@ export async function ledgerMismatches(): Promise<{ count: number; detail: strin
     }
   }
   return { count: problems.length, detail: problems.slice(0, 3).join('; ') };
+}
+
+/**
+ * Leases whose holder is a process that no longer lives. `left`: those it never released (it was killed holding
+ * them); `stuck`: those still the newest generation of their key, expired more than `slackMs` ago, while the work
+ * they guard is not done (a run still `running`, a post still pending) — work nobody took over. The soak's
+ * invariant is `stuck` = 0; `left` > 0 is the proof that the fault happened.
+ */
+export async function leasesOfTheDead(deadHolders: Set<string>, now: number, slackMs: number): Promise<{ left: number; stuck: string[] }> {
+  if (deadHolders.size === 0) return { left: 0, stuck: [] };
+  const held = await Lease.find({ holder: { $in: [...deadHolders] }, released: false }, { scope: 1, key: 1, gen: 1, until: 1 }).lean();
+  const stuck: string[] = [];
+  for (const l of held) {
+    if (l.until.getTime() > now - slackMs) continue;
+    if (await Lease.exists({ _id: `${l.scope}:${l.key}#${l.gen + 1}` })) continue; // taken over
+    if (l.scope === RUN_SCOPE) {
+      const run = await JobRun.findById(l.key, { status: 1 }).lean();
+      if (run?.status === 'running') stuck.push(`run ${l.key}`);
+    } else if (l.scope === CLAIM_SCOPE) {
+      const row = await Outbox.findById(l.key, { status: 1 }).lean();
+      if (row && (row.status === 'pending' || row.status === 'sending')) stuck.push(`post ${l.key} (${row.status})`);
+    }
+  }
+  return { left: held.length, stuck };
 }
 
 export interface WeekFigures {

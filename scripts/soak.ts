@@ -1,18 +1,22 @@
-// `npm run soak -- --days N --seed S [--speed X] [--faults all|none|kill,db,discord,weekend,burst] [--start YYYY-MM-DD]`
+// `npm run soak -- --days N --seed S [--speed X] [--faults all|none|kill,db,discord,provider,weekend,burst,calendar] [--start YYYY-MM-DD] [--provider polygon|demo]`
 //
 // Weeks of the real schedule on a controlled clock (scripts/soak-clock.mjs): two worker processes and one bot
-// process (against the Discord stand-in) run every scheduled job on the demo market. The driver jumps the clock
+// process (against the Discord stand-in) run every scheduled job on the demo market, served over Polygon's HTTP API
+// by scripts/soak-provider.ts (so the real client, its rate gate, retries and breaker are in the run; `--provider
+// demo` reads the demo market in-process instead). The driver jumps the clock
 // from one due slot to the next — idle hours cost nothing — and lets time run at 1× while the slot's runs work,
 // so every time budget the product measures (run and outbox leases, Agenda's lock lifetime, the database-latency
 // rule) keeps its real length: "--speed" is how many simulated seconds pass per real second inside a step (1,
 // the only speed at which those budgets hold; the jumps are what makes 20 trading days fit in minutes).
-// Faults are drawn from the seed at step boundaries and mid-step. Invariants and the drift are printed at the
+// Faults are drawn from the seed at step boundaries and mid-step; the calendar's own (a holiday weekend, a month
+// boundary, a DST change) get theirs where they fall: the default start (2020-02-10) puts Presidents' Day, the end
+// of February and the March DST change inside 20 trading days. Invariants and the drift are printed at the
 // end, one figure a line (names in README "Soak"), and a PNG of the weekly series is written beside the logs.
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addDays, type IsoDate } from '../src/calendar/dates.js';
-import { tradingDaysBetween } from '../src/calendar/nyse.js';
+import { addDays, todayIn, toUtcDate, type IsoDate } from '../src/calendar/dates.js';
+import { isTradingDay, nextTradingDay, tradingDaysBetween } from '../src/calendar/nyse.js';
 import { parseEnvVars } from '../src/config/env.js';
 import { connectDatabase, disconnectDatabase, EMBEDDED_POOL_SIZE, nativeDb } from '../src/db/connection.js';
 import { startFerretDb, type DatabaseHandle } from '../src/db/local-server.js';
@@ -25,6 +29,8 @@ import { prng } from '../src/market-data/demo-market.js';
 import { slotInstant } from '../src/market-data/snapshot-store.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { DiscordStandIn, IDS } from '../test/helpers/discord-stand-in.js';
+import { leasesOfTheDead } from './soak-checks.js';
+import { DemoPolygon } from './soak-provider.js';
 import { alive, startProc, type Proc } from '../test/reliability/procs.js';
 
 const argv = process.argv.slice(2);
@@ -35,8 +41,11 @@ const arg = (name: string, fallback: string) => {
 const DAYS = Number(arg('days', '20'));
 const SEED = Number(arg('seed', '1'));
 const SPEED = Number(arg('speed', '1'));
-const START = arg('start', '2020-02-03') as IsoDate;
-const FAULTS = new Set(arg('faults', 'all') === 'all' ? ['kill', 'db', 'discord', 'weekend', 'burst'] : arg('faults', '').split(',').filter((f) => f && f !== 'none'));
+const START = arg('start', '2020-02-10') as IsoDate;
+const FAULTS = new Set(arg('faults', 'all') === 'all' ? ['kill', 'db', 'discord', 'provider', 'weekend', 'burst', 'calendar'] : arg('faults', '').split(',').filter((f) => f && f !== 'none'));
+const PROVIDER = arg('provider', 'polygon');
+if (PROVIDER !== 'polygon' && PROVIDER !== 'demo') throw new Error(`--provider must be polygon or demo (got ${PROVIDER})`);
+if (FAULTS.has('provider') && PROVIDER !== 'polygon') FAULTS.delete('provider');
 if (!Number.isInteger(DAYS) || DAYS < 1 || DAYS > 260) throw new Error(`--days must be 1–260 (got ${arg('days', '')})`);
 if (!(SPEED >= 1 && SPEED <= 60)) throw new Error(`--speed must be 1–60 (got ${arg('speed', '')})`);
 if (SPEED !== 1) process.stdout.write(`# --speed ${SPEED}: inside a step the clock runs ${SPEED}× real time, so leases and lock lifetimes last 1/${SPEED} of their length in real time\n`);
@@ -66,6 +75,7 @@ function setSim(at: number): void {
 
 // ── the processes ───────────────────────────────────────────────────────────────────────────────
 const standIn = new DiscordStandIn();
+const polygon = new DemoPolygon(() => simNow());
 const faults: Record<string, number> = {};
 /** When Discord's last outage ended (real ms), and how long the outbox took to drain after each. */
 let outageEnded: number | undefined;
@@ -80,6 +90,8 @@ function procEnv(): Record<string, string> {
     LOCAL_DB_DIR: dataDir, MARKET_DATA_PROVIDER: 'demo', WORKER_POLL_MS: '1000', WORKER_SCHEDULE: 'on', SOAK_CLOCK_FILE: clockFile,
     DISCORD_TOKEN: 'soak-token-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', DISCORD_APP_ID: IDS.app, DISCORD_GUILD_ID: IDS.guild, DISCORD_API_URL: standIn.api,
     DISCORD_CHANNEL_OPS: IDS.channel, DISCORD_ADMIN_ROLE_IDS: IDS.adminRole, LOG_LEVEL: 'info', HEAVY_THREADS: '1',
+    // A paid plan's rate (the free plan's 5 a minute would make the first backfill take an hour of real time).
+    ...(PROVIDER === 'polygon' ? { MARKET_DATA_PROVIDER: 'polygon', POLYGON_API_KEY: polygon.apiKey, POLYGON_BASE_URL: polygon.url, POLYGON_INDICES: 'true', POLYGON_CALLS_PER_MIN: '600', BENCHMARK_SYMBOL: 'SPX', ALPACA_DATA_URL: polygon.url } : {}),
   };
 }
 const clock = join(PROJECT_ROOT, 'scripts', 'soak-clock.mjs');
@@ -88,11 +100,15 @@ const roles: Record<string, Proc> = {};
 const restarts: Array<{ role: string; sample: number }> = [];
 /** What the run saw that no invariant counts but someone should look at. */
 const findings: string[] = [];
+/** Every process the run started (a lease's holder is "<host>:<pid>"), to find the leases of the dead. */
+const everStarted: number[] = [];
+const deadHolders = () => new Set(everStarted.filter((pid) => !alive(pid)).map((pid) => `${hostname()}:${pid}`));
 async function start(role: 'worker-a' | 'worker-b' | 'bot', retry = true): Promise<Proc> {
   const file = logFile(role);
   const p = startProc(['--import', clock, join('src', 'main.ts'), role === 'bot' ? 'bot' : 'worker', ...(role === 'bot' ? [] : ['--no-bot'])], procEnv(), file);
   if (roles[role]) restarts.push({ role, sample: weeks.length });
   roles[role] = p;
+  everStarted.push(p.pid);
   try {
     await p.waitFor(role === 'bot' ? /discord bot ready/ : /worker running/, 120_000);
   } catch (err) {
@@ -120,6 +136,21 @@ for (const def of jobs.values()) {
   for (const s of slotsBetween(def, new Date(simStart), new Date(simEnd), 100_000)) due.push({ at: s.dueAt.getTime(), job: def.name, runKey: s.runKey, date: s.date });
 }
 const steps = [...new Set(due.map((d) => d.at))].sort((a, b) => a - b);
+/** The jobs that ask the market-data provider (daily bars or the day so far). */
+const PROVIDER_JOBS = new Set(['fetch-market-data', 'opening-scan', 'afternoon-scan', 'closing-scan', 'mid-morning-signals', 'late-day-signals', 'intraday-watch']);
+const nyDay = (at: number) => todayIn('America/New_York', new Date(at));
+/** Hours New York is behind UTC on the day of `at` (5 in winter, 4 in summer). */
+const nyBehind = (at: number) => 12 - slotInstant(nyDay(at), '12:00').getUTCHours();
+/** What the clock crosses between step k and the next: a month boundary, a DST change, a long weekend. */
+function crossing(k: number): { month: boolean; dst: boolean; longWeekend: boolean } {
+  const [a, b] = [steps[k]!, steps[k + 1]];
+  if (b === undefined) return { month: false, dst: false, longWeekend: false };
+  // A long weekend: the last step of a trading day whose next trading day is four or more days later (a Monday or
+  // Friday holiday beside a weekend).
+  const [da, db_] = [nyDay(a), nyDay(b)];
+  const longWeekend = da !== db_ && isTradingDay(da) && toUtcDate(nextTradingDay(da)).getTime() - toUtcDate(da).getTime() >= 4 * 86_400_000;
+  return { month: da.slice(0, 7) !== db_.slice(0, 7), dst: nyBehind(a) !== nyBehind(b), longWeekend };
+}
 
 // ── measurements ────────────────────────────────────────────────────────────────────────────────
 const rss = (pid: number) => {
@@ -147,10 +178,25 @@ async function command(name: string, options: unknown[] = [], subcommand?: strin
 
 // ── the run ─────────────────────────────────────────────────────────────────────────────────────
 let db: DatabaseHandle | undefined;
+/** A random database fault in progress (stopped, not yet back): a calendar outage waits for it. */
+let dbFault: Promise<void> = Promise.resolve();
+/** The database is down across the clock's jump to the next step (a month boundary or a DST change). */
+let outageAcross: string | undefined;
+/** Leases left unreleased by killed processes (the most seen at once), and any whose work nobody took over. */
+let leasesLeft = 0;
+const leasesStuck = new Set<string>();
+async function checkLeases(): Promise<void> {
+  // A run lease lasts 30 s and an outbox claim less; a taker moves in at the next poll after that. Two minutes
+  // past a dead holder's expiry, its work must have been taken over or be done.
+  const { left, stuck } = await leasesOfTheDead(deadHolders(), simNow(), 120_000);
+  leasesLeft = Math.max(leasesLeft, left);
+  for (const x of stuck) leasesStuck.add(x);
+}
 const started = Date.now();
 process.stdout.write(`# soak: ${DAYS} trading days from ${days[0]} (seed ${SEED}, faults: ${[...FAULTS].join(',') || 'none'}); ${steps.length} steps, ${due.length} due runs; logs ${logs}\n`);
 try {
   await standIn.start();
+  if (PROVIDER === 'polygon') await polygon.start();
   setSim(simStart);
   db = await startFerretDb({ dir: join(dataDir, 'ferretdb') });
   await connectDatabase(db.uri, 'signaldesk', { maxPoolSize: EMBEDDED_POOL_SIZE });
@@ -159,6 +205,14 @@ try {
   let lastDay = '';
   for (const [k, at] of steps.entries()) {
     const day = new Date(at).toISOString().slice(0, 10);
+    // The database, down across the jump, comes back a few seconds into the new month or the new DST offset.
+    if (outageAcross) {
+      setSim(Math.max(steps[k - 1]! + 1_000, at - 60_000));
+      await sleep(4_000);
+      db = await startFerretDb({ dir: join(dataDir, 'ferretdb') });
+      fault(outageAcross, `database down from ${new Date(steps[k - 1]!).toISOString()} until ${new Date(simNow()).toISOString()}`);
+      outageAcross = undefined;
+    }
     // A stopped worker comes back (after a weekend or a holiday: its catch-up runs).
     if (dead && at >= dead.until) {
       // A kill still pending (its step ended before the delay ran out) is carried out now, before the restart.
@@ -202,14 +256,14 @@ try {
     } else if (FAULTS.has('db') && r < 0.075 && db) {
       // The database server killed mid-step and started again a few seconds later (the workers wait, then go on).
       const down = 2_000 + Math.floor(random() * 6_000);
-      setTimeout(() => {
-        void (async () => {
-          fault('database_killed', `${down} ms down at ${group.map((g) => g.job).join(',')}`);
-          await db!.stop().catch(() => undefined);
-          await sleep(down);
-          db = await startFerretDb({ dir: join(dataDir, 'ferretdb') });
-        })();
-      }, Math.floor(random() * 2_000));
+      const delay = Math.floor(random() * 2_000);
+      dbFault = (async () => {
+        await sleep(delay);
+        fault('database_killed', `${down} ms down at ${group.map((g) => g.job).join(',')}`);
+        await db!.stop().catch(() => undefined);
+        await sleep(down);
+        db = await startFerretDb({ dir: join(dataDir, 'ferretdb') });
+      })();
     } else if (!dead && FAULTS.has('weekend') && day !== lastDay && new Date(at).getUTCDay() === 5 && r < 0.2) {
       const role = 'worker-b';
       roles[role]!.child.kill('SIGTERM');
@@ -218,9 +272,14 @@ try {
       dead = { role, until: monday };
       fault('worker_stopped_over_weekend', `${role} from ${day}`);
     }
+    // The market-data provider answers 503, then 429 with Retry-After, for a stretch, where a step asks it.
+    if (FAULTS.has('provider') && group.some((g) => PROVIDER_JOBS.has(g.job)) && random() < 0.3) {
+      polygon.fault = { n503: 3 + Math.floor(random() * 4), n429: 2 + Math.floor(random() * 3) };
+      fault('provider_503_429', `${polygon.fault.n503}×503 then ${polygon.fault.n429}×429 at ${group.map((g) => g.job).join(',')}`);
+    }
     if (FAULTS.has('burst') && group.some((g) => g.job === 'execute-trades') && random() < 0.5) {
       fault('command_burst', `20 commands at ${day} 09:30`);
-      const burst: Array<[string, string | undefined]> = [['portfolio', undefined], ['jobs', 'list'], ['ideas', 'list'], ['health', undefined]];
+      const burst: Array<[string, string | undefined]> = [['portfolio', 'show'], ['jobs', 'list'], ['ideas', 'list'], ['health', undefined]];
       week.burst.push(...(await Promise.all(Array.from({ length: 20 }, (_, i) => command(burst[i % 4]![0], [], burst[i % 4]![1])))));
     }
     if (outageEnded !== undefined && (await Outbox.countDocuments({ status: 'pending' })) === 0) {
@@ -239,6 +298,7 @@ try {
       await sleep(250);
     }
     if (day !== lastDay) {
+      await checkLeases();
       // Each simulated day is a sample (RSS, replies, health checks, documents): the previous one closes here, and
       // the new day's three commands go into the new one.
       if (lastDay) {
@@ -250,11 +310,28 @@ try {
         week = newWeek(day);
         if (days.indexOf(day) % 5 === 0) process.stdout.write(`# ${day}: ${Math.round((Date.now() - started) / 1000)} s so far\n`);
       }
-      week.replies.push(await command('portfolio'), await command('ideas', [], 'list'), await command('jobs', [], 'list'));
+      week.replies.push(await command('portfolio', [], 'show'), await command('ideas', [], 'list'), await command('jobs', [], 'list'));
       lastDay = day;
+    }
+    // The calendar's faults, where the calendar puts them: across a long (holiday) weekend a worker is stopped and
+    // comes back to its catch-up; across a month boundary or a DST change the database is down while the clock jumps.
+    const next = FAULTS.has('calendar') ? crossing(k) : undefined;
+    if (next?.longWeekend && !dead) {
+      roles['worker-b']!.child.kill('SIGTERM');
+      await roles['worker-b']!.exited;
+      const back = nextTradingDay(nyDay(at));
+      dead = { role: 'worker-b', until: steps.find((x) => nyDay(x) >= back) ?? steps[steps.length - 1]! };
+      fault('worker_stopped_over_holiday_weekend', `worker-b from ${nyDay(at)} to ${back}`);
+    }
+    if (next && (next.month || next.dst)) {
+      await dbFault;
+      await db!.stop().catch(() => undefined);
+      outageAcross = next.dst ? 'database_down_across_dst_change' : 'database_down_across_month_boundary';
+      if (next.dst && next.month) outageAcross = 'database_down_across_month_boundary_and_dst_change';
     }
   }
   // The last (partial) week, then let the outbox drain.
+  await dbFault;
   for (const [role, p] of Object.entries(roles)) week.rss[role] = rss(p.pid);
   for (const c of await nativeDb().listCollections().toArray()) week.collections[c.name] = await nativeDb().collection(c.name).estimatedDocumentCount();
   weeks.push(week);
@@ -262,6 +339,7 @@ try {
   const drainBy = Date.now() + 120_000;
   while (Date.now() < drainBy && (await Outbox.countDocuments({ status: 'pending' })) > 0) await sleep(1000);
 
+  await checkLeases();
   // ── invariants ──
   const runs = await JobRun.find({}, { job: 1, runKey: 1, status: 1, tradingDate: 1, error: 1 }).lean();
   const byId = new Map(runs.map((x) => [x._id, x]));
@@ -302,6 +380,7 @@ try {
   line('soak_faults_injected', `${Object.values(faults).reduce((a, b) => a + b, 0)} (${Object.entries(faults).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; ${faultLog})`);
   line('soak_due_runs', due.length);
   line('soak_slots_run_twice', twice);
+  if (PROVIDER === 'polygon') line('soak_provider_requests', `${polygon.served.ok + polygon.served.s503 + polygon.served.s429} (${polygon.served.s503} answered 503, ${polygon.served.s429} answered 429)`);
   line('soak_slots_lost', `${lost.length}${lost.length ? ` (${lost.slice(0, 5).map((d) => `${d.job} ${d.runKey}`).join(', ')})` : ''}`);
   line('soak_runs_missed_with_reason', runs.filter((x) => x.status === 'missed').length);
   line('soak_runs_failed', `${runs.filter((x) => x.status === 'failed').length}${runs.some((x) => x.status === 'failed') ? ` (${runs.filter((x) => x.status === 'failed').slice(0, 3).map((x) => `${x.job}: ${(x.error ?? '').slice(0, 80)}`).join(' | ')})` : ''}`);
@@ -310,6 +389,7 @@ try {
   line('soak_open_alerts_at_end', `${openAlerts.length}${openAlerts.length ? ` (${openAlerts.map((a) => `${a._id}: ${String(a.detail).slice(0, 80)}`).join(' | ')})` : ''}`);
   line('soak_posts_doubled', nonces.length - distinct.size);
   line('soak_posts_lost', `${Math.max(0, sent - distinct.size) + pending} (${sent} sent rows, ${distinct.size} posts at the stand-in, ${pending} still pending)`);
+  line('soak_leases_of_dead_stuck', `${leasesStuck.size} (${leasesLeft} lease(s) left unreleased by killed processes at most at once; each taken over or its work done within 2 min of expiry${leasesStuck.size ? `; stuck: ${[...leasesStuck].slice(0, 3).join(', ')}` : ''})`);
   line('soak_ledger_mismatches', ledger.count + (ledger.detail ? ` (${ledger.detail})` : ''));
   line('soak_rss_drift', `${rssDrift.toFixed(2)} (each process's last sample over its first since its last restart, worst: ${lives.map((l) => `${l.role} ${Math.round(l.first)}→${Math.round(l.last)} MB over ${l.samples} day(s)`).join(', ')}; restarts ${restarts.length})`);
   line('soak_reply_p99_drift', `${replyDrift.toFixed(2)} (the last ${span} day(s) against the first ${span}: p99 ${p99(first)} → ${p99(last)} ms; p50 ${pct(first.replies, 0.5)} → ${pct(last.replies, 0.5)} ms)`);
@@ -329,5 +409,6 @@ try {
   await disconnectDatabase().catch(() => undefined);
   await db?.stop().catch(() => undefined);
   await standIn.stop().catch(() => undefined);
+  await polygon.stop().catch(() => undefined);
 }
 process.exit(0);

@@ -3,10 +3,10 @@ import type { IsoDate } from '../calendar/dates.js';
 import { closureReason, isTradingDay, MARKET_ZONE, sessionClose, sessionOpen } from '../calendar/nyse.js';
 import { isDuplicateKey } from '../db/connection.js';
 import { IntradaySnapshot, snapshotId } from '../db/models/intraday.js';
-import { takeLease } from '../db/lease.js';
+import { releaseLease, takeLease } from '../db/lease.js';
 import { blockOf } from './bar-store.js';
 import type { Bar, MarketDataProvider } from './provider.js';
-import { volumeShare, type Snapshot } from './snapshot.js';
+import { volumeShare, type Snapshot, type SnapshotBatch } from './snapshot.js';
 
 /**
  * Snapshots per (session, 15-minute slot): the first job of a slot that needs one asks the provider once
@@ -103,18 +103,32 @@ export async function snapshotFor(opts: { date: IsoDate; slot: string; symbols: 
     return { ok: false, code: 'past', reason: `${provider.id} answers snapshots for now only, and ${opts.date} ${opts.slot} is not now` };
   }
   const id = snapshotId(opts.date, opts.slot);
-  const lease = await takeLease('snapshot', id, { fromGen: 1, ttlMs: 60_000, now });
-  if (!lease) {
-    // Another job or worker is asking for this slot right now: wait for its document.
-    const deadline = Date.now() + (opts.waitMs ?? 30_000);
-    while (Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      const s = await readSnapshot(opts.date, opts.slot);
-      if (s) return { ok: true, snapshot: s, taken: false };
-    }
-    throw new Error(`the ${id} snapshot is being taken by another worker and did not arrive within ${(opts.waitMs ?? 30_000) / 1000} s`);
+  // One worker asks the provider; the others wait for its document. A holder that fails releases the slot, and a
+  // waiter then takes it over (its lease also runs out after a minute if the holder died), so one failed attempt
+  // does not fail every job that wanted the same slot.
+  const take = () => takeLease('snapshot', id, { fromGen: 1, ttlMs: 60_000, now: opts.now ?? new Date(), maxHops: 100 });
+  let lease = await take();
+  const deadline = Date.now() + (opts.waitMs ?? 30_000);
+  while (!lease) {
+    if (Date.now() >= deadline) throw new Error(`the ${id} snapshot is being taken by another worker and did not arrive within ${(opts.waitMs ?? 30_000) / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+    const s = await readSnapshot(opts.date, opts.slot);
+    if (s) return { ok: true, snapshot: s, taken: false };
+    lease = await take();
   }
-  const batch = await provider.getSnapshot(opts.symbols, at);
+  // Taken over from a holder that gave up: it may have stored the slot after all just before.
+  const late = await readSnapshot(opts.date, opts.slot);
+  if (late) {
+    await releaseLease(lease).catch(() => undefined);
+    return { ok: true, snapshot: late, taken: false };
+  }
+  let batch: SnapshotBatch;
+  try {
+    batch = await provider.getSnapshot(opts.symbols, at);
+  } catch (err) {
+    await releaseLease(lease).catch(() => undefined);
+    throw err;
+  }
   const rows = batch.rows.filter((r) => r.date === opts.date);
   const missing = Object.fromEntries(batch.missing);
   for (const r of batch.rows) if (r.date !== opts.date) missing[r.symbol] = `snapshot is of ${r.date}, not ${opts.date}`;

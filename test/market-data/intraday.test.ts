@@ -101,6 +101,40 @@ describe('snapshots per slot', () => {
   });
 });
 
+describe('a snapshot whose taker fails', () => {
+  beforeEach(clearCollections);
+
+  test('the failing worker releases the slot and a waiting one takes it over at once, instead of every waiter failing after 30 s', async () => {
+    /** The provider's edge answers 503 to the first call (slowly, so the second caller is already waiting). */
+    class FailsOnce extends DemoProvider {
+      snapshotCalls = 0;
+      override async getSnapshot(symbols: string[], at: Date): Promise<SnapshotBatch> {
+        if (this.snapshotCalls++ === 0) {
+          await new Promise((r) => setTimeout(r, 400));
+          throw new Error('polygon snapshot: HTTP 503: Service Unavailable');
+        }
+        return super.getSnapshot(symbols, at);
+      }
+    }
+    const p = new FailsOnce();
+    const [first, second] = await Promise.allSettled([
+      snapshotFor({ date: DAY, slot: '11:00', symbols: ['SPY', 'AAPL'], provider: p }),
+      new Promise((r) => setTimeout(r, 100)).then(() => snapshotFor({ date: DAY, slot: '11:00', symbols: ['SPY', 'AAPL'], provider: p, waitMs: 10_000 })),
+    ]);
+    assert.equal(first.status, 'rejected');
+    assert.match(String((first as PromiseRejectedResult).reason), /503/);
+    assert.equal(second.status, 'fulfilled');
+    const r = (second as PromiseFulfilledResult<Awaited<ReturnType<typeof snapshotFor>>>).value;
+    assert.ok(r.ok && r.taken, 'the waiter took the snapshot itself');
+    // Without the release the waiter would sit behind the failed holder's 60 s lease and give up after its 10 s.
+    assert.equal(p.snapshotCalls, 2, 'the failed call, then the waiter\'s');
+    // And the slot is stored once: a third caller reads it without asking the provider.
+    const third = await snapshotFor({ date: DAY, slot: '11:00', symbols: ['SPY', 'AAPL'], provider: p });
+    assert.ok(third.ok && !third.taken);
+    assert.equal(p.snapshotCalls, 2);
+  });
+});
+
 describe('daytime scans on the day so far', () => {
   before(clearCollections);
   const symbols = ['SPY', 'QQQ', 'DIA', 'AAPL', 'MSFT', 'XOM', 'JPM', 'NVDA', 'KO', 'NEE', 'AMZN', 'BA'];
