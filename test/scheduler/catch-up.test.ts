@@ -175,6 +175,19 @@ describe('catch-up after downtime (controlled clock)', () => {
     assert.deepEqual(calls, []);
     assert.equal((await JobRun.findOne({ job: 'noon', runKey: '2026-11-23' }).lean())!.status, 'missed');
   });
+
+  test('a market-days skip job fired late on a holiday is recorded skipped (market closed), not missed: nothing was due', async () => {
+    const signals = job('signals', '0 9 * * 1-5', { missedRuns: 'skip' });
+    await lastSeenAt(ny('2020-02-14T20:00'));
+    // Presidents' Day 2020: the cron fires (Monday), the clock is past the late threshold (a worker back at 09:20).
+    await runScheduled(signals, env(), ny('2020-02-17T09:20'));
+    assert.deepEqual(calls, []);
+    const rec = (await JobRun.findOne({ job: 'signals', runKey: '2020-02-17' }).lean())!;
+    assert.equal(rec.status, 'skipped');
+    assert.match(String((rec.summary as { skipped?: string }).skipped), /^market closed: /);
+    // The stalled-slot sweep on the holiday finds that record and does nothing more.
+    assert.deepEqual(await runStalledSlots(new Map([[signals.name, signals]]), env(), ny('2020-02-17T09:25')), []);
+  });
 });
 
 describe('a slot stuck in a dead worker\'s lock', () => {
