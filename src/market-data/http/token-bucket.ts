@@ -2,8 +2,8 @@ import { systemClock, type Clock } from './clock.js';
 
 /**
  * A token bucket: `capacity` requests may go at once, then one more every `60_000 / perMinute` ms.
- * Polygon's free tier (5/min) gets capacity 5 and a token every 12 s. In-process: several worker
- * processes each hold their own bucket (the daily counters in MongoDB are shared).
+ * Polygon's free tier (5/min) gets capacity 5 and a token every 12 s. In-process spacing only: the limit across
+ * processes is the rate gate's (rate-gate.ts, `rate_slots`), the daily counters are in MongoDB.
  */
 export class TokenBucket {
   private tokens: number;
