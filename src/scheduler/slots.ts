@@ -57,15 +57,39 @@ function cronsOf(def: Scheduled): Array<{ cron: string; applies: (date: IsoDate)
   return [{ cron: s.cron, applies: (d) => !isEarlyClose(d) }, { cron: s.earlyClose, applies: (d) => isEarlyClose(d) }];
 }
 
+/**
+ * The latest occurrence of `cron` strictly before `bound`. cron-parser's prev() skips a time that the spring-forward
+ * gap removed (02:00 on the March DST Sunday), while next() — what slotsBetween and Agenda use — maps it to 03:00
+ * EDT; so prev() is followed by next() up to the bound and both directions agree. (The soak found the 02:00
+ * maintenance firing at 03:00 on the DST day taken for the day before's slot, and the day's run lost.)
+ */
+function occurrenceBefore(cron: string, tz: string, bound: Date): Date | null {
+  const back = CronExpressionParser.parse(cron, { currentDate: bound, tz });
+  if (!back.hasPrev()) return null;
+  let t = back.prev().toDate();
+  const fwd = CronExpressionParser.parse(cron, { currentDate: t, tz });
+  for (let i = 0; i < 4 && fwd.hasNext(); i++) {
+    const n = fwd.next().toDate();
+    if (n.getTime() >= bound.getTime()) break;
+    t = n;
+  }
+  return t;
+}
+
 /** The latest occurrence of the job's cron at or before `now` (what a scheduler firing now was due for). */
 export function latestSlot(def: Scheduled, now: Date): Slot | null {
   if (!def.schedule) return null;
   let best: Slot | null = null;
   for (const { cron, applies } of cronsOf(def)) {
-    const expr = CronExpressionParser.parse(cron, { currentDate: new Date(now.getTime() + 1_000), tz: def.schedule.timezone });
-    for (let i = 0; i < 20 && expr.hasPrev(); i++) {
-      const slot = toSlot(def, expr.prev().toDate());
-      if (!applies(slot.date)) continue;
+    let bound = new Date(now.getTime() + 1_000);
+    for (let i = 0; i < 20; i++) {
+      const t = occurrenceBefore(cron, def.schedule.timezone, bound);
+      if (!t) break;
+      const slot = toSlot(def, t);
+      if (!applies(slot.date)) {
+        bound = t;
+        continue;
+      }
       if (!best || slot.dueAt > best.dueAt) best = slot;
       break;
     }

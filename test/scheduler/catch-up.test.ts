@@ -65,6 +65,22 @@ describe('slots (pure)', () => {
     assert.equal(latestSlot(exec, ny('2026-11-23T09:29:59'))!.runKey, '2026-11-20');
   });
 
+  test('a 02:00 job on the spring-forward Sunday: due at 03:00 EDT, and a firing then belongs to that day, not the day before', () => {
+    const nightly = job('nightly', '0 2 * * *', { marketDaysOnly: false });
+    const planned = slotsBetween(nightly, ny('2020-03-07T12:00'), ny('2020-03-09T12:00'));
+    assert.deepEqual(planned.map((x) => x.dueAt.toISOString()), ['2020-03-08T07:00:00.000Z', '2020-03-09T06:00:00.000Z']);
+    // Agenda fires it at 07:00Z (03:00 EDT, cron-parser's next()); the firing must be the 8th's slot.
+    const fired = latestSlot(nightly, new Date('2020-03-08T07:00:01Z'))!;
+    assert.equal(fired.runKey, '2020-03-08');
+    assert.equal(fired.dueAt.toISOString(), '2020-03-08T07:00:00.000Z');
+    assert.equal(latestSlot(nightly, new Date('2020-03-08T06:59:00Z'))!.runKey, '2020-03-07', 'before 03:00 EDT it is still the 7th');
+    // The fall-back Sunday repeats 01:00–01:59: a 01:30 job's two firings share the day's run key (one run).
+    const early = job('early', '30 1 * * *', { marketDaysOnly: false });
+    const fall = slotsBetween(early, ny('2020-10-31T12:00'), ny('2020-11-01T12:00'));
+    assert.ok(fall.length >= 1 && fall.every((x) => x.runKey === '2020-11-01'));
+    assert.equal(latestSlot(early, new Date('2020-11-01T07:00:00Z'))!.runKey, '2020-11-01');
+  });
+
   test('policies: catch-up runs all, latest runs the last, skip runs none; what is not run says why', () => {
     const slots = slotsBetween(scan, ny('2026-11-18T12:00'), ny('2026-11-23T12:00'));
     assert.equal(planMissed('catch-up', slots).run.length, 3);
