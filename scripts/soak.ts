@@ -165,7 +165,10 @@ interface Week { label: string; rss: Record<string, number>; replies: number[]; 
 const weeks: Week[] = [];
 const newWeek = (label: string): Week => ({ label, rss: {}, replies: [], burst: [], healthMs: [], collections: {} });
 let week = newWeek(days[0]!);
-const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))]! : 0);
+/** Nearest rank: p99 of three replies is the slowest of them. */
+const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil(xs.length * p) - 1)]! : 0);
+/** Each daily command's reply times, by simulated day, to say which command moved when the figure does. */
+const perCommand = new Map<string, Array<{ day: string; ms: number }>>();
 
 /** A slash command through the stand-in, timed from the interaction to its final reply (edit or reply). */
 async function command(name: string, options: unknown[] = [], subcommand?: string): Promise<number> {
@@ -205,9 +208,10 @@ try {
   let lastDay = '';
   for (const [k, at] of steps.entries()) {
     const day = new Date(at).toISOString().slice(0, 10);
-    // The database, down across the jump, comes back a few seconds into the new month or the new DST offset.
+    // The database, down across the jump, comes back a few seconds after this step's slot fell due in the new month
+    // or under the new DST offset: the workers' firings meet a database that is not there.
     if (outageAcross) {
-      setSim(Math.max(steps[k - 1]! + 1_000, at - 60_000));
+      setSim(at + 500);
       await sleep(4_000);
       db = await startFerretDb({ dir: join(dataDir, 'ferretdb') });
       fault(outageAcross, `database down from ${new Date(steps[k - 1]!).toISOString()} until ${new Date(simNow()).toISOString()}`);
@@ -225,7 +229,7 @@ try {
       await start(dead.role);
       dead = undefined;
     }
-    setSim(at + 500);
+    if (simNow() < at + 500) setSim(at + 500); // (never backwards: an outage above may have started the step)
     const group = due.filter((d) => d.at === at);
     // Faults at this step, from the seed.
     const r = random();
@@ -310,7 +314,11 @@ try {
         week = newWeek(day);
         if (days.indexOf(day) % 5 === 0) process.stdout.write(`# ${day}: ${Math.round((Date.now() - started) / 1000)} s so far\n`);
       }
-      week.replies.push(await command('portfolio', [], 'show'), await command('ideas', [], 'list'), await command('jobs', [], 'list'));
+      for (const [name, sub] of [['portfolio', 'show'], ['ideas', 'list'], ['jobs', 'list']] as const) {
+        const ms = await command(name, [], sub);
+        week.replies.push(ms);
+        perCommand.set(`/${name} ${sub}`, [...(perCommand.get(`/${name} ${sub}`) ?? []), { day, ms }]);
+      }
       lastDay = day;
     }
     // The calendar's faults, where the calendar puts them: across a long (holiday) weekend a worker is stopped and
@@ -362,14 +370,16 @@ try {
   const answered = weeks.filter((w) => w.replies.length);
   const first = merge(answered.slice(0, span));
   const last = merge(answered.slice(-span));
-  // Memory: each process over its last life (since its last restart), first sample against last; a life of one
-  // sample says nothing. Replies: the days that had some.
+  // Memory: each process over its last life (since its last restart). A fresh process grows for its first days as
+  // its caches fill (bars, views, the universe), so the drift is the last sample against the one WARM_SAMPLES days
+  // into the life, on lives long enough to have a week after that; the cold start is printed beside it.
+  const WARM_SAMPLES = 4;
   const lives = Object.keys(roles).map((role) => {
     const since = Math.max(0, ...restarts.filter((r) => r.role === role).map((r) => r.sample));
     const seg = weeks.slice(since).map((w) => w.rss[role] ?? 0).filter((v) => v > 0);
-    return { role, first: seg[0] ?? 0, last: seg[seg.length - 1] ?? 0, samples: seg.length };
+    return { role, cold: seg[0] ?? 0, first: seg[Math.min(WARM_SAMPLES, seg.length - 1)] ?? 0, last: seg[seg.length - 1] ?? 0, samples: seg.length };
   });
-  const judged = lives.filter((l) => l.samples >= 2);
+  const judged = lives.filter((l) => l.samples >= WARM_SAMPLES + 5);
   const rssDrift = judged.length ? Math.max(...judged.map((l) => l.last / l.first)) : 1;
   const p99 = (w: Week) => pct(w.replies, 0.99);
   const replyDrift = p99(first) ? p99(last) / p99(first) : 1;
@@ -391,9 +401,14 @@ try {
   line('soak_posts_lost', `${Math.max(0, sent - distinct.size) + pending} (${sent} sent rows, ${distinct.size} posts at the stand-in, ${pending} still pending)`);
   line('soak_leases_of_dead_stuck', `${leasesStuck.size} (${leasesLeft} lease(s) left unreleased by killed processes at most at once; each taken over or its work done within 2 min of expiry${leasesStuck.size ? `; stuck: ${[...leasesStuck].slice(0, 3).join(', ')}` : ''})`);
   line('soak_ledger_mismatches', ledger.count + (ledger.detail ? ` (${ledger.detail})` : ''));
-  line('soak_rss_drift', `${rssDrift.toFixed(2)} (each process's last sample over its first since its last restart, worst: ${lives.map((l) => `${l.role} ${Math.round(l.first)}→${Math.round(l.last)} MB over ${l.samples} day(s)`).join(', ')}; restarts ${restarts.length})`);
+  line('soak_rss_drift', `${rssDrift.toFixed(2)} (each process's last sample over the one ${WARM_SAMPLES} days into its last life, lives of ${WARM_SAMPLES + 5}+ days: ${lives.map((l) => `${l.role} ${Math.round(l.cold)} cold, ${Math.round(l.first)}→${Math.round(l.last)} MB over ${l.samples} day(s)${l.samples >= WARM_SAMPLES + 5 ? '' : ' (too short to judge)'}`).join(', ')}; restarts ${restarts.length})`);
   line('soak_reply_p99_drift', `${replyDrift.toFixed(2)} (the last ${span} day(s) against the first ${span}: p99 ${p99(first)} → ${p99(last)} ms; p50 ${pct(first.replies, 0.5)} → ${pct(last.replies, 0.5)} ms)`);
   line('soak_findings', `${findings.length}${findings.length ? ` (${findings.join(' | ')})` : ''}`);
+  for (const [name, xs] of perCommand) {
+    const a = xs.slice(0, span).map((x) => x.ms);
+    const b = xs.slice(-span).map((x) => x.ms);
+    process.stdout.write(`# ${name}: first ${span} day(s) p50 ${pct(a, 0.5)} / max ${pct(a, 1)} ms, last ${span} p50 ${pct(b, 0.5)} / max ${pct(b, 1)} ms; slowest ${[...xs].sort((x, y) => y.ms - x.ms).slice(0, 3).map((x) => `${x.ms} ms on ${x.day}`).join(', ')}\n`);
+  }
   const bursts = weeks.flatMap((w) => w.burst);
   if (bursts.length) process.stdout.write(`# command bursts (20 at once in the 09:30 slot): ${bursts.length} replies, p50 ${pct(bursts, 0.5)} ms, p99 ${pct(bursts, 0.99)} ms\n`);
   const grown = Object.keys(last.collections).filter((c) => (weeks[0]!.collections[c] ?? 0) > 0).map((c) => `${c} ${weeks[0]!.collections[c]}→${last.collections[c]}`);

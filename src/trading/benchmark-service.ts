@@ -1,12 +1,20 @@
 import { addDays, type IsoDate } from '../calendar/dates.js';
+import { cachedView } from '../db/view-cache.js';
 import { readBars } from '../market-data/bar-store.js';
 import { compare, type BenchmarkPrice, type Comparison } from './benchmark.js';
 import type { EquityPoint } from './performance.js';
 
-/** The stored bars of the benchmark from a little before `from` (a price to start from) to `to`. */
-export async function benchmarkPrices(symbol: string, from: IsoDate, to: IsoDate): Promise<Map<IsoDate, BenchmarkPrice>> {
-  const bars = (await readBars([symbol], addDays(from, -10), to)).get(symbol) ?? [];
-  return new Map(bars.map((b) => [b.date, { open: b.open, close: b.close }]));
+/**
+ * The stored bars of the benchmark from a little before `from` (a price to start from) to `to`. A view kept until
+ * the next bar write (src/db/view-cache.ts): every /portfolio and chart between two fetches reads the same
+ * benchmark, and a bar read scans `bar_series` on the embedded database (the soak measured it as most of a
+ * /portfolio reply once the portfolio has equity points). Callers must not change the map.
+ */
+export function benchmarkPrices(symbol: string, from: IsoDate, to: IsoDate): Promise<ReadonlyMap<IsoDate, BenchmarkPrice>> {
+  return cachedView(`benchmark:${symbol}:${from}:${to}`, ['bars'], async () => {
+    const bars = (await readBars([symbol], addDays(from, -10), to)).get(symbol) ?? [];
+    return new Map(bars.map((b) => [b.date, { open: b.open, close: b.close }]));
+  });
 }
 
 /** A portfolio's equity points against the same flows in `symbol`; null when no bars of it are stored. */
