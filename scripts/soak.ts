@@ -308,7 +308,7 @@ try {
       if (lastDay) {
         const h = await JobRun.find({ job: 'health-check', startedAt: { $gte: new Date(at - 86_400_000) } }, { durationMs: 1 }).lean();
         week.healthMs.push(...h.map((x) => x.durationMs ?? 0));
-        for (const [role, p] of Object.entries(roles)) week.rss[role] = rss(p.pid);
+        for (const [role, p] of Object.entries(roles)) if (rss(p.pid) > 0) week.rss[role] = rss(p.pid); // a stopped process: a gap, not 0
         for (const c of await nativeDb().listCollections().toArray()) week.collections[c.name] = await nativeDb().collection(c.name).estimatedDocumentCount();
         weeks.push(week);
         week = newWeek(day);
@@ -340,7 +340,7 @@ try {
   }
   // The last (partial) week, then let the outbox drain.
   await dbFault;
-  for (const [role, p] of Object.entries(roles)) week.rss[role] = rss(p.pid);
+  for (const [role, p] of Object.entries(roles)) if (rss(p.pid) > 0) week.rss[role] = rss(p.pid); // a stopped process: a gap, not 0
   for (const c of await nativeDb().listCollections().toArray()) week.collections[c.name] = await nativeDb().collection(c.name).estimatedDocumentCount();
   weeks.push(week);
   if (dead) await start(dead.role);
