@@ -97,9 +97,30 @@ export async function takeRequest(requestId: string, job: string): Promise<boole
 }
 
 /**
+ * Agenda's recurring records, one per name. `every()` upserts a 'single' record with findOneAndUpdate, which the
+ * embedded FerretDB does not make atomic across connections: two workers starting together can both insert (the
+ * soak saw 18 extra records, each firing its job a second time for the run claim to refuse). Every worker, after
+ * its own `every()` calls, keeps the lowest `_id` of each name and deletes the rest — the same choice in every
+ * process, so they never delete each other's keeper. Returns how many were deleted.
+ */
+export async function dedupeRecurringJobs(db: Db): Promise<number> {
+  const coll = db.collection(AGENDA_COLLECTION);
+  const singles = await coll.find({ type: 'single' }, { projection: { _id: 1, name: 1 } }).sort({ _id: 1 }).toArray();
+  const kept = new Set<string>();
+  const extra = singles.filter((j) => {
+    const name = String(j.name);
+    if (kept.has(name)) return true;
+    kept.add(name);
+    return false;
+  }).map((j) => j._id);
+  if (extra.length === 0) return 0;
+  return (await coll.deleteMany({ _id: { $in: extra } })).deletedCount;
+}
+
+/**
  * Agenda on the same database as mongoose. Each job is defined once per process; recurring jobs
- * are created with every(cron, { timezone }), which upserts one 'single' record per name, so a
- * restart (or a second worker) never duplicates them.
+ * are created with every(cron, { timezone }), which upserts one 'single' record per name; a
+ * second record made by two workers starting at once is deleted (dedupeRecurringJobs).
  */
 export async function startScheduler(db: Db, jobs: Map<string, JobDefinition>, env: Env, opts: { schedule?: boolean; processEveryMs?: number } = {}): Promise<Scheduler> {
   const logger = log().child({ component: 'scheduler' });
@@ -146,6 +167,8 @@ export async function startScheduler(db: Db, jobs: Map<string, JobDefinition>, e
       }
       logger.info({ job: def.name, cron: def.schedule.cron, timezone: def.schedule.timezone }, 'scheduled');
     }
+    const removed = await dedupeRecurringJobs(db);
+    if (removed) logger.warn({ removed }, 'deleted duplicate recurring job records (two workers started at once)');
   }
   return {
     agenda,
