@@ -24,8 +24,6 @@ export class DemoPolygon {
   /** Answer the next N requests with 503, then the next M with 429 (Retry-After 2). */
   fault = { n503: 0, n429: 0 };
   readonly served = { ok: 0, s503: 0, s429: 0 };
-  /** When the last fault stretch was used up (real ms). */
-  faultEndedAt: number | undefined;
   private readonly demo = new DemoProvider();
   private server: Server | undefined;
 
@@ -68,7 +66,6 @@ export class DemoPolygon {
     if (this.fault.n429 > 0) {
       this.fault.n429--;
       this.served.s429++;
-      if (this.fault.n429 === 0) this.faultEndedAt = Date.now();
       return this.send(res, 429, THROTTLED(randomUUID()), { 'retry-after': '2' });
     }
     this.served.ok++;

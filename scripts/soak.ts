@@ -165,6 +165,14 @@ interface Week { label: string; rss: Record<string, number>; replies: number[]; 
 const weeks: Week[] = [];
 const newWeek = (label: string): Week => ({ label, rss: {}, replies: [], burst: [], healthMs: [], collections: {} });
 let week = newWeek(days[0]!);
+/** Close a day's sample: each live process's RSS (a stopped one is a gap, not 0) and the documents per collection. */
+async function sampleProcessesAndCollections(w: Week): Promise<void> {
+  for (const [role, p] of Object.entries(roles)) {
+    const mb = rss(p.pid);
+    if (mb > 0) w.rss[role] = mb;
+  }
+  for (const c of await nativeDb().listCollections().toArray()) w.collections[c.name] = await nativeDb().collection(c.name).estimatedDocumentCount();
+}
 /** Nearest rank: p99 of three replies is the slowest of them. */
 const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil(xs.length * p) - 1)]! : 0);
 /** Each daily command's reply times, by simulated day, to say which command moved when the figure does. */
@@ -308,8 +316,7 @@ try {
       if (lastDay) {
         const h = await JobRun.find({ job: 'health-check', startedAt: { $gte: new Date(at - 86_400_000) } }, { durationMs: 1 }).lean();
         week.healthMs.push(...h.map((x) => x.durationMs ?? 0));
-        for (const [role, p] of Object.entries(roles)) if (rss(p.pid) > 0) week.rss[role] = rss(p.pid); // a stopped process: a gap, not 0
-        for (const c of await nativeDb().listCollections().toArray()) week.collections[c.name] = await nativeDb().collection(c.name).estimatedDocumentCount();
+        await sampleProcessesAndCollections(week);
         weeks.push(week);
         week = newWeek(day);
         if (days.indexOf(day) % 5 === 0) process.stdout.write(`# ${day}: ${Math.round((Date.now() - started) / 1000)} s so far\n`);
@@ -340,8 +347,7 @@ try {
   }
   // The last (partial) week, then let the outbox drain.
   await dbFault;
-  for (const [role, p] of Object.entries(roles)) if (rss(p.pid) > 0) week.rss[role] = rss(p.pid); // a stopped process: a gap, not 0
-  for (const c of await nativeDb().listCollections().toArray()) week.collections[c.name] = await nativeDb().collection(c.name).estimatedDocumentCount();
+  await sampleProcessesAndCollections(week);
   weeks.push(week);
   if (dead) await start(dead.role);
   const drainBy = Date.now() + 120_000;

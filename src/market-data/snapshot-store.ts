@@ -108,6 +108,7 @@ export async function snapshotFor(opts: { date: IsoDate; slot: string; symbols: 
   // does not fail every job that wanted the same slot.
   const take = () => takeLease('snapshot', id, { fromGen: 1, ttlMs: 60_000, now: opts.now ?? new Date(), maxHops: 100 });
   let lease = await take();
+  const tookOver = !lease;
   const deadline = Date.now() + (opts.waitMs ?? 30_000);
   while (!lease) {
     if (Date.now() >= deadline) throw new Error(`the ${id} snapshot is being taken by another worker and did not arrive within ${(opts.waitMs ?? 30_000) / 1000} s`);
@@ -117,7 +118,7 @@ export async function snapshotFor(opts: { date: IsoDate; slot: string; symbols: 
     lease = await take();
   }
   // Taken over from a holder that gave up: it may have stored the slot after all just before.
-  const late = await readSnapshot(opts.date, opts.slot);
+  const late = tookOver ? await readSnapshot(opts.date, opts.slot) : undefined;
   if (late) {
     await releaseLease(lease).catch(() => undefined);
     return { ok: true, snapshot: late, taken: false };
