@@ -1,11 +1,27 @@
 import type { IsoDate } from '../calendar/dates.js';
 import { BarIndex, BarLock } from '../db/models/bar-lock.js';
 import { BarSeries } from '../db/models/bar-series.js';
+import { isDuplicateKey } from '../db/connection.js';
 import { bumpRevisions } from '../db/data-revision.js';
 import { decodeBars, encodeBars } from './bar-codec.js';
 import type { Bar } from './provider.js';
 
-/** The bar cache: one document per (symbol, year) holding a binary block of columns (see the model for why). */
+/**
+ * The bar cache: one document per (symbol, year) holding a binary block of columns (see the model for why),
+ * its `_id` "<symbol>|<year>" (barSeriesId). On the embedded FerretDB only `_id` equality uses an index, so a
+ * read of a few series (the benchmark under every /portfolio, one symbol's chart) is a handful of `_id`
+ * lookups, ~2 ms, where a filtered query scans every series (~300 ms on a year-old database); a read of a
+ * universe still takes one scan, cheaper than a thousand lookups. Series written before the keyed `_id`
+ * (an ObjectId) are re-keyed once per database by `keyBarSeries` (a storage migration at every start).
+ */
+
+/** The `_id` of a symbol's series for a calendar year. */
+export const barSeriesId = (symbol: string, year: number): string => `${symbol}|${year}`;
+
+/** Up to this many series a read looks up by `_id` (about 1 ms each); more take one scan of the collection. */
+export const KEYED_READ_MAX = 96;
+/** `_id` lookups in flight at once (the embedded server's pool is small, and other work shares it). */
+const LOOKUPS_AT_ONCE = 8;
 
 export interface UpsertReport {
   inserted: number;
@@ -131,9 +147,7 @@ export async function upsertBars(bars: Bar[], source: string, now = new Date()):
       continue;
     }
     try {
-      const symbols = [...new Set(locked.map((k) => k.split('|')[0]!))];
-      const years = [...new Set(locked.map((k) => Number(k.split('|')[1])))];
-      const stored = (await BarSeries.collection.find({ symbol: { $in: symbols }, year: { $in: years } }).toArray()) as unknown as SeriesDoc[];
+      const stored = await readSeries(locked);
       const byKey = new Map(stored.map((d) => [`${d.symbol}|${d.year}`, d]));
       const fresh: Array<Record<string, unknown>> = [];
       for (const key of locked) {
@@ -143,7 +157,7 @@ export async function upsertBars(bars: Bar[], source: string, now = new Date()):
         if (merged) {
           const next = { ...fromBars(symbol, Number(y), merged), source, updatedAt: now };
           if (doc) await BarSeries.collection.updateOne({ _id: doc._id as never }, { $set: { ...next, rev: doc.rev + 1 }, ...(doc.dates ? { $unset: LEGACY_UNSET } : {}) });
-          else fresh.push({ ...next, rev: 1 });
+          else fresh.push({ _id: key, ...next, rev: 1 });
         }
         total.inserted += report.inserted;
         total.updated += report.updated;
@@ -184,29 +198,66 @@ export async function readBars(symbols: string[], from: IsoDate, to: IsoDate): P
 }
 
 /**
- * Bars symbol by symbol (oldest first), streamed from one sorted query: a whole universe can be
- * scanned with one symbol's bars in memory at a time. Symbols without bars are not yielded.
+ * The stored series of `keys` ("<symbol>|<year>"): by `_id` when they are few, else one scan filtered by
+ * symbol and year. Keys without a series are left out.
+ */
+async function readSeries(keys: string[]): Promise<SeriesDoc[]> {
+  if (keys.length <= KEYED_READ_MAX) return lookUp(keys);
+  const symbols = [...new Set(keys.map((k) => k.split('|')[0]!))];
+  const years = [...new Set(keys.map((k) => Number(k.split('|')[1])))];
+  const wanted = new Set(keys);
+  const docs = (await BarSeries.collection.find({ symbol: { $in: symbols }, year: { $in: years } }).toArray()) as unknown as SeriesDoc[];
+  return docs.filter((d) => wanted.has(barSeriesId(d.symbol, d.year)));
+}
+
+/** Series by `_id`, in the order of `keys`, a few lookups at a time. */
+async function lookUp(keys: string[]): Promise<SeriesDoc[]> {
+  const found: Array<SeriesDoc | null> = new Array(keys.length).fill(null);
+  for (let i = 0; i < keys.length; i += LOOKUPS_AT_ONCE) {
+    const batch = keys.slice(i, i + LOOKUPS_AT_ONCE);
+    const docs = await Promise.all(batch.map((k) => BarSeries.collection.findOne({ _id: k as never })));
+    docs.forEach((d, j) => (found[i + j] = d as unknown as SeriesDoc | null));
+  }
+  return found.filter((d): d is SeriesDoc => d !== null);
+}
+
+/**
+ * Bars symbol by symbol (oldest first, symbols in sorted order): a whole universe can be scanned with one
+ * symbol's bars in memory at a time. A few series are looked up by `_id`; more come from one sorted scan.
+ * Symbols without bars are not yielded.
  */
 export async function* streamBars(symbols: string[], from: IsoDate, to: IsoDate, batchSize = 50): AsyncGenerator<[string, Bar[]]> {
   if (symbols.length === 0 || from > to) return;
-  // The driver directly (not mongoose): this is the hot path and needs no casting or hydration.
-  const cursor = BarSeries.collection
-    .find({ symbol: { $in: symbols }, year: { $gte: yearOf(from), $lte: yearOf(to) } })
-    .sort({ symbol: 1, year: 1 })
-    .batchSize(batchSize);
+  const firstYear = yearOf(from);
+  const lastYear = yearOf(to);
+  const sorted = [...new Set(symbols)].sort(byCodeUnit);
+  const years = Array.from({ length: lastYear - firstYear + 1 }, (_, i) => firstYear + i);
+  const docs: AsyncIterable<unknown> | SeriesDoc[] =
+    sorted.length * years.length <= KEYED_READ_MAX
+      ? await lookUp(sorted.flatMap((s) => years.map((y) => barSeriesId(s, y))))
+      : // The driver directly (not mongoose): this is the hot path and needs no casting or hydration.
+        BarSeries.collection.find({ symbol: { $in: sorted }, year: { $gte: firstYear, $lte: lastYear } }).sort({ symbol: 1, year: 1 }).batchSize(batchSize);
   let current: string | undefined;
+  let lastYearSeen = -1;
   let bars: Bar[] = [];
-  for await (const raw of cursor) {
-    const d = raw as unknown as SeriesDoc;
+  for await (const raw of docs) {
+    const d = raw as SeriesDoc;
     if (d.symbol !== current) {
       if (current !== undefined) yield [current, bars];
       current = d.symbol;
       bars = [];
+      lastYearSeen = -1;
     }
+    // A series seen twice (copied, not yet deleted, while another process re-keys it) is read once.
+    if (d.year === lastYearSeen) continue;
+    lastYearSeen = d.year;
     for (const b of toBars(d, from, to)) bars.push(b);
   }
   if (current !== undefined) yield [current, bars];
 }
+
+/** The database's order of strings (binary), which the scan's sort uses too. */
+const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The latest stored date per symbol (undefined when a symbol has no bars), from the small index. */
 export async function lastBarDates(symbols: string[]): Promise<Map<string, IsoDate | undefined>> {
@@ -239,4 +290,50 @@ export async function replaceSeries(symbol: string, bars: Bar[], source: string)
   await BarSeries.collection.deleteMany({ symbol });
   await BarIndex.deleteOne({ _id: symbol });
   return upsertBars(bars.filter((b) => b.symbol === symbol), source);
+}
+
+/**
+ * The storage migration to `_id` "<symbol>|<year>" (once per database, from migrateStorage): each series with
+ * an ObjectId is copied under its key and the original deleted, under the series' lock, so a concurrent write
+ * waits and a second process re-keying at the same time moves each series once. The old unique (symbol, year)
+ * index goes first (the copy repeats the pair until the original is gone); `_id` is that unique key now.
+ * Returns how many series were moved.
+ */
+export async function keyBarSeries(): Promise<number> {
+  await BarSeries.collection.dropIndex('symbol_1_year_1').catch(() => undefined);
+  const legacy = (await BarSeries.collection.find({}, { projection: { _id: 1, symbol: 1, year: 1 } }).toArray()).filter((d) => typeof d._id !== 'string');
+  let moved = 0;
+  for (const ref of legacy) {
+    const key = barSeriesId(String(ref.symbol), Number(ref.year));
+    const deadline = Date.now() + WRITE_DEADLINE_MS;
+    while ((await tryLock([key], new Date())).length === 0) {
+      if (Date.now() > deadline) throw new Error(`bar series busy for a minute: ${key}`);
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 40));
+    }
+    try {
+      const doc = (await BarSeries.collection.findOne({ _id: ref._id })) as unknown as SeriesDoc | null;
+      if (!doc) continue; // another process moved it first
+      try {
+        await BarSeries.collection.insertOne({ ...(doc as object), _id: key as never });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        await keepBoth(key, doc);
+      }
+      await BarSeries.collection.deleteOne({ _id: ref._id });
+      moved++;
+    } finally {
+      await BarLock.deleteMany({ _id: key });
+    }
+  }
+  return moved;
+}
+
+/** A keyed series already exists beside an old one: the old one's dates it lacks are added to it. */
+async function keepBoth(key: string, old: SeriesDoc): Promise<void> {
+  const keyed = (await BarSeries.collection.findOne({ _id: key as never })) as unknown as SeriesDoc | null;
+  if (!keyed) return;
+  const byDate = new Map(toBars(old).map((b) => [b.date, b]));
+  for (const b of toBars(keyed)) byDate.set(b.date, b);
+  if (byDate.size === (keyed.count ?? toBars(keyed).length)) return;
+  await BarSeries.collection.updateOne({ _id: key as never }, { $set: { ...fromBars(keyed.symbol, keyed.year, [...byDate.values()]), rev: keyed.rev + 1 } });
 }

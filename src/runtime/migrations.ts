@@ -47,6 +47,8 @@ const STEPS: Array<[string, () => Promise<number>]> = [
     await nativeDb().collection('trades').dropIndex('signalId_1_symbol_1').catch(() => undefined);
     return 0;
   }],
+  // Bar series by `_id` "<symbol>|<year>": a read of a few series (the benchmark under /portfolio) is a few lookups, not a scan.
+  ['2026-12-bar-series-by-key', async () => (await import('../market-data/bar-store.js')).keyBarSeries()],
 ];
 
 async function seedMainConfig(): Promise<number> {

@@ -5,10 +5,10 @@ import { compare, type BenchmarkPrice, type Comparison } from './benchmark.js';
 import type { EquityPoint } from './performance.js';
 
 /**
- * The stored bars of the benchmark from a little before `from` (a price to start from) to `to`. A view kept until
- * the next bar write (src/db/view-cache.ts): every /portfolio and chart between two fetches reads the same
- * benchmark, and a bar read scans `bar_series` on the embedded database (the soak measured it as most of a
- * /portfolio reply once the portfolio has equity points). Callers must not change the map.
+ * The stored bars of the benchmark from a little before `from` (a price to start from) to `to`: a few `_id`
+ * lookups of `bar_series` (the soak once measured a scan there as most of a /portfolio reply), kept as a view
+ * until the next bar write (src/db/view-cache.ts), so every /portfolio and chart between two fetches shares
+ * one read. Callers must not change the map.
  */
 export function benchmarkPrices(symbol: string, from: IsoDate, to: IsoDate): Promise<ReadonlyMap<IsoDate, BenchmarkPrice>> {
   return cachedView(`benchmark:${symbol}:${from}:${to}`, ['bars'], async () => {

@@ -27,7 +27,7 @@ import { testEnv, testUri } from '../helpers/db.js';
  * equality (the one filter the embedded FerretDB answers from an index). Today's code before this rule
  * scanned job_runs, outbox, leases and api_usage on every one of these paths.
  */
-const GROWING = new Set(['job_runs', 'leases', 'outbox', 'api_usage', 'audit_entries', 'scan_results', 'signals', 'trades', 'capital_injections']);
+const GROWING = new Set(['bar_series', 'job_runs', 'leases', 'outbox', 'api_usage', 'audit_entries', 'scan_results', 'signals', 'trades', 'capital_injections']);
 
 const name = `t_query_discipline_${randomBytes(3).toString('hex')}`;
 before(async () => {
@@ -123,4 +123,21 @@ test('the reads behind /jobs, /health, the monitor, the catch-up, recovery, deli
   assert.ok(seen.length > 30, `the trace saw the reads (${seen.length})`);
   assert.ok(seen.some((s) => s.coll === 'job_runs'), 'job_runs was read (by _id)');
   assert.deepEqual(scansOfGrowing(seen), [], 'no filter on a growing collection other than _id equality');
+});
+
+test('the benchmark under /portfolio, a symbol chart and a day written for a few names read bar_series only by _id', async () => {
+  const { upsertBars, readBars, lastBarDates } = await import('../../src/market-data/bar-store.js');
+  const { benchmarkPrices } = await import('../../src/trading/benchmark-service.js');
+  const days = ['2024-12-30', '2024-12-31', '2025-01-02', '2025-01-03'];
+  await upsertBars(['SPX', 'AAA', 'BBB'].flatMap((s, i) => days.map((d, j) => ({ symbol: s, date: d, open: 10 + i, high: 11 + i, low: 9 + i, close: 10 + i + j, volume: 100, synthetic: false }))), 'test');
+  const seen = await trace(async () => {
+    const spx = await benchmarkPrices('SPX', '2025-01-02', '2025-01-03');
+    assert.deepEqual([...spx.keys()], days, 'the benchmark from a little before the start');
+    assert.equal((await readBars(['AAA'], '2024-01-01', '2025-12-31')).get('AAA')?.length, 4);
+    assert.equal((await lastBarDates(['AAA', 'BBB'])).get('BBB'), '2025-01-03');
+    const r = await upsertBars([{ symbol: 'AAA', date: '2025-01-06', open: 1, high: 2, low: 0.5, close: 1.5, volume: 10, synthetic: false }], 'test');
+    assert.equal(r.inserted, 1);
+  });
+  assert.ok(seen.some((s) => s.coll === 'bar_series'), 'bar_series was read');
+  assert.deepEqual(scansOfGrowing(seen), [], 'no filter on bar_series other than _id equality');
 });

@@ -8,11 +8,13 @@ import { Schema, model, type InferSchemaType } from 'mongoose';
  * scans and signals, and on the embedded FerretDB (SQLite) every query on a 150k-document
  * collection is a full scan of about 10 s whatever the filter. One document per symbol-year makes
  * that read ~1,000 documents, and the binary block makes each cheap to decode. (symbol, year) is
- * unique and each date appears once in a block, so a bar per (symbol, date) stays unique.
+ * unique (it is the `_id`) and each date appears once in a block, so a bar per (symbol, date) stays unique.
  * Documents written before the binary layout (arrays `dates`, `open`, …) are still read.
  */
 const barSeriesSchema = new Schema(
   {
+    /** "<symbol>|<year>" (src/market-data/bar-store.ts barSeriesId): the unique key, and the only index the embedded server uses. */
+    _id: { type: String, required: true },
     symbol: { type: String, required: true },
     year: { type: Number, required: true },
     data: { type: Buffer, required: true },
@@ -25,7 +27,6 @@ const barSeriesSchema = new Schema(
   },
   { versionKey: false, strict: false },
 );
-barSeriesSchema.index({ symbol: 1, year: 1 }, { unique: true });
 
 export type BarSeriesDoc = InferSchemaType<typeof barSeriesSchema>;
 export const BarSeries = model('BarSeries', barSeriesSchema, 'bar_series');
