@@ -88,16 +88,18 @@ describe('a worker back after downtime', () => {
     try {
       let during: string | undefined;
       let healthz: number | undefined;
+      const answers = new Set<string>(); // every distinct /readyz answer, for the message if the catch-up is never seen
       // Wait for the event itself (an outer limit only catches a hang).
       for (const deadline = Date.now() + 120_000; !during && Date.now() < deadline && child.exitCode === null;) {
-        const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+        const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch((e: unknown) => (answers.add(`no answer: ${(e as { cause?: { code?: string } }).cause?.code ?? String(e)}`), undefined));
         const text = r ? await r.text() : '';
+        if (r) answers.add(`${r.status} ${text.trim().slice(0, 120)}`);
         if (r?.status === 503 && /catch-up: \d+ of \d+ runs/.test(text)) {
           during = text;
           healthz = (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
         } else await new Promise((res) => setTimeout(res, 50));
       }
-      assert.ok(during, `saw /readyz during the catch-up (stderr: ${err.slice(0, 500)})`);
+      assert.ok(during, `saw /readyz during the catch-up (answers: ${[...answers].slice(0, 12).join(' | ')}; exit ${child.exitCode}; stderr: ${err.slice(0, 500)})`);
       assert.equal(healthz, 200, '/healthz answers while the worker catches up');
       // A member's command is answered while the catch-up still runs (the bot started before it).
       const id = discord.sendCommand('jobs', { subcommand: 'list' });
