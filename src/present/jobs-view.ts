@@ -9,6 +9,7 @@ export function catchUpLines(catchUps: CatchUpProgress[]): string[] {
   return catchUps.map((c) => {
     if (c.state === 'done') return `Caught up on ${c.worker}: ${c.total} run(s) after downtime, done ${c.finishedAt ?? ''}`.trim();
     if (c.state === 'failed') return `Catch-up on ${c.worker} failed after ${c.done} of ${c.total} runs: ${c.error ?? 'unknown error'}`;
+    if (c.state === 'interrupted') return `Catch-up on ${c.worker} stopped after ${c.done} of ${c.total} runs${c.current ? ` (at ${c.current})` : ''}: the worker went away; the next worker to start catches up what is left`;
     if (c.state === 'planning') return `Catching up on ${c.worker}: looking for missed slots`;
     return `Catching up on ${c.worker}: ${c.done} of ${c.total} runs${c.current ? ` (now ${c.current})` : ''}`;
   });

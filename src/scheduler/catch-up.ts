@@ -85,7 +85,12 @@ export async function catchUp(jobs: Map<string, JobDefinition>, env: Env, opts: 
     setLocal({ state: 'done', done: 0, total: 0, current: null, downSince: null, startedAt: started, finishedAt: new Date() });
     return report;
   }
+  await forgetOldCatchUps(new Date()); // the records' times are the wall clock's
   await saveProgress({ state: 'planning', done: 0, total: 0, current: null, downSince: lastSeen, startedAt: started });
+  // Written again every minute while it runs (a catch-up run can take minutes): one not written for longer was
+  // interrupted (its worker killed), and /jobs and /health say so instead of "catching up" forever.
+  const beat = setInterval(() => void (latest && saveProgress(latest)), HEARTBEAT_MS);
+  beat.unref();
   const work: Array<{ def: JobDefinition; slot: Slot }> = [];
   try {
     for (const def of jobs.values()) {
@@ -109,9 +114,11 @@ export async function catchUp(jobs: Map<string, JobDefinition>, env: Env, opts: 
       }
     }
   } catch (err) {
+    clearInterval(beat);
     await saveProgress({ state: 'failed', done: report.ran.length, total: work.length, current: null, downSince: lastSeen, startedAt: started, finishedAt: new Date(), error: describeError(err) });
     throw err;
   }
+  clearInterval(beat);
   await saveProgress({ state: 'done', done: work.length, total: work.length, current: null, downSince: lastSeen, startedAt: started, finishedAt: new Date() });
   if (report.ran.length || report.missed.length) {
     const ran = report.ran.map((r) => `${r.job} ${r.runKey} (${r.status})`);
@@ -134,10 +141,11 @@ export async function catchUp(jobs: Map<string, JobDefinition>, env: Env, opts: 
 
 export interface CatchUpProgress {
   worker: string;
-  state: 'planning' | 'running' | 'done' | 'failed';
+  /** `interrupted`: still planning or running by its record, but not written for minutes (its worker was stopped). */
+  state: 'planning' | 'running' | 'done' | 'failed' | 'interrupted';
   done: number;
   total: number;
-  /** The run in progress ("job runKey"). */
+  /** The run in progress ("job runKey"); for an interrupted catch-up, the run it was at. */
   current: string | null;
   downSince: string | null;
   startedAt: string;
@@ -146,6 +154,8 @@ export interface CatchUpProgress {
 }
 
 let ownProgress: CatchUpProgress | undefined;
+/** The last progress this process wrote (what the heartbeat writes again). */
+let latest: ProgressInput | undefined;
 
 /** This process's catch-up as it stands (for /readyz); undefined when none ran here. */
 export function localCatchUp(): CatchUpProgress | undefined {
@@ -163,22 +173,42 @@ function setLocal(p: ProgressInput): void {
 
 async function saveProgress(p: ProgressInput): Promise<void> {
   setLocal(p);
+  latest = p;
   // Shown by /jobs and /health in any process; a failure to say so never stops the catch-up itself.
-  await CatchUpState.replaceOne({ _id: WORKER_ID }, { _id: WORKER_ID, ...p, finishedAt: p.finishedAt ?? null, error: p.error ?? null }, { upsert: true }).catch(() => undefined);
+  await CatchUpState.replaceOne({ _id: WORKER_ID }, { _id: WORKER_ID, ...p, finishedAt: p.finishedAt ?? null, error: p.error ?? null, savedAt: new Date() }, { upsert: true }).catch(() => undefined);
 }
 
 /** How long a finished catch-up stays on show in /jobs and /health. */
 const SHOWN_AFTER_MS = 3_600_000;
+/** How often a running catch-up writes its progress again, and after how long without a write it was interrupted. */
+const HEARTBEAT_MS = 60_000;
+export const INTERRUPTED_AFTER_MS = 5 * HEARTBEAT_MS;
+/** Catch-ups (one document per worker process that ever caught up) are forgotten a week after they ended. */
+const KEPT_MS = 7 * 86_400_000;
+
+/** Drop the catch-ups of other processes that ended (or were last written) over a week ago: catch_ups stays small. */
+async function forgetOldCatchUps(now: Date): Promise<void> {
+  const cutoff = now.getTime() - KEPT_MS;
+  const docs = await CatchUpState.find({}, { finishedAt: 1, savedAt: 1, startedAt: 1 }).lean();
+  const old = docs.filter((d) => d._id !== WORKER_ID && (d.finishedAt ?? d.savedAt ?? d.startedAt).getTime() < cutoff).map((d) => d._id);
+  if (old.length) await CatchUpState.deleteMany({ _id: { $in: old } }).catch(() => undefined);
+}
 
 /** Catch-ups in progress in any worker, and those that ended within the last hour (a small collection). */
 export async function catchUpsInView(now = new Date()): Promise<CatchUpProgress[]> {
   const docs = await CatchUpState.find({}).lean();
-  return docs
-    .filter((d) => !d.finishedAt || now.getTime() - d.finishedAt.getTime() < SHOWN_AFTER_MS)
-    .map((d) => ({
-      worker: d._id, state: d.state as CatchUpProgress['state'], done: d.done, total: d.total, current: d.current ?? null,
+  return docs.flatMap((d) => {
+    const running = d.state === 'planning' || d.state === 'running';
+    // Older documents have no savedAt: their start stands in for it.
+    const lastWrite = (d.savedAt ?? d.startedAt).getTime();
+    const interrupted = running && now.getTime() - lastWrite > INTERRUPTED_AFTER_MS;
+    const endedAt = interrupted ? lastWrite : d.finishedAt?.getTime();
+    if (endedAt !== undefined && now.getTime() - endedAt >= SHOWN_AFTER_MS) return [];
+    return [{
+      worker: d._id, state: interrupted ? 'interrupted' : (d.state as CatchUpProgress['state']), done: d.done, total: d.total, current: d.current ?? null,
       downSince: d.downSince?.toISOString() ?? null, startedAt: d.startedAt.toISOString(), finishedAt: d.finishedAt?.toISOString() ?? null, error: d.error ?? null,
-    }));
+    }];
+  });
 }
 
 /** True when a run started this long after its slot counts as late. */

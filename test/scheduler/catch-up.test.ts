@@ -5,7 +5,9 @@ import { JobRun } from '../../src/db/models/job-run.js';
 import { insertRun, openRun } from '../../src/scheduler/run-store.js';
 import { findRecoverable, recoverRuns } from '../../src/scheduler/recovery.js';
 import { Outbox } from '../../src/db/models/outbox.js';
-import { catchUp } from '../../src/scheduler/catch-up.js';
+import { catchUp, catchUpsInView } from '../../src/scheduler/catch-up.js';
+import { CatchUpState } from '../../src/db/models/job-status.js';
+import { catchUpLines } from '../../src/present/jobs-view.js';
 import { toDefinition, type JobDefinition, type JobModule } from '../../src/scheduler/job-definition.js';
 import { jobHistory } from '../../src/scheduler/jobs-service.js';
 import { latestSlot, planMissed, slotsBetween } from '../../src/scheduler/slots.js';
@@ -203,6 +205,35 @@ describe('catch-up after downtime (controlled clock)', () => {
     assert.match(String((rec.summary as { skipped?: string }).skipped), /^market closed: /);
     // The stalled-slot sweep on the holiday finds that record and does nothing more.
     assert.deepEqual(await runStalledSlots(new Map([[signals.name, signals]]), env(), ny('2020-02-17T09:25')), []);
+  });
+});
+
+describe('catch-ups on show', () => {
+  test('a catch-up whose worker was killed reads "stopped", not "catching up" forever; a week after, it is forgotten', async () => {
+    await clearCollections();
+    const now = Date.now();
+    const ago = (ms: number) => new Date(now - ms);
+    const base = { done: 3, total: 10, current: 'exec 2026-11-20', downSince: ago(86_400_000), finishedAt: null, error: null };
+    await CatchUpState.insertMany([
+      { _id: 'host:1', ...base, state: 'running', startedAt: ago(900_000), savedAt: ago(600_000) }, // killed 10 min ago
+      { _id: 'host:2', ...base, state: 'running', startedAt: ago(900_000), savedAt: ago(30_000) }, // alive
+      { _id: 'host:3', ...base, state: 'done', startedAt: ago(3 * 3_600_000), savedAt: ago(2 * 3_600_000), finishedAt: ago(2 * 3_600_000) },
+      { _id: 'host:4', ...base, state: 'running', startedAt: ago(3 * 3_600_000), savedAt: ago(2 * 3_600_000) }, // killed 2 h ago
+      { _id: 'host:5', ...base, state: 'planning', startedAt: ago(8 * 86_400_000) }, // an older record: no savedAt
+      { _id: 'host:6', ...base, state: 'done', startedAt: ago(8 * 86_400_000), finishedAt: ago(8 * 86_400_000) },
+    ]);
+    const shown = await catchUpsInView(new Date(now));
+    assert.deepEqual(shown.map((c) => `${c.worker} ${c.state}`).sort(), ['host:1 interrupted', 'host:2 running']);
+    assert.match(catchUpLines(shown.filter((c) => c.worker === 'host:1')).join(''), /^Catch-up on host:1 stopped after 3 of 10 runs \(at exec 2026-11-20\): the worker went away/);
+    // The next catch-up (a worker starting) forgets what ended over a week ago, and keeps the rest.
+    await lastSeenAt(ny('2026-11-23T09:29'));
+    await catchUp(new Map([[exec.name, exec]]), env(), { now: ny('2026-11-23T09:36') });
+    const left = (await CatchUpState.find({}, { _id: 1 }).lean()).map((d) => d._id).sort();
+    assert.ok(!left.includes('host:5') && !left.includes('host:6'), `forgotten: ${left.join(', ')}`);
+    assert.ok(['host:1', 'host:2', 'host:3', 'host:4'].every((w) => left.includes(w)), `kept: ${left.join(', ')}`);
+    const own = await CatchUpState.findOne({ _id: { $nin: ['host:1', 'host:2', 'host:3', 'host:4'] } }).lean();
+    assert.equal(own?.state, 'done');
+    assert.ok(own?.savedAt instanceof Date, 'its own record says when it was written');
   });
 });
 

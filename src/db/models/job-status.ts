@@ -103,6 +103,8 @@ const catchUpStateSchema = new Schema(
     startedAt: { type: Date, required: true },
     finishedAt: { type: Date, default: null },
     error: { type: String, default: null },
+    /** When its worker last wrote it (at each run and every minute while it runs): a catch-up not written for minutes was interrupted. */
+    savedAt: { type: Date, default: null },
   },
   { versionKey: false },
 );
