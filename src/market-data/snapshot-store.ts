@@ -79,6 +79,9 @@ function encode(rows: Snapshot[]): Buffer {
   return Buffer.from(f.buffer);
 }
 
+/** How long a worker taking a slot's snapshot holds it before a waiting one may take it over (a killed holder's). */
+const SNAPSHOT_LEASE_MS = 60_000;
+
 /** A stored snapshot, by `_id`. */
 export async function readSnapshot(date: IsoDate, slot: string): Promise<StoredSnapshot | undefined> {
   const doc = await IntradaySnapshot.findById(snapshotId(date, slot)).lean();
@@ -104,14 +107,19 @@ export async function snapshotFor(opts: { date: IsoDate; slot: string; symbols: 
   }
   const id = snapshotId(opts.date, opts.slot);
   // One worker asks the provider; the others wait for its document. A holder that fails releases the slot, and a
-  // waiter then takes it over (its lease also runs out after a minute if the holder died), so one failed attempt
-  // does not fail every job that wanted the same slot.
-  const take = () => takeLease('snapshot', id, { fromGen: 1, ttlMs: 60_000, now: opts.now ?? new Date(), maxHops: 100 });
+  // waiter then takes it over (its lease also runs out after a minute if the holder was killed), so one failed
+  // attempt does not fail every job that wanted the same slot.
+  // The lease runs on the real clock, as a run's claim does (src/scheduler/run-job.ts): a job's `now` is fixed when
+  // it starts (a recovered run's even earlier), and a waiter judging a killed holder's lease at that moment would
+  // never see it run out. The default wait outlasts the lease, so a killed holder's slot is always taken over.
+  const started = Date.now();
+  const take = () => takeLease('snapshot', id, { fromGen: 1, ttlMs: SNAPSHOT_LEASE_MS, maxHops: 100 });
   let lease = await take();
   const tookOver = !lease;
-  const deadline = Date.now() + (opts.waitMs ?? 30_000);
+  const waitMs = opts.waitMs ?? SNAPSHOT_LEASE_MS + 15_000;
+  const deadline = started + waitMs;
   while (!lease) {
-    if (Date.now() >= deadline) throw new Error(`the ${id} snapshot is being taken by another worker and did not arrive within ${(opts.waitMs ?? 30_000) / 1000} s`);
+    if (Date.now() >= deadline) throw new Error(`the ${id} snapshot is being taken by another worker and did not arrive within ${waitMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
     const s = await readSnapshot(opts.date, opts.slot);
     if (s) return { ok: true, snapshot: s, taken: false };

@@ -14,6 +14,8 @@ import type { MarketDataProvider } from '../../src/market-data/provider.js';
 import { AlpacaProvider } from '../../src/market-data/providers/alpaca.js';
 import { PolygonProvider } from '../../src/market-data/providers/polygon.js';
 import { slotInstant, snapshotFor, type StoredSnapshot } from '../../src/market-data/snapshot-store.js';
+import { takeLease } from '../../src/db/lease.js';
+import { snapshotId } from '../../src/db/models/intraday.js';
 import type { SnapshotBatch } from '../../src/market-data/snapshot.js';
 import { decide, setQuietHours, loadPolicy } from '../../src/notify/alert-policy.js';
 import { deliverDue } from '../../src/notify/outbox.js';
@@ -132,6 +134,24 @@ describe('a snapshot whose taker fails', () => {
     const third = await snapshotFor({ date: DAY, slot: '11:00', symbols: ['SPY', 'AAPL'], provider: p });
     assert.ok(third.ok && !third.taken);
     assert.equal(p.snapshotCalls, 2);
+  });
+});
+
+describe('a snapshot whose taker was killed', () => {
+  beforeEach(clearCollections);
+
+  test("a waiter whose job clock is fixed at its slot judges the killed holder's lease on the real clock, sees it run out, and takes the slot over", async () => {
+    // The killed worker's lease (never released): 1.5 s here, a minute in the product.
+    const at = slotInstant(DAY, '11:00');
+    assert.ok(await takeLease('snapshot', snapshotId(DAY, '11:00'), { fromGen: 1, ttlMs: 1_500 }));
+    const p = new CountingDemo();
+    const t0 = Date.now();
+    // A recovered run: its `now` is the slot's instant and does not move while it waits.
+    const r = await snapshotFor({ date: DAY, slot: '11:00', symbols: ['SPY', 'AAPL'], provider: p, now: at, waitMs: 10_000 });
+    assert.ok(r.ok && r.taken, 'the waiter took the snapshot itself');
+    assert.equal(p.snapshotCalls, 1);
+    const waited = Date.now() - t0;
+    assert.ok(waited >= 1_300, `it did not take a live lease: it waited for it to run out (${waited} ms)`);
   });
 });
 
