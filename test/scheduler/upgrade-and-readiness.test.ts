@@ -39,6 +39,14 @@ describe('upgrade from the earlier layout', () => {
     await raw.collection('job_runs').insertMany(legacy);
     const row = (key: string, status: string) => ({ _id: new ObjectId(), idempotencyKey: key, channelKey: 'ops', post: { kind: 'ops', title: key }, status, attempts: 0, nextAttemptAt: new Date(0), leaseUntil: null, lastError: null, createdAt: new Date(), sentAt: null, sink: null, destination: null });
     await raw.collection('outbox').insertMany([row('waiting', 'pending'), row('given-up', 'dead'), row('done', 'sent')]);
+    // Bar series under ObjectIds and the unique (symbol, year) index.
+    await raw.collection('bar_series').createIndex({ symbol: 1, year: 1 }, { unique: true });
+    const { encodeBars } = await import('../../src/market-data/bar-codec.js');
+    const series = ['SPX', 'AAPL'].flatMap((symbol) => [2025, 2026].map((year) => ({
+      _id: new ObjectId(), symbol, year, data: Buffer.from(encodeBars([{ symbol, date: `${year}-03-02`, open: 1, high: 2, low: 0.5, close: 1.5, volume: 9, synthetic: false }])),
+      firstDate: `${year}-03-02`, lastDate: `${year}-03-02`, count: 1, source: 'old', rev: 1, updatedAt: new Date(),
+    })));
+    await raw.collection('bar_series').insertMany(series);
 
     const env = { MONGODB_URI: uriOf(db.name) };
     const [a, b] = await Promise.all([cli(['jobs', '--json'], env), cli(['jobs', '--json'], env)]);
@@ -48,7 +56,8 @@ describe('upgrade from the earlier layout', () => {
     const runs = await raw.collection('job_runs').find({}).toArray();
     assert.equal(runs.length, legacy.length, 'each run moved once');
     assert.ok(runs.every((r) => typeof r._id === 'string' && r._id === `${String(r.job)}|${String(r.runKey)}`));
-    assert.deepEqual((await raw.collection('migrations').find({}).toArray()).map((m) => String(m._id)).filter((id) => !id.startsWith('indexes:')).sort(), ['2026-12-job-runs-by-key', '2026-12-main-config-seed', '2026-12-outbox-queue', '2026-12-scan-results-by-key', '2026-12-trades-per-fill', '2026-12-watch-rules-by-member']);
+    assert.deepEqual((await raw.collection('bar_series').find({}).toArray()).map((d) => String(d._id)).sort(), ['AAPL|2025', 'AAPL|2026', 'SPX|2025', 'SPX|2026'], 'each bar series re-keyed once');
+    assert.deepEqual((await raw.collection('migrations').find({}).toArray()).map((m) => String(m._id)).filter((id) => !id.startsWith('indexes:')).sort(), ['2026-12-bar-series-by-key', '2026-12-job-runs-by-key', '2026-12-main-config-seed', '2026-12-outbox-queue', '2026-12-scan-results-by-key', '2026-12-trades-per-fill', '2026-12-watch-rules-by-member']);
     // The main portfolio's version 1 is written by the start, not by a read: once, though two processes started together.
     assert.deepEqual((await raw.collection('trading_configs').find({ portfolio: 'main' }).toArray()).map((c) => c.version), [1]);
     const listed = JSON.parse(a.out) as Array<{ name: string; lastRun: { runKey: string } | null }>;
