@@ -80,3 +80,23 @@ export function soakChart(weeks: WeekFigures[], subtitle: string): Buffer {
     ],
   }).png;
 }
+
+/**
+ * What the drift figures compare (pure): the samples of the first and of the last whole calendar week of the run
+ * (Monday to Sunday, as the issue asks: "the last week against the first"), so both windows hold five trading days
+ * and a weekend; on a run without two whole weeks, its first day against its last. A week is whole when it starts
+ * by its Tuesday (a Monday holiday) and, unless a later week follows, reaches its Sunday.
+ */
+export function comparedWindows<T extends { label: string }>(samples: T[]): { first: T[]; last: T[]; what: string } {
+  const weekday = (label: string) => new Date(`${label}T12:00:00Z`).getUTCDay();
+  const mondayOf = (label: string) => new Date(new Date(`${label}T12:00:00Z`).getTime() - ((weekday(label) + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
+  const groups: Array<[string, T[]]> = [];
+  for (const s of samples) {
+    const monday = mondayOf(s.label);
+    if (groups.at(-1)?.[0] === monday) groups.at(-1)![1].push(s);
+    else groups.push([monday, [s]]);
+  }
+  const whole = groups.filter(([, g], i) => [1, 2].includes(weekday(g[0]!.label)) && (i < groups.length - 1 || weekday(g.at(-1)!.label) === 0));
+  if (whole.length >= 2) return { first: whole[0]![1], last: whole.at(-1)![1], what: `the week of ${whole.at(-1)![0]} against the week of ${whole[0]![0]}` };
+  return { first: samples.slice(0, 1), last: samples.slice(-1), what: 'the last day against the first (fewer than two whole weeks)' };
+}

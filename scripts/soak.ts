@@ -383,12 +383,12 @@ try {
   const pending = await Outbox.countDocuments({ status: 'pending' });
   const { ledgerMismatches } = await import('./soak-checks.js');
   const ledger = await ledgerMismatches();
-  // The first simulated week against the last (the first and last day on a run shorter than two weeks).
-  const span = Math.max(1, Math.min(5, Math.floor(weeks.filter((w) => w.replies.length).length / 2)));
+  // The first whole simulated week against the last (the first and last day on a run shorter than two weeks).
+  const { comparedWindows } = await import('./soak-checks.js');
+  const windows = comparedWindows(weeks);
   const merge = (ws: Week[]): Week => ({ label: ws[0]!.label, burst: [], rss: Object.fromEntries(Object.keys(ws[ws.length - 1]!.rss).map((r) => [r, Math.max(...ws.map((w) => w.rss[r] ?? 0))])), replies: ws.flatMap((w) => w.replies), healthMs: ws.flatMap((w) => w.healthMs), collections: ws[ws.length - 1]!.collections });
-  const answered = weeks.filter((w) => w.replies.length);
-  const first = merge(answered.slice(0, span));
-  const last = merge(answered.slice(-span));
+  const first = merge(windows.first);
+  const last = merge(windows.last);
   // Memory: each process over its last life (since its last restart). A fresh process grows for its first days as
   // its caches fill (bars, views, the universe), so the drift is the last sample against the one WARM_SAMPLES days
   // into the life, on lives long enough to have a week after that; the cold start is printed beside it.
@@ -421,20 +421,20 @@ try {
   line('soak_leases_of_dead_stuck', `${leasesStuck.size} (${leasesLeft} lease(s) left unreleased by killed processes at most at once; each taken over or its work done within 2 min of expiry${leasesStuck.size ? `; stuck: ${[...leasesStuck].slice(0, 3).join(', ')}` : ''})`);
   line('soak_ledger_mismatches', ledger.count + (ledger.detail ? ` (${ledger.detail})` : ''));
   line('soak_rss_drift', `${rssDrift.toFixed(2)} (each process's last sample over the one ${WARM_SAMPLES} days into its last life, lives of ${WARM_SAMPLES + 5}+ days: ${lives.map((l) => `${l.role} ${Math.round(l.cold)} cold, ${Math.round(l.first)}→${Math.round(l.last)} MB over ${l.samples} day(s)${l.samples >= WARM_SAMPLES + 5 ? '' : ' (too short to judge)'}`).join(', ')}; restarts ${restarts.length})`);
-  line('soak_reply_p99_drift', `${replyDrift.toFixed(2)} (the last ${span} day(s) against the first ${span}: p99 ${p99(first)} → ${p99(last)} ms; p50 ${pct(first.replies, 0.5)} → ${pct(last.replies, 0.5)} ms; ${first.replies.length} and ${last.replies.length} replies)`);
-  // The health check's windows: the first and last days that have its runs (the closing day's are not sampled).
-  const checked = weeks.filter((w) => w.healthMs.length);
-  const hFirst = checked.slice(0, span).flatMap((w) => w.healthMs);
-  const hLast = checked.slice(-span).flatMap((w) => w.healthMs);
+  line('soak_reply_p99_drift', `${replyDrift.toFixed(2)} (${windows.what}: p99 ${p99(first)} → ${p99(last)} ms; p50 ${pct(first.replies, 0.5)} → ${pct(last.replies, 0.5)} ms; ${first.replies.length} and ${last.replies.length} replies)`);
+  // The health check's runs in the same windows (a day's are sampled when the next day starts: on a short run the
+  // last day has none, and its figure is the last day that has them).
+  const hFirst = first.healthMs;
+  const hLast = last.healthMs.length ? last.healthMs : (weeks.findLast((w) => w.healthMs.length)?.healthMs ?? []);
   const healthDrift = pct(hFirst, 0.5) ? pct(hLast, 0.5) / pct(hFirst, 0.5) : 1;
-  line('soak_health_check_drift', `${healthDrift.toFixed(2)} (the health check's duration, the last ${span} day(s) against the first ${span}: p50 ${pct(hFirst, 0.5)} → ${pct(hLast, 0.5)} ms, p99 ${pct(hFirst, 0.99)} → ${pct(hLast, 0.99)} ms; ${hFirst.length} and ${hLast.length} runs)`);
+  line('soak_health_check_drift', `${healthDrift.toFixed(2)} (the health check's duration, ${windows.what}: p50 ${pct(hFirst, 0.5)} → ${pct(hLast, 0.5)} ms, p99 ${pct(hFirst, 0.99)} → ${pct(hLast, 0.99)} ms; ${hFirst.length} and ${hLast.length} runs)`);
   line('soak_findings', `${findings.length}${findings.length ? ` (${findings.join(' | ')})` : ''}`);
-  const firstDays = new Set(answered.slice(0, span).map((w) => w.label));
-  const lastDays = new Set(answered.slice(-span).map((w) => w.label));
+  const firstDays = new Set(windows.first.map((w) => w.label));
+  const lastDays = new Set(windows.last.map((w) => w.label));
   for (const [name, xs] of perCommand) {
     const a = xs.filter((x) => firstDays.has(x.day)).map((x) => x.ms);
     const b = xs.filter((x) => lastDays.has(x.day)).map((x) => x.ms);
-    process.stdout.write(`# ${name}: first ${span} day(s) p50 ${pct(a, 0.5)} / p99 ${pct(a, 0.99)} / max ${pct(a, 1)} ms, last ${span} p50 ${pct(b, 0.5)} / p99 ${pct(b, 0.99)} / max ${pct(b, 1)} ms (${a.length} and ${b.length} replies); slowest ${[...xs].sort((x, y) => y.ms - x.ms).slice(0, 3).map((x) => `${x.ms} ms on ${x.day}`).join(', ')}\n`);
+    process.stdout.write(`# ${name}: first window p50 ${pct(a, 0.5)} / p99 ${pct(a, 0.99)} / max ${pct(a, 1)} ms, last p50 ${pct(b, 0.5)} / p99 ${pct(b, 0.99)} / max ${pct(b, 1)} ms (${a.length} and ${b.length} replies); slowest ${[...xs].sort((x, y) => y.ms - x.ms).slice(0, 3).map((x) => `${x.ms} ms on ${x.day}`).join(', ')}\n`);
   }
   const bursts = weeks.flatMap((w) => w.burst);
   if (bursts.length) process.stdout.write(`# command bursts (20 at once in the 09:30 slot): ${bursts.length} replies, p50 ${pct(bursts, 0.5)} ms, p99 ${pct(bursts, 0.99)} ms\n`);
