@@ -133,7 +133,7 @@ async function tryLock(keys: string[], now: Date): Promise<string[]> {
 export async function upsertBars(bars: Bar[], source: string, now = new Date()): Promise<UpsertReport & { revised: Revision[] }> {
   const groups = new Map<string, Bar[]>();
   for (const b of bars) {
-    const key = `${b.symbol}|${yearOf(b.date)}`;
+    const key = barSeriesId(b.symbol, yearOf(b.date));
     groups.set(key, [...(groups.get(key) ?? []), b]);
   }
   const total = { inserted: 0, updated: 0, unchanged: 0, revised: [] as Revision[] };
@@ -148,7 +148,7 @@ export async function upsertBars(bars: Bar[], source: string, now = new Date()):
     }
     try {
       const stored = await readSeries(locked);
-      const byKey = new Map(stored.map((d) => [`${d.symbol}|${d.year}`, d]));
+      const byKey = new Map(stored.map((d) => [barSeriesId(d.symbol, d.year), d]));
       const fresh: Array<Record<string, unknown>> = [];
       for (const key of locked) {
         const [symbol, y] = key.split('|') as [string, string];
