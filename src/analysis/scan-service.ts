@@ -1,6 +1,6 @@
 import { addDays, type IsoDate } from '../calendar/dates.js';
 import { isEarlyClose, previousTradingDay, tradingDaysBetween } from '../calendar/nyse.js';
-import { isDuplicateKey } from '../db/connection.js';
+import { upsertRacing } from '../db/connection.js';
 import { ScanLatest, ScanResult, scanResultId } from '../db/models/scan-result.js';
 import { UserFacingError } from '../errors.js';
 import { lastBarDates, streamBars } from '../market-data/bar-store.js';
@@ -202,12 +202,7 @@ export async function runNamedScan(name: string, date: IsoDate, opts: { provider
   };
   // Replace in place: two attempts of one forced run storing at once both succeed (the last one stands).
   const _id = scanResultId(scan, date);
-  try {
-    await ScanResult.replaceOne({ _id }, { _id, ...doc }, { upsert: true });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err; // the other attempt's upsert inserted first: replace that one
-    await ScanResult.replaceOne({ _id }, { _id, ...doc });
-  }
+  await upsertRacing((upsert) => ScanResult.replaceOne({ _id }, { _id, ...doc }, { upsert }));
   await noteLatestScan(scan, date);
   return toStored(doc, true);
 }

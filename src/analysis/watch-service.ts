@@ -10,6 +10,7 @@ import { SCAN_LOOKBACK_DAYS } from './scan-service.js';
 import { dispatchTriggers, type Trigger } from './watch-day.js';
 import { describeRule, evaluateRule, MAX_RULES_PER_MEMBER, watchRuleSchema, WATCH_RULE_KINDS, type DayBars, type WatchRule } from './watch-rules.js';
 import { changeWatchlist, newRuleKey, readAllWatchlists, readWatchlist, type StoredRule } from './watchlist-store.js';
+import { upsertRacing } from '../db/connection.js';
 
 export interface WatchView { id: number; symbol: string; rule: string; kind: string; value: number | null; createdAt: string }
 
@@ -66,7 +67,7 @@ export async function muteWatch(userId: string, hours: number, now = new Date())
     return null;
   }
   const until = new Date(now.getTime() + hours * 3_600_000);
-  await WatchMute.replaceOne({ _id: userId }, { _id: userId, until, at: now }, { upsert: true });
+  await upsertRacing((upsert) => WatchMute.replaceOne({ _id: userId }, { _id: userId, until, at: now }, { upsert }));
   return until;
 }
 

@@ -3,6 +3,7 @@ import type { IsoDate } from '../calendar/dates.js';
 import type { Actor } from '../config/actor.js';
 import type { Env } from '../config/env.js';
 import { AuditEntry } from '../db/models/audit-entry.js';
+import { upsertRacing } from '../db/connection.js';
 import { BrokerState } from '../db/models/broker.js';
 import { Trade } from '../db/models/trade.js';
 import { UserFacingError } from '../errors.js';
@@ -49,7 +50,7 @@ export async function adoptDifference(env: Env, portfolio: string, target: strin
     const account = await broker.account();
     const prev = (await BrokerState.findById(`cash|${portfolio}`).lean())?.value as { offset: number } | undefined;
     const next = { offset: account.cash - state.cash, capital: state.capital };
-    await BrokerState.replaceOne({ _id: `cash|${portfolio}` }, { _id: `cash|${portfolio}`, value: next, at: now }, { upsert: true });
+    await upsertRacing((upsert) => BrokerState.replaceOne({ _id: `cash|${portfolio}` }, { _id: `cash|${portfolio}`, value: next, at: now }, { upsert }));
     adoption = { portfolio, what: 'cash baseline', before: (prev?.offset ?? 0).toFixed(2), after: next.offset.toFixed(2) };
   } else {
     const symbol = d.symbol!;

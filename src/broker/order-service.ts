@@ -2,8 +2,8 @@ import type { Types } from 'mongoose';
 import { DateTime } from 'luxon';
 import type { IsoDate } from '../calendar/dates.js';
 import type { Env } from '../config/env.js';
-import { isDuplicateKey } from '../db/connection.js';
-import { HOLDER_ID } from '../db/lease.js';
+import { isDuplicateKey, upsertRacing } from '../db/connection.js';
+import { HOLDER_ID, oneWriterAtATime } from '../db/lease.js';
 import { BrokerOrder, BrokerState } from '../db/models/broker.js';
 import { CapitalInjection } from '../db/models/capital-injection.js';
 import { AuditEntry } from '../db/models/audit-entry.js';
@@ -43,7 +43,7 @@ export async function checkLiveSwitch(env: Env): Promise<void> {
 
 export async function setLiveSwitch(on: boolean, actor: { id: string; name: string; source: 'discord' | 'cli' | 'job' | 'system' }, now = new Date()): Promise<{ on: boolean }> {
   const before = (await BrokerState.findById('live').lean())?.value ?? { on: false };
-  await BrokerState.replaceOne({ _id: 'live' }, { _id: 'live', value: { on, by: `${actor.source}:${actor.name}`, at: now.toISOString() }, at: now }, { upsert: true });
+  await upsertRacing((upsert) => BrokerState.replaceOne({ _id: 'live' }, { _id: 'live', value: { on, by: `${actor.source}:${actor.name}`, at: now.toISOString() }, at: now }, { upsert }));
   await AuditEntry.create({ at: now, actorId: actor.id, actorName: actor.name, source: actor.source, action: 'broker.live', target: 'alpaca', before, after: { on }, result: 'ok' });
   return { on };
 }
@@ -186,8 +186,11 @@ export async function placeOrders(env: Env, portfolio: string, date: IsoDate, no
     report.placed.push({ clientOrderId: id, symbol: o.symbol, side: o.side, timeInForce: o.timeInForce, qty: o.qty ?? null, notional: o.notional ?? null, status: r.status ?? 'placing' });
   }
   if (report.placed.length || report.refused.length) {
-    const ids = [...new Set([...(await dayOrders(portfolio, date)), ...report.placed.map((p) => p.clientOrderId), ...report.refused.map((p) => p.clientOrderId)])];
-    await BrokerState.replaceOne({ _id: `orders|${portfolio}|${date}` }, { _id: `orders|${portfolio}|${date}`, value: ids, at: now }, { upsert: true });
+    // Read, merged and written back: two workers placing at once take turns (neither's ids is lost).
+    await oneWriterAtATime('broker-orders', `${portfolio}|${date}`, async () => {
+      const ids = [...new Set([...(await dayOrders(portfolio, date)), ...report.placed.map((p) => p.clientOrderId), ...report.refused.map((p) => p.clientOrderId)])];
+      await BrokerState.replaceOne({ _id: `orders|${portfolio}|${date}` }, { _id: `orders|${portfolio}|${date}`, value: ids, at: now }, { upsert: true });
+    });
   }
   return report;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IsoDate } from '../calendar/dates.js';
 import type { Env } from '../config/env.js';
+import { isDuplicateKey, upsertRacing } from '../db/connection.js';
 import { BrokerOrder, BrokerState } from '../db/models/broker.js';
 import { Trade } from '../db/models/trade.js';
 import { enqueuePost } from '../notify/outbox.js';
@@ -85,8 +86,12 @@ export async function syncPortfolio(env: Env, portfolio: string, date: IsoDate, 
   const baselineDoc = await BrokerState.findById(`cash|${portfolio}`).lean();
   let baseline = (baselineDoc?.value as { offset: number; capital: number } | undefined) ?? null;
   if (baseline === null) {
-    baseline = { offset: account.cash - ledger.cash, capital: ledger.capital };
-    await BrokerState.replaceOne({ _id: `cash|${portfolio}` }, { _id: `cash|${portfolio}`, value: baseline, at: now }, { upsert: true });
+    // The first sync sets it; two syncs at once: the first insert wins and the other uses it.
+    const mine = { offset: account.cash - ledger.cash, capital: ledger.capital };
+    baseline = await BrokerState.create({ _id: `cash|${portfolio}`, value: mine, at: now }).then(() => mine, async (err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+      return ((await BrokerState.findById(`cash|${portfolio}`).lean())?.value as { offset: number; capital: number } | undefined) ?? mine;
+    });
   }
   const ledgerCash = ledger.cash - (ledger.capital - baseline.capital);
   // Orders of other portfolios of ours on the same account are ours too (their ids carry our prefix).
@@ -105,7 +110,7 @@ export async function syncPortfolio(env: Env, portfolio: string, date: IsoDate, 
     if (r.queued) newlyPosted++;
   }
   const report: SyncReport = { portfolio, date, slot, inSync: differences.length === 0, differences, newlyPosted, positions: positions.length, cash: { broker: account.cash, ledger: ledger.cash } };
-  await BrokerState.replaceOne({ _id: `sync|${portfolio}` }, { _id: `sync|${portfolio}`, value: { ...report, at: now.toISOString() }, at: now }, { upsert: true });
+  await upsertRacing((upsert) => BrokerState.replaceOne({ _id: `sync|${portfolio}` }, { _id: `sync|${portfolio}`, value: { ...report, at: now.toISOString() }, at: now }, { upsert }));
   return report;
 }
 

@@ -102,7 +102,7 @@ export function isDuplicateKey(err: unknown): boolean {
 }
 
 /**
- * An upsert on a unique key other than `_id` that two processes may run at once: the loser of the insert race
+ * An upsert (on `_id` or another unique key) that two processes may run at once: the loser of the insert race
  * gets E11000, and the row exists by then, so it runs again as a plain update.
  */
 export async function upsertRacing(write: (upsert: boolean) => Promise<unknown>): Promise<void> {

@@ -104,3 +104,34 @@ export async function releaseLease(lease: HeldLease): Promise<void> {
 export async function pruneLeases(before: Date): Promise<number> {
   return (await Lease.deleteMany({ createdAt: { $lt: before } })).deletedCount;
 }
+
+export interface OneWriterOptions {
+  /** How long to wait for a turn before `busy()` is thrown. */
+  waitMs?: number;
+  /** How long a turn may last before a waiter takes over (a holder that died is waited out within it). */
+  ttlMs?: number;
+  /** The error to throw when no turn came within `waitMs`. */
+  busy?: () => Error;
+}
+
+/**
+ * One writer at a time for documents that are read, merged and written back: the embedded FerretDB keeps one of
+ * two simultaneous updates to a document, and two upserts of a new `_id` at once fail the second with E11000. A
+ * lease per `scope` and `key`, taken by unique insert; a second writer waits its turn (100–300 ms between looks).
+ */
+export async function oneWriterAtATime<T>(scope: string, key: string, fn: () => Promise<T>, opts: OneWriterOptions = {}): Promise<T> {
+  const waitMs = opts.waitMs ?? 120_000;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const lease = await takeLease(scope, key, { fromGen: 1, ttlMs: opts.ttlMs ?? 90_000, maxHops: 500 });
+    if (lease) {
+      try {
+        return await fn();
+      } finally {
+        await releaseLease(lease).catch(() => undefined);
+      }
+    }
+    if (Date.now() > deadline) throw opts.busy?.() ?? new Error(`another process has been writing ${scope} ${key} for over ${Math.round(waitMs / 1000)} s`);
+    await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+  }
+}

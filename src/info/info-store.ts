@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { IsoDate } from '../calendar/dates.js';
 import { bulk, insertNew, mergeIndexEntries, replaceOp, type Op } from '../db/bulk.js';
-import { isDuplicateKey } from '../db/connection.js';
-import { releaseLease, takeLease } from '../db/lease.js';
+import { isDuplicateKey, upsertRacing } from '../db/connection.js';
+import { oneWriterAtATime } from '../db/lease.js';
 import { EarningsDay, EarningsSymbol, EconomicDay, InfoState, NewsArticle, NewsIndex, NewsUrl } from '../db/models/info.js';
 import { UserFacingError } from '../errors.js';
 import type { Article, EarningsEvent, EconomicEvent } from './contracts.js';
@@ -16,25 +16,14 @@ export const NEWS_KEEP_DAYS = 400;
 
 /**
  * One writer at a time for the information layer's index documents (a day's earnings, a symbol's news of a
- * day): they are read, merged and written back, and the embedded FerretDB keeps one of two simultaneous updates
- * to a document. A lease per kind and New York day, taken by unique insert; a second writer waits its turn.
+ * day): a lease per kind and New York day (see oneWriterAtATime); a second writer waits its turn.
  */
 export async function withInfoWriter<T>(kind: string, fn: () => Promise<T>, waitMs = 120_000): Promise<T> {
-  const key = `${kind}|${nyDay(new Date())}`;
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    // 90 s: a sync's writes take seconds; a holder that died is waited out within the wait below.
-    const lease = await takeLease('info-writer', key, { fromGen: 1, ttlMs: 90_000, maxHops: 500 });
-    if (lease) {
-      try {
-        return await fn();
-      } finally {
-        await releaseLease(lease).catch(() => undefined);
-      }
-    }
-    if (Date.now() > deadline) throw new UserFacingError('INFO_BUSY', `Another process has been writing the ${kind} store for over ${Math.round(waitMs / 1000)} s; try again shortly.`);
-    await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
-  }
+  // 90 s: a sync's writes take seconds; a holder that died is waited out within the wait.
+  return oneWriterAtATime('info-writer', `${kind}|${nyDay(new Date())}`, fn, {
+    waitMs, ttlMs: 90_000,
+    busy: () => new UserFacingError('INFO_BUSY', `Another process has been writing the ${kind} store for over ${Math.round(waitMs / 1000)} s; try again shortly.`),
+  });
 }
 
 export const urlId = (url: string): string => createHash('sha256').update(url.trim().replace(/[#?].*$/, '').replace(/\/$/, '').toLowerCase()).digest('hex').slice(0, 32);
@@ -179,7 +168,7 @@ export async function readState<T>(id: string): Promise<T | undefined> {
 }
 
 export async function writeState(id: string, value: unknown, now = new Date()): Promise<void> {
-  await InfoState.replaceOne({ _id: id }, { _id: id, value, at: now }, { upsert: true });
+  await upsertRacing((upsert) => InfoState.replaceOne({ _id: id }, { _id: id, value, at: now }, { upsert }));
 }
 
 // ── Calendars ────────────────────────────────────────────────────────────────────────────────────────────

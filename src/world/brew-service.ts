@@ -16,6 +16,7 @@ import { loadWorld } from './world-list.js';
 import { buildWorldBoard, type WorldBoard } from './world-service.js';
 import { companies, formatCap, refreshCompanies } from './company-data.js';
 import { worldSources } from './world-sources.js';
+import { upsertRacing } from '../db/connection.js';
 
 const ZONE = 'America/New_York';
 const at = (date: IsoDate, hhmm: string) => DateTime.fromISO(`${date}T${hhmm}`, { zone: ZONE }).toJSDate();
@@ -45,7 +46,7 @@ export async function overnightSync(env: Env, date: IsoDate, now: Date): Promise
     return [{ symbol, close: last.close, sinceUsClosePct: usClose ? ((last.close / usClose) - 1) * 100 : null }];
   });
   const doc: Overnight = { date, at: now.toISOString(), crypto, synthetic: worldSources(env).synthetic };
-  await WorldDay.replaceOne({ _id: `overnight|${date}` }, { _id: `overnight|${date}`, board: doc, at: now }, { upsert: true });
+  await upsertRacing((upsert) => WorldDay.replaceOne({ _id: `overnight|${date}` }, { _id: `overnight|${date}`, board: doc, at: now }, { upsert }));
   const alerted = crypto.filter((x) => x.sinceUsClosePct !== null && Math.abs(x.sinceUsClosePct) >= env.WORLD_MOVE_ALERT_PCT).map((x) => `${x.symbol} ${signed(x.sinceUsClosePct)}`);
   if (alerted.length) {
     await enqueuePost(`overnight-move:${date}`, { kind: 'digests', title: `Overnight: ${alerted.join(', ')} since the US close`, description: `At midnight New York, against the close of ${prev} (WORLD_MOVE_ALERT_PCT ${env.WORLD_MOVE_ALERT_PCT} %).`, demo: doc.synthetic }, now);
@@ -90,7 +91,7 @@ export async function preMarketPrep(env: Env, date: IsoDate, now: Date): Promise
     if (c.failed.length) throw new Error(`company data for ${c.failed.length} name(s): ${c.failed[0]}`);
   });
   const prep: Prep = { date, ready, missing };
-  await WorldDay.replaceOne({ _id: `prep|${date}` }, { _id: `prep|${date}`, board: prep, at: now }, { upsert: true });
+  await upsertRacing((upsert) => WorldDay.replaceOne({ _id: `prep|${date}` }, { _id: `prep|${date}`, board: prep, at: now }, { upsert }));
   if (missing.length) await enqueuePost(`pre-market-prep:${date}`, { kind: 'ops', title: `Pre-market prep for ${date}: ${missing.length} thing(s) missing`, description: missing.map((m) => `• ${m}`).join('\n') }, now);
   return prep;
 }
@@ -255,7 +256,7 @@ export async function brewView(date: IsoDate, which: 'early' | 'main'): Promise<
 }
 
 export async function storeBrew(date: IsoDate, which: 'early' | 'main', post: PostInput, now: Date): Promise<void> {
-  await WorldDay.replaceOne({ _id: `brew|${date}|${which}` }, { _id: `brew|${date}|${which}`, board: post, at: now }, { upsert: true });
+  await upsertRacing((upsert) => WorldDay.replaceOne({ _id: `brew|${date}|${which}` }, { _id: `brew|${date}|${which}`, board: post, at: now }, { upsert }));
 }
 
 /** A brief's job: build it as of `now`, keep it for /brew, hand it back to be posted. */

@@ -3,6 +3,7 @@ import type { Env } from '../config/env.js';
 import { CompanyInfo } from '../db/models/company.js';
 import { polygonHttp } from './world-sources.js';
 import { loadUniverse } from '../market-data/universe.js';
+import { upsertRacing } from '../db/connection.js';
 
 /** Reference data is asked again after a week. */
 export const COMPANY_TTL_MS = 7 * 86_400_000;
@@ -52,7 +53,7 @@ export async function refreshCompanies(env: Env, symbols: string[], now = new Da
         failed.push(`${s}: ${(err as Error).message.slice(0, 80)}`);
       }
     }
-    await CompanyInfo.replaceOne({ _id: s }, doc, { upsert: true });
+    await upsertRacing((upsert) => CompanyInfo.replaceOne({ _id: s }, doc, { upsert }));
   }
   return { fetched, cached: symbols.length - stale.length, failed };
 }

@@ -10,6 +10,7 @@ import { providerFor } from '../market-data/providers.js';
 import { fitLines, type PostInput } from '../notify/post.js';
 import { loadWorld, worldPairs } from './world-list.js';
 import { worldSources } from './world-sources.js';
+import { upsertRacing } from '../db/connection.js';
 
 export interface WorldRow {
   region: string;
@@ -97,7 +98,7 @@ export async function buildWorldBoard(env: Env, date: IsoDate): Promise<WorldBoa
     if (last) yields.push({ name: y.name, date: last.date, level: last.value, changeBp: prior ? Math.round((last.value - prior.value) * 100) : null });
   }
   const board: WorldBoard = { date, rows, regions, crypto, yields, notes: [...new Set(notes)], notServed: w.notServed, synthetic: sources.synthetic };
-  await WorldDay.replaceOne({ _id: date }, { _id: date, board, at: new Date() }, { upsert: true });
+  await upsertRacing((upsert) => WorldDay.replaceOne({ _id: date }, { _id: date, board, at: new Date() }, { upsert }));
   return board;
 }
 

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { clientOrderId } from '../../src/broker/client-order-id.js';
 import { followOrders, placeOrders } from '../../src/broker/order-service.js';
 import { connectDatabase, disconnectDatabase } from '../../src/db/connection.js';
-import { BrokerOrder } from '../../src/db/models/broker.js';
+import { BrokerOrder, BrokerState } from '../../src/db/models/broker.js';
 import { Signal } from '../../src/db/models/signal.js';
 import { Trade } from '../../src/db/models/trade.js';
 import { upsertBars } from '../../src/market-data/bar-store.js';
@@ -80,6 +80,9 @@ describe('reliability: the broker with several workers', () => {
       for (const o of alpaca.orders) perId.set(o.client_order_id, (perId.get(o.client_order_id) ?? 0) + 1);
       process.stdout.write(`broker_${n}_workers_orders ${alpaca.orders.length} (planned 4)\nbroker_${n}_workers_duplicate_orders ${[...perId.values()].filter((c) => c > 1).length}\n`);
       assert.equal(alpaca.orders.length, 4);
+      // The day's list of our orders (what the syncs and /broker status read) holds every one, whoever placed it.
+      const listed = ((await BrokerState.findById(`orders|main|${DATE}`).lean())?.value as string[] | undefined) ?? [];
+      assert.deepEqual([...listed].sort(), alpaca.orders.map((o) => o.client_order_id).sort(), 'every order in the day list once');
       for (const o of alpaca.orders) alpaca.fill(o.client_order_id, o.qty ? [{ qty: Number(o.qty) / 2, price: 481 }, { qty: Number(o.qty) / 2, price: 481.2 }] : [{ qty: Number(o.notional) / 480, price: 480 }]);
       await Promise.all(Array.from({ length: n }, () => worker('follow', at('09:45')).done));
       const trades = await Trade.countDocuments({ portfolio: 'main', tradeDate: DATE });
