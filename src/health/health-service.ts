@@ -95,35 +95,47 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
   let congress: HealthReport['congress'] = [];
   let broker: HealthReport['broker'] = [];
   if (!dbError) {
-    broker = (await BrokerState.find({ _id: { $regex: '^sync\\|' } }).lean())
+    // The reads are independent: asked together, the check costs about its slowest read, not their sum.
+    const coll = mongoose.connection.db!.collection(AGENDA_COLLECTION);
+    const lifetime = new Map([...inp.jobs.values()].map((d) => [d.name, d.lockLifetimeMs]));
+    const [syncDocs, congressDocs, alertDocs, abandoned, inView, locked, queuedNow, jobViews, outboxNow, providersNow, seriesNow] = await Promise.all([
+      BrokerState.find({ _id: { $regex: '^sync\\|' } }).lean(),
+      // A handful of documents in a small collection (info_state): the sources' last answers.
+      InfoState.find({ _id: { $regex: '^congress-source:' } }).lean(),
+      AlertState.find({}).lean(),
+      findAbandoned(now),
+      catchUpsInView(now),
+      coll.find({ lockedAt: { $ne: null } }).toArray(),
+      coll.countDocuments({ nextRunAt: { $lte: now }, lockedAt: null, disabled: { $ne: true } }),
+      listJobs(inp.jobs, inp.summaries),
+      outboxStats(now),
+      providerHealth(inp.providers, now),
+      contractHealth(),
+    ]);
+    broker = syncDocs
       .map((d) => d.value as { portfolio: string; inSync: boolean; differences: unknown[]; at: string })
       .map((v) => ({ portfolio: v.portfolio, inSync: v.inSync, differences: v.differences.length, at: v.at }));
     for (const b of broker) if (!b.inSync) problems.push(`broker and ledger differ for ${b.portfolio}: ${b.differences} difference(s) at ${b.at} (see /portfolio; an admin adopts with broker adopt)`);
-    // A handful of documents in a small collection (info_state): the sources' last answers.
-    congress = (await InfoState.find({ _id: { $regex: '^congress-source:' } }).lean())
+    congress = congressDocs
       .map((d) => d.value as { source: string; ok: boolean; detail: string; at: string; downSince?: string | null })
       .map((v) => ({ source: v.source, ok: v.ok, detail: v.detail, at: v.at, downSince: v.downSince ?? null }))
       .sort((a, b) => a.source.localeCompare(b.source));
     for (const c of congress) if (!c.ok) problems.push(`congress source ${c.source} unavailable since ${c.downSince ?? c.at}: ${c.detail}`);
-    alerts = (await AlertState.find({}).lean())
+    alerts = alertDocs
       .map((a) => ({ rule: a._id, open: a.open, openedAt: a.openedAt ? a.openedAt.toISOString() : null, detail: a.detail ?? '' }))
       .sort((a, b) => Number(b.open) - Number(a.open) || a.rule.localeCompare(b.rule));
     for (const a of alerts) if (a.open) problems.push(`alert open since ${a.openedAt}: ${a.rule} — ${a.detail}`);
-    const abandoned = (await findAbandoned(now)).slice(0, 20);
-    abandonedRuns = abandoned.map((r) => ({ job: r.job, runKey: r.runKey, attempt: r.attempt, worker: r.worker, leaseExpiredAt: r.leaseUntil.toISOString() }));
-    catchUps = await catchUpsInView(now);
+    abandonedRuns = abandoned.slice(0, 20).map((r) => ({ job: r.job, runKey: r.runKey, attempt: r.attempt, worker: r.worker, leaseExpiredAt: r.leaseUntil.toISOString() }));
+    catchUps = inView;
     for (const c of catchUps) if (c.state === 'failed') problems.push(`catch-up on ${c.worker} failed after ${c.done} of ${c.total} runs: ${c.error ?? 'unknown error'}`);
     for (const r of abandonedRuns) problems.push(`run ${r.job} ${r.runKey} (attempt ${r.attempt}) was abandoned by ${r.worker}: its lease expired at ${r.leaseExpiredAt}; a worker retries it`);
-    const coll = mongoose.connection.db!.collection(AGENDA_COLLECTION);
-    const lifetime = new Map([...inp.jobs.values()].map((d) => [d.name, d.lockLifetimeMs]));
-    const locked = await coll.find({ lockedAt: { $ne: null } }).toArray();
     running = locked.length;
     stuckLocks = locked.filter((j) => now.getTime() - new Date(j.lockedAt as Date).getTime() > (lifetime.get(String(j.name)) ?? 600_000)).length;
-    queued = await coll.countDocuments({ nextRunAt: { $lte: now }, lockedAt: null, disabled: { $ne: true } });
-    jobs = await listJobs(inp.jobs, inp.summaries);
-    outbox = await outboxStats(now);
-    providers = await providerHealth(inp.providers, now);
-    series = await contractHealth();
+    queued = queuedNow;
+    jobs = jobViews;
+    outbox = outboxNow;
+    providers = providersNow;
+    series = seriesNow;
     for (const p of providers) {
       if (p.breaker === 'open') problems.push(`${p.id} circuit breaker open (${p.consecutiveFailures} failures; last: ${p.lastError ?? 'unknown'})`);
       if (p.dailyLimit && p.callsToday >= p.dailyLimit * USAGE_ALERT_SHARE) problems.push(`${p.id} has used ${p.callsToday} of ${p.dailyLimit} requests today`);
