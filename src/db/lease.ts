@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { controlDb, isDuplicateKey } from './connection.js';
-import { Lease, type LeaseDoc } from './models/lease.js';
+import { Lease, WriterLock, type LeaseDoc } from './models/lease.js';
 
 /** Who holds a lease: host and pid, enough to find the process in `ps`. */
 export const HOLDER_ID = `${hostname()}:${process.pid}`;
@@ -108,30 +109,43 @@ export async function pruneLeases(before: Date): Promise<number> {
 export interface OneWriterOptions {
   /** How long to wait for a turn before `busy()` is thrown. */
   waitMs?: number;
-  /** How long a turn may last before a waiter takes over (a holder that died is waited out within it). */
+  /** How long a turn may last before a waiter clears it (a writer that died is waited out within it). */
   ttlMs?: number;
   /** The error to throw when no turn came within `waitMs`. */
   busy?: () => Error;
 }
 
 /**
- * One writer at a time for documents that are read, merged and written back: the embedded FerretDB keeps one of
- * two simultaneous updates to a document, and two upserts of a new `_id` at once fail the second with E11000. A
- * lease per `scope` and `key`, taken by unique insert; a second writer waits its turn (100–300 ms between looks).
+ * One writer at a time for a document that is read, merged and written back: the embedded FerretDB keeps one
+ * of two simultaneous updates to a document, and two upserts of a new `_id` at once fail the second with E11000.
+ * The turn is a `writer_locks` document taken by unique insert and deleted after `fn` (two round trips); a second
+ * writer waits its turn (20–80 ms between looks), and clears a turn older than its TTL (its writer died).
  */
 export async function oneWriterAtATime<T>(scope: string, key: string, fn: () => Promise<T>, opts: OneWriterOptions = {}): Promise<T> {
   const waitMs = opts.waitMs ?? 120_000;
+  const ttlMs = opts.ttlMs ?? 90_000;
+  const _id = `${scope}|${key}`;
+  const token = randomUUID();
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const lease = await takeLease(scope, key, { fromGen: 1, ttlMs: opts.ttlMs ?? 90_000, maxHops: 500 });
-    if (lease) {
+    const taken = await WriterLock.create({ _id, token, holder: HOLDER_ID, at: new Date(), ttlMs }).then(() => true, (err: unknown) => {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    });
+    if (taken) {
       try {
         return await fn();
       } finally {
-        await releaseLease(lease).catch(() => undefined);
+        await WriterLock.deleteOne({ _id, token }).catch(() => undefined);
       }
     }
+    const cur = await WriterLock.findById(_id).lean();
+    if (cur && Date.now() - cur.at.getTime() > cur.ttlMs) {
+      // Its writer died mid-turn: this taking is cleared (by its token: a fresh one taken meanwhile stays).
+      await WriterLock.deleteOne({ _id, token: cur.token });
+      continue;
+    }
     if (Date.now() > deadline) throw opts.busy?.() ?? new Error(`another process has been writing ${scope} ${key} for over ${Math.round(waitMs / 1000)} s`);
-    await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+    if (cur) await new Promise((r) => setTimeout(r, 20 + Math.random() * 60));
   }
 }

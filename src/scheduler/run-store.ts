@@ -1,4 +1,5 @@
 import { isDuplicateKey } from '../db/connection.js';
+import { oneWriterAtATime } from '../db/lease.js';
 import { JobRun, jobRunId, type JobRunStatus } from '../db/models/job-run.js';
 import { JobHistory, JobStatus, OpenRun, type JobHistoryDoc, type JobSummary, type StoredRun } from '../db/models/job-status.js';
 import { describeError } from '../errors.js';
@@ -143,16 +144,18 @@ async function noteRunNow(rec: RunRecord, now: Date): Promise<void> {
   // The history keeps what ended (succeeded, failed, skipped, missed); a run in progress is in the summary.
   const ended = rec.status !== 'running';
   try {
-    const [prev, history] = await Promise.all([
-      JobStatus.findById(rec.job).lean() as Promise<JobSummary | null>,
-      ended ? (JobHistory.findById(rec.job).lean() as Promise<JobHistoryDoc | null>) : null,
-    ]);
-    await Promise.all([
-      JobStatus.replaceOne({ _id: rec.job }, { _id: rec.job, ...mergeRun(prev, rec, now) }, { upsert: true }),
-      ended ? JobHistory.replaceOne({ _id: rec.job }, { _id: rec.job, runs: mergeHistory(history?.runs ?? [], rec) }, { upsert: true }) : null,
-    ]);
+    // And one writer at a time across processes: two workers folding runs of one job at once take turns.
+    await oneWriterAtATime('job-summary', rec.job, async () => {
+      const [prev, history] = await Promise.all([
+        JobStatus.findById(rec.job).lean() as Promise<JobSummary | null>,
+        ended ? (JobHistory.findById(rec.job).lean() as Promise<JobHistoryDoc | null>) : null,
+      ]);
+      await Promise.all([
+        JobStatus.replaceOne({ _id: rec.job }, { _id: rec.job, ...mergeRun(prev, rec, now) }, { upsert: true }),
+        ended ? JobHistory.replaceOne({ _id: rec.job }, { _id: rec.job, runs: mergeHistory(history?.runs ?? [], rec) }, { upsert: true }) : null,
+      ]);
+    }, { waitMs: 20_000, ttlMs: 30_000 });
   } catch (err) {
-    if (isDuplicateKey(err)) return noteRunNow(rec, now); // two first runs of a job upserted at once: merge again
     log().warn({ job: rec.job, runKey: rec.runKey, err: describeError(err) }, 'job summary not updated; the run itself is recorded');
   }
 }

@@ -25,3 +25,14 @@ leaseSchema.index({ createdAt: 1 });
 
 export type LeaseDoc = InferSchemaType<typeof leaseSchema>;
 export const Lease = model('Lease', leaseSchema, 'leases');
+
+/**
+ * A writer's turn on one document that is read, merged and written back ("<scope>|<key>" as `_id`): taken by
+ * unique insert, deleted when the write is done, so the collection holds only the turns being taken. `token`
+ * names the taking (only its taker deletes it); one older than its `ttlMs` belongs to a dead writer and is cleared.
+ */
+const writerLockSchema = new Schema(
+  { _id: { type: String, required: true }, token: { type: String, required: true }, holder: { type: String, required: true }, at: { type: Date, required: true }, ttlMs: { type: Number, required: true } },
+  { versionKey: false },
+);
+export const WriterLock = model('WriterLock', writerLockSchema, 'writer_locks');
