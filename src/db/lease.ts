@@ -101,9 +101,9 @@ export async function releaseLease(lease: HeldLease): Promise<void> {
   lease.until = new Date(0);
 }
 
-/** Lease records older than `before` (maintenance). */
+/** Lease records older than `before`, and writers' turns left by writers that died and nobody wanted since (maintenance). */
 export async function pruneLeases(before: Date): Promise<number> {
-  return (await Lease.deleteMany({ createdAt: { $lt: before } })).deletedCount;
+  return (await Lease.deleteMany({ createdAt: { $lt: before } })).deletedCount + (await WriterLock.deleteMany({ at: { $lt: before } })).deletedCount;
 }
 
 export interface OneWriterOptions {

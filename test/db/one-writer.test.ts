@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HOLDER_ID, oneWriterAtATime } from '../../src/db/lease.js';
+import { HOLDER_ID, oneWriterAtATime, pruneLeases } from '../../src/db/lease.js';
 import { WriterLock } from '../../src/db/models/lease.js';
 import { JobHistory, JobStatus } from '../../src/db/models/job-status.js';
 import { inChildProcess } from '../helpers/child-script.js';
@@ -48,6 +48,15 @@ describe('one writer at a time', () => {
     const got = await oneWriterAtATime('test', 'dead', async () => (await WriterLock.findById('test|dead').lean())?.holder, { waitMs: 2_000, ttlMs: 1_000 });
     assert.equal(got, HOLDER_ID, 'the turn is ours while we write');
     assert.equal(await WriterLock.countDocuments({}), 0);
+  });
+
+  test('the nightly cleanup drops turns older than a week (a dead writer nobody followed), never a live one', async () => {
+    await clearCollections();
+    const now = Date.now();
+    await WriterLock.create({ _id: 'test|old', token: 'a', holder: 'gone:1', at: new Date(now - 8 * 86_400_000), ttlMs: 90_000 });
+    await WriterLock.create({ _id: 'test|live', token: 'b', holder: 'here:2', at: new Date(now), ttlMs: 90_000 });
+    assert.equal(await pruneLeases(new Date(now - 7 * 86_400_000)), 1);
+    assert.deepEqual((await WriterLock.find({}).lean()).map((d) => d._id), ['test|live']);
   });
 
   test('a live turn held past the wait: the caller gets the busy error, the holder keeps its turn, nothing was written', async () => {
