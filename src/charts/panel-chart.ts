@@ -188,10 +188,13 @@ export function renderPanelChart(spec: PanelChartSpec): RenderedChart {
     ctx.strokeRect(left + 0.5, top + 0.5, right - left, h);
     ctx.font = `13px ${FONT}`;
     ctx.textBaseline = 'middle';
-    const yTicks = p.range && p.guides ? [] : p.log ? logTicks(lo, hi) : niceTicks(lo, hi, Math.max(2, Math.round(h / 70)));
+    const inside = (t: number) => yOf(t) >= top + 6 && yOf(t) <= bottom - 6;
+    let yTicks = p.range && p.guides ? [] : p.log ? logTicks(lo, hi) : niceTicks(lo, hi, Math.max(2, Math.round(h / 70)));
+    // A short panel whose round ticks fall on its edges would have no scale at all: finer steps then.
+    if (!(p.range && p.guides) && !p.log && yTicks.filter(inside).length < 2) yTicks = niceTicks(lo, hi, 5);
     for (const t of yTicks) {
       const y = Math.round(yOf(t)) + 0.5;
-      if (y < top + 6 || y > bottom - 6) continue;
+      if (!inside(t)) continue;
       ctx.strokeStyle = theme.grid;
       line(ctx, left, y, right, y);
       ctx.fillStyle = theme.axis;
