@@ -161,9 +161,9 @@ const rss = (pid: number) => {
   }
 };
 /** One simulated day's sample. */
-interface Week { label: string; rss: Record<string, number>; replies: number[]; burst: number[]; healthMs: number[]; collections: Record<string, number> }
+interface Week { label: string; rss: Record<string, number>; replies: number[]; restReplies: number[]; burst: number[]; healthMs: number[]; collections: Record<string, number> }
 const weeks: Week[] = [];
-const newWeek = (label: string): Week => ({ label, rss: {}, replies: [], burst: [], healthMs: [], collections: {} });
+const newWeek = (label: string): Week => ({ label, rss: {}, replies: [], restReplies: [], burst: [], healthMs: [], collections: {} });
 let week = newWeek(days[0]!);
 /** Close a day's sample: each live process's RSS (a stopped one is a gap, not 0) and the documents per collection. */
 async function sampleProcessesAndCollections(w: Week): Promise<void> {
@@ -322,6 +322,17 @@ try {
       // Each simulated day is a sample (RSS, replies, health checks, documents): the previous one closes here, and
       // the new day's three commands go into the new one.
       if (lastDay) {
+        // The same three commands at rest, at the day's end: once the outbox is empty and no run is working (at
+        // most 30 s), three rounds. Beside the replies timed right after each step (the database still busy with
+        // the step's posts and work), these tell what the days' data cost from what the workers' load costs.
+        if (!dbDown) {
+          const quietBy = Date.now() + 30_000;
+          while (Date.now() < quietBy && ((await Outbox.countDocuments({ status: 'pending' })) > 0 || (await JobRun.countDocuments({ status: 'running' })) > 0)) await sleep(500);
+          await sleep(1_000);
+          for (let round = 0; round < 3; round++) {
+            for (const [name, sub] of [['portfolio', 'show'], ['ideas', 'list'], ['jobs', 'list']] as const) week.restReplies.push(await command(name, [], sub));
+          }
+        }
         const h = await JobRun.find({ job: 'health-check', startedAt: { $gte: new Date(at - 86_400_000) } }, { durationMs: 1 }).lean();
         week.healthMs.push(...h.map((x) => x.durationMs ?? 0));
         await sampleProcessesAndCollections(week);
@@ -386,7 +397,7 @@ try {
   // The first whole simulated week against the last (the first and last day on a run shorter than two weeks).
   const { comparedWindows } = await import('./soak-checks.js');
   const windows = comparedWindows(weeks);
-  const merge = (ws: Week[]): Week => ({ label: ws[0]!.label, burst: [], rss: Object.fromEntries(Object.keys(ws[ws.length - 1]!.rss).map((r) => [r, Math.max(...ws.map((w) => w.rss[r] ?? 0))])), replies: ws.flatMap((w) => w.replies), healthMs: ws.flatMap((w) => w.healthMs), collections: ws[ws.length - 1]!.collections });
+  const merge = (ws: Week[]): Week => ({ label: ws[0]!.label, burst: [], rss: Object.fromEntries(Object.keys(ws[ws.length - 1]!.rss).map((r) => [r, Math.max(...ws.map((w) => w.rss[r] ?? 0))])), replies: ws.flatMap((w) => w.replies), restReplies: ws.flatMap((w) => w.restReplies), healthMs: ws.flatMap((w) => w.healthMs), collections: ws[ws.length - 1]!.collections });
   const first = merge(windows.first);
   const last = merge(windows.last);
   // Memory: each process over its last life (since its last restart). A fresh process grows for its first days as
@@ -422,6 +433,8 @@ try {
   line('soak_ledger_mismatches', ledger.count + (ledger.detail ? ` (${ledger.detail})` : ''));
   line('soak_rss_drift', `${rssDrift.toFixed(2)} (each process's last sample over the one ${WARM_SAMPLES} days into its last life, lives of ${WARM_SAMPLES + 5}+ days: ${lives.map((l) => `${l.role} ${Math.round(l.cold)} cold, ${Math.round(l.first)}→${Math.round(l.last)} MB over ${l.samples} day(s)${l.samples >= WARM_SAMPLES + 5 ? '' : ' (too short to judge)'}`).join(', ')}; restarts ${restarts.length})`);
   line('soak_reply_p99_drift', `${replyDrift.toFixed(2)} (${windows.what}: p99 ${p99(first)} → ${p99(last)} ms; p50 ${pct(first.replies, 0.5)} → ${pct(last.replies, 0.5)} ms; ${first.replies.length} and ${last.replies.length} replies)`);
+  const rest = (w: Week) => pct(w.restReplies, 0.99);
+  line('soak_reply_rest_p99_drift', `${(rest(first) ? rest(last) / rest(first) : 1).toFixed(2)} (the same commands at rest, at each day's end with the outbox empty and no run working, ${windows.what}: p99 ${rest(first)} → ${rest(last)} ms; p50 ${pct(first.restReplies, 0.5)} → ${pct(last.restReplies, 0.5)} ms; ${first.restReplies.length} and ${last.restReplies.length} replies)`);
   // The health check's runs in the same windows (a day's are sampled when the next day starts: on a short run the
   // last day has none, and its figure is the last day that has them).
   const hFirst = first.healthMs;
