@@ -433,8 +433,12 @@ try {
   line('soak_ledger_mismatches', ledger.count + (ledger.detail ? ` (${ledger.detail})` : ''));
   line('soak_rss_drift', `${rssDrift.toFixed(2)} (each process's last sample over the one ${WARM_SAMPLES} days into its last life, lives of ${WARM_SAMPLES + 5}+ days: ${lives.map((l) => `${l.role} ${Math.round(l.cold)} cold, ${Math.round(l.first)}→${Math.round(l.last)} MB over ${l.samples} day(s)${l.samples >= WARM_SAMPLES + 5 ? '' : ' (too short to judge)'}`).join(', ')}; restarts ${restarts.length})`);
   line('soak_reply_p99_drift', `${replyDrift.toFixed(2)} (${windows.what}: p99 ${p99(first)} → ${p99(last)} ms; p50 ${pct(first.replies, 0.5)} → ${pct(last.replies, 0.5)} ms; ${first.replies.length} and ${last.replies.length} replies)`);
-  const rest = (w: Week) => pct(w.restReplies, 0.99);
-  line('soak_reply_rest_p99_drift', `${(rest(first) ? rest(last) / rest(first) : 1).toFixed(2)} (the same commands at rest, at each day's end with the outbox empty and no run working, ${windows.what}: p99 ${rest(first)} → ${rest(last)} ms; p50 ${pct(first.restReplies, 0.5)} → ${pct(last.restReplies, 0.5)} ms; ${first.restReplies.length} and ${last.restReplies.length} replies)`);
+  // A day's at-rest replies are taken when it closes, at the next day's first step: on a short run the last day has
+  // none, and its figure is the last day that has them.
+  const restFirst = first.restReplies;
+  const restLast = last.restReplies.length ? last.restReplies : (weeks.findLast((w) => w.restReplies.length)?.restReplies ?? []);
+  const restDrift = pct(restFirst, 0.99) && restLast.length ? (pct(restLast, 0.99) / pct(restFirst, 0.99)).toFixed(2) : 'n/a';
+  line('soak_reply_rest_p99_drift', `${restDrift} (the same commands at rest, at each day's end with the outbox empty and no run working, ${windows.what}: p99 ${pct(restFirst, 0.99)} → ${pct(restLast, 0.99)} ms; p50 ${pct(restFirst, 0.5)} → ${pct(restLast, 0.5)} ms; ${restFirst.length} and ${restLast.length} replies)`);
   // The health check's runs in the same windows (a day's are sampled when the next day starts: on a short run the
   // last day has none, and its figure is the last day that has them).
   const hFirst = first.healthMs;
