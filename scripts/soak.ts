@@ -179,6 +179,9 @@ const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a -
 const perCommand = new Map<string, Array<{ day: string; ms: number }>>();
 
 /** A slash command through the stand-in, timed from the interaction to its final reply (edit or reply). */
+/** The commands timed after every step and at each day's end. */
+const SAMPLED_COMMANDS = [['portfolio', 'show'], ['ideas', 'list'], ['jobs', 'list']] as const;
+
 async function command(name: string, options: unknown[] = [], subcommand?: string): Promise<number> {
   const t = Date.now();
   const id = standIn.sendCommand(name, { roles: [IDS.adminRole], options, ...(subcommand ? { subcommand } : {}) });
@@ -330,7 +333,7 @@ try {
           while (Date.now() < quietBy && ((await Outbox.countDocuments({ status: 'pending' })) > 0 || (await JobRun.countDocuments({ status: 'running' })) > 0)) await sleep(500);
           await sleep(1_000);
           for (let round = 0; round < 3; round++) {
-            for (const [name, sub] of [['portfolio', 'show'], ['ideas', 'list'], ['jobs', 'list']] as const) week.restReplies.push(await command(name, [], sub));
+            for (const [name, sub] of SAMPLED_COMMANDS) week.restReplies.push(await command(name, [], sub));
           }
         }
         const h = await JobRun.find({ job: 'health-check', startedAt: { $gte: new Date(at - 86_400_000) } }, { durationMs: 1 }).lean();
@@ -346,7 +349,7 @@ try {
     // is a percentile, not the slowest of a handful. Not while a database fault has the server down (an outage's
     // replies are the outage's, not drift).
     if (!dbDown) {
-      for (const [name, sub] of [['portfolio', 'show'], ['ideas', 'list'], ['jobs', 'list']] as const) {
+      for (const [name, sub] of SAMPLED_COMMANDS) {
         const ms = await command(name, [], sub);
         week.replies.push(ms);
         perCommand.set(`/${name} ${sub}`, [...(perCommand.get(`/${name} ${sub}`) ?? []), { day, ms }]);
@@ -433,16 +436,16 @@ try {
   line('soak_ledger_mismatches', ledger.count + (ledger.detail ? ` (${ledger.detail})` : ''));
   line('soak_rss_drift', `${rssDrift.toFixed(2)} (each process's last sample over the one ${WARM_SAMPLES} days into its last life, lives of ${WARM_SAMPLES + 5}+ days: ${lives.map((l) => `${l.role} ${Math.round(l.cold)} cold, ${Math.round(l.first)}→${Math.round(l.last)} MB over ${l.samples} day(s)${l.samples >= WARM_SAMPLES + 5 ? '' : ' (too short to judge)'}`).join(', ')}; restarts ${restarts.length})`);
   line('soak_reply_p99_drift', `${replyDrift.toFixed(2)} (${windows.what}: p99 ${p99(first)} → ${p99(last)} ms; p50 ${pct(first.replies, 0.5)} → ${pct(last.replies, 0.5)} ms; ${first.replies.length} and ${last.replies.length} replies)`);
-  // A day's at-rest replies are taken when it closes, at the next day's first step: on a short run the last day has
-  // none, and its figure is the last day that has them.
+  // A day's at-rest replies and health checks are sampled when it closes, at the next day's first step: on a short
+  // run the last day has none, and its figure is the last day that has them.
+  const lastWith = (pick: (w: Week) => number[]): number[] => (pick(last).length ? pick(last) : pick(weeks.findLast((w) => pick(w).length) ?? newWeek('')));
   const restFirst = first.restReplies;
-  const restLast = last.restReplies.length ? last.restReplies : (weeks.findLast((w) => w.restReplies.length)?.restReplies ?? []);
+  const restLast = lastWith((w) => w.restReplies);
   const restDrift = pct(restFirst, 0.99) && restLast.length ? (pct(restLast, 0.99) / pct(restFirst, 0.99)).toFixed(2) : 'n/a';
   line('soak_reply_rest_p99_drift', `${restDrift} (the same commands at rest, at each day's end with the outbox empty and no run working, ${windows.what}: p99 ${pct(restFirst, 0.99)} → ${pct(restLast, 0.99)} ms; p50 ${pct(restFirst, 0.5)} → ${pct(restLast, 0.5)} ms; ${restFirst.length} and ${restLast.length} replies)`);
-  // The health check's runs in the same windows (a day's are sampled when the next day starts: on a short run the
-  // last day has none, and its figure is the last day that has them).
+  // The health check's runs in the same windows.
   const hFirst = first.healthMs;
-  const hLast = last.healthMs.length ? last.healthMs : (weeks.findLast((w) => w.healthMs.length)?.healthMs ?? []);
+  const hLast = lastWith((w) => w.healthMs);
   const healthDrift = pct(hFirst, 0.5) ? pct(hLast, 0.5) / pct(hFirst, 0.5) : 1;
   line('soak_health_check_drift', `${healthDrift.toFixed(2)} (the health check's duration, ${windows.what}: p50 ${pct(hFirst, 0.5)} → ${pct(hLast, 0.5)} ms, p99 ${pct(hFirst, 0.99)} → ${pct(hLast, 0.99)} ms; ${hFirst.length} and ${hLast.length} runs)`);
   line('soak_findings', `${findings.length}${findings.length ? ` (${findings.join(' | ')})` : ''}`);

@@ -145,7 +145,8 @@ export async function oneWriterAtATime<T>(scope: string, key: string, fn: () => 
       await WriterLock.deleteOne({ _id, token: cur.token });
       continue;
     }
+    if (!cur) continue; // given back between our insert and our look: try again at once
     if (Date.now() > deadline) throw opts.busy?.() ?? new Error(`another process has been writing ${scope} ${key} for over ${Math.round(waitMs / 1000)} s`);
-    if (cur) await new Promise((r) => setTimeout(r, 20 + Math.random() * 60));
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 60));
   }
 }

@@ -98,7 +98,8 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
     // The reads are independent: asked together, the check costs about its slowest read, not their sum.
     const coll = mongoose.connection.db!.collection(AGENDA_COLLECTION);
     const lifetime = new Map([...inp.jobs.values()].map((d) => [d.name, d.lockLifetimeMs]));
-    const [syncDocs, congressDocs, alertDocs, abandoned, inView, locked, queuedNow, jobViews, outboxNow, providersNow, seriesNow] = await Promise.all([
+    let syncDocs, congressDocs, alertDocs, abandoned, locked;
+    [syncDocs, congressDocs, alertDocs, abandoned, catchUps, locked, queued, jobs, outbox, providers, series] = await Promise.all([
       BrokerState.find({ _id: { $regex: '^sync\\|' } }).lean(),
       // A handful of documents in a small collection (info_state): the sources' last answers.
       InfoState.find({ _id: { $regex: '^congress-source:' } }).lean(),
@@ -126,16 +127,10 @@ export async function getHealth(inp: HealthInputs): Promise<HealthReport> {
       .sort((a, b) => Number(b.open) - Number(a.open) || a.rule.localeCompare(b.rule));
     for (const a of alerts) if (a.open) problems.push(`alert open since ${a.openedAt}: ${a.rule} — ${a.detail}`);
     abandonedRuns = abandoned.slice(0, 20).map((r) => ({ job: r.job, runKey: r.runKey, attempt: r.attempt, worker: r.worker, leaseExpiredAt: r.leaseUntil.toISOString() }));
-    catchUps = inView;
     for (const c of catchUps) if (c.state === 'failed') problems.push(`catch-up on ${c.worker} failed after ${c.done} of ${c.total} runs: ${c.error ?? 'unknown error'}`);
     for (const r of abandonedRuns) problems.push(`run ${r.job} ${r.runKey} (attempt ${r.attempt}) was abandoned by ${r.worker}: its lease expired at ${r.leaseExpiredAt}; a worker retries it`);
     running = locked.length;
     stuckLocks = locked.filter((j) => now.getTime() - new Date(j.lockedAt as Date).getTime() > (lifetime.get(String(j.name)) ?? 600_000)).length;
-    queued = queuedNow;
-    jobs = jobViews;
-    outbox = outboxNow;
-    providers = providersNow;
-    series = seriesNow;
     for (const p of providers) {
       if (p.breaker === 'open') problems.push(`${p.id} circuit breaker open (${p.consecutiveFailures} failures; last: ${p.lastError ?? 'unknown'})`);
       if (p.dailyLimit && p.callsToday >= p.dailyLimit * USAGE_ALERT_SHARE) problems.push(`${p.id} has used ${p.callsToday} of ${p.dailyLimit} requests today`);
